@@ -1,0 +1,17 @@
+import { env } from "masonite/foundation";
+
+/** The app's name, shown in page titles. */
+export const NAME = env("APP_NAME", "Masonite");
+/** "development" re-reads templates and may generate a key; "production" demands a real one. */
+export const ENV = env("APP_ENV", "development");
+/** Error pages with stack traces. Never true in production: start-up refuses that. */
+export const DEBUG = env("APP_DEBUG", ENV === "development" ? "true" : "false") === "true";
+export const URL = env("APP_URL", "http://localhost:8000");
+/** Seals session cookies. Generate with `npm run craft -- key --store`. */
+export const KEY = env("APP_KEY", "");
+/** Comma-separated keys that were KEY before: cookies sealed under them are still read. */
+export const PREVIOUS_KEYS = env("APP_PREVIOUS_KEYS", "").split(",").map((key) => key.trim()).filter(Boolean);
+/** Trust X-Forwarded-* headers: only behind a reverse proxy you control. */
+export const TRUST_PROXY = env("TRUST_PROXY", "false") === "true";
+/** Largest JSON or form body accepted. */
+export const BODY_LIMIT = env("BODY_LIMIT", "1mb");

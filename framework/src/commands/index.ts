@@ -1,0 +1,2 @@
+export { createCraft, runCraft, type CraftOptions } from "./craft";
+export { ensureAppKey } from "./serve";

@@ -1,0 +1,135 @@
+import { once } from "node:events";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import bodyParser from "@koa/bodyparser";
+import Router from "@koa/router";
+import Koa from "koa";
+import serveStatic from "koa-static";
+import type { DependencyContainer } from "tsyringe";
+import { createRootContainer } from "../container";
+import type { MiddlewareClass } from "../middleware";
+import type { RouteDefinition } from "../routes/Route";
+import { RouteTable, url, useRouteTable } from "../routes/RouteTable";
+import { parseKey } from "../security/keys";
+import { createDriver } from "../sessions/config";
+import { sessionGlobals } from "../sessions/globals";
+import { SESSION_DRIVER } from "../sessions/SessionMiddleware";
+import type { SessionDriver } from "../sessions/SessionDriver";
+import { ViewFactory } from "../views/ViewFactory";
+import type { AppConfig } from "./config";
+import { ConfigurationError } from "./errors";
+import { errorPages, routeHandler } from "./http";
+import { Logger } from "./logger";
+import type { Provider, ProviderClass } from "./Provider";
+
+/** What the app hands the framework: the whole of its wiring, in `app/Kernel.ts`. */
+export interface Kernel {
+  /** The app's folder: templates, static files and `.env` are found from here. */
+  root: string;
+  config: AppConfig;
+  routes: RouteDefinition[];
+  providers?: ProviderClass[];
+  /** Middleware groups; every route runs "web" first, then its own named middleware. */
+  middlewareGroups: { web: MiddlewareClass[]; [group: string]: MiddlewareClass[] };
+  /** Named route middleware for `.middleware("name")`. */
+  routeMiddleware?: Record<string, MiddlewareClass>;
+}
+
+/**
+ * Builds one running app from a Kernel: configuration checked, services in the root
+ * container, providers booted, and the Koa pipeline assembled. The request path is
+ * errorPages -> static files -> body parser -> router -> route middleware -> controller.
+ */
+export class Application {
+  readonly kernel: Kernel;
+  readonly container: DependencyContainer;
+  readonly logger: Logger;
+  readonly views: ViewFactory;
+  readonly koa: Koa;
+  readonly routes: RouteTable;
+  #providers: Provider[];
+  #sessionDriver: SessionDriver;
+  #server: Server | undefined;
+
+  private constructor(kernel: Kernel) {
+    this.kernel = kernel;
+    const { app, session } = kernel.config;
+    this.logger = new Logger();
+    this.container = createRootContainer();
+    if (app.ENV === "production" && app.DEBUG) {
+      throw new ConfigurationError("E_DEBUG_IN_PRODUCTION", "APP_DEBUG is true while APP_ENV is production: debug pages would show stack traces to visitors. Set APP_DEBUG=false.");
+    }
+    parseKey(app.KEY);
+    this.views = new ViewFactory({ templates: path.join(kernel.root, "resources", "templates"), watch: app.ENV === "development" });
+    this.views.share("url", url);
+    this.views.share("config", { name: app.NAME, env: app.ENV, url: app.URL });
+    this.views.composer((ctx) => ({ request: () => ctx.state.request, ...sessionGlobals(ctx) }));
+    this.#sessionDriver = createDriver(session, { key: app.KEY, previousKeys: app.PREVIOUS_KEYS ?? [], logger: this.logger }, app.URL);
+    this.container.registerInstance(SESSION_DRIVER, this.#sessionDriver);
+    this.routes = new RouteTable(kernel.routes);
+    this.#providers = (kernel.providers ?? []).map((Type) => new Type());
+    this.koa = new Koa({ proxy: app.TRUST_PROXY ?? false });
+    this.koa.silent = true;
+  }
+
+  /** Checks the configuration, connects the session store and boots the providers. */
+  static async create(kernel: Kernel): Promise<Application> {
+    const application = new Application(kernel);
+    await application.#boot();
+    return application;
+  }
+
+  async #boot(): Promise<void> {
+    const { app } = this.kernel.config;
+    const driver = this.#sessionDriver as SessionDriver & { connect?: () => Promise<void> };
+    await driver.connect?.();
+    for (const provider of this.#providers) await provider.register(this);
+    for (const provider of this.#providers) await provider.boot(this);
+    useRouteTable(this.routes);
+
+    const router = new Router();
+    for (const route of this.routes.routes) {
+      const named = route.middlewareNames.map((name) => {
+        const type = this.kernel.routeMiddleware?.[name] ?? this.kernel.middlewareGroups[name];
+        if (!type) throw new ConfigurationError("E_UNKNOWN_MIDDLEWARE", `Route ${route.method} ${route.path} uses middleware "${name}", which the Kernel does not define.`);
+        return type;
+      });
+      const middleware = [...this.kernel.middlewareGroups.web, ...named.flat()];
+      router.register(route.routerPath, [route.method], routeHandler(route, this.container, this.views, middleware), { name: route.routeName });
+    }
+    const limit = app.BODY_LIMIT ?? "1mb";
+    this.koa.use(errorPages(this.views, this.logger, app.DEBUG));
+    this.koa.use(serveStatic(path.join(this.kernel.root, "storage", "public"), { defer: false, gzip: false, brotli: false }));
+    this.koa.use(bodyParser({ enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit }));
+    this.koa.use(router.routes());
+    this.koa.use(router.allowedMethods({ throw: true }));
+  }
+
+  /** The Node request listener, for tests or a custom server. */
+  callback(): ReturnType<Koa["callback"]> {
+    return this.koa.callback();
+  }
+
+  /** Listens and resolves with the URL once the port is bound (port 0 picks a free one). */
+  async listen(port: number, host = "127.0.0.1"): Promise<string> {
+    const server = this.koa.listen(port, host);
+    this.#server = server;
+    await once(server, "listening");
+    const address = server.address() as AddressInfo;
+    return `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+  }
+
+  /** Stops accepting, lets in-flight requests finish, then releases the session store. */
+  async close(): Promise<void> {
+    const server = this.#server;
+    if (server) {
+      const closed = once(server, "close");
+      server.close();
+      server.closeIdleConnections();
+      await closed;
+    }
+    for (const provider of this.#providers) await provider.shutdown(this);
+    await this.#sessionDriver.close();
+  }
+}

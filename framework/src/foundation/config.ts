@@ -1,0 +1,24 @@
+import type { SessionConfig } from "../sessions/config";
+
+/** `config/app.ts`: what every deployment sets through the environment. */
+export interface AppSettings {
+  NAME: string;
+  /** "development", "production", "testing" ... */
+  ENV: string;
+  /** Shows errors and stacks on the 500 page; never true in production. */
+  DEBUG: boolean;
+  URL: string;
+  KEY: string;
+  /** Old keys, still accepted for reading sealed cookies while keys rotate. */
+  PREVIOUS_KEYS?: readonly string[];
+  /** Trust X-Forwarded-Proto/-For/-Host from a reverse proxy in front of the app. */
+  TRUST_PROXY?: boolean;
+  /** Largest JSON or form body accepted, e.g. "1mb". */
+  BODY_LIMIT?: string;
+}
+
+/** Everything under `config/`, as the app hands it to the Application. */
+export interface AppConfig {
+  app: AppSettings;
+  session: SessionConfig;
+}

@@ -1,0 +1,25 @@
+/**
+ * Errors the framework raises on purpose carry a stable `code` (for logs and tests)
+ * and, when they map to an HTTP answer, the `status` the error page uses. `expose`
+ * says whether the message is safe to show a visitor outside debug mode.
+ */
+export class FrameworkError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly expose: boolean;
+
+  constructor(code: string, message: string, options: { status?: number; expose?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.status = options.status ?? 500;
+    this.expose = options.expose ?? this.status < 500;
+  }
+}
+
+/** A mistake in the app's configuration or code, found at start-up or route registration. */
+export class ConfigurationError extends FrameworkError {
+  constructor(code: string, message: string, cause?: unknown) {
+    super(code, message, { status: 500, expose: false, cause });
+  }
+}

@@ -1,0 +1,109 @@
+import type { Context, Next } from "koa";
+import compose from "koa-compose";
+import type { DependencyContainer } from "tsyringe";
+import { planMethod, resolveArguments } from "../container";
+import type { MiddlewareClass } from "../middleware";
+import { Request } from "../request";
+import { Response } from "../response";
+import type { RouteDefinition } from "../routes/Route";
+import { View } from "../views/View";
+import type { ViewFactory } from "../views/ViewFactory";
+import { ConfigurationError } from "./errors";
+import type { Logger } from "./logger";
+
+const TITLES: Record<number, string> = {
+  400: "Bad request",
+  403: "Forbidden",
+  404: "Page not found",
+  405: "Method not allowed",
+  413: "Request too large",
+  419: "Page expired",
+  500: "Something went wrong",
+  503: "Service unavailable",
+};
+
+interface HttpError { status?: number; expose?: boolean; message?: string; stack?: string; code?: string }
+
+/**
+ * Outermost middleware: every failure becomes an error page (or JSON for API clients)
+ * with the right status, 5xx details only in debug mode, and the process keeps serving.
+ */
+export function errorPages(views: ViewFactory, logger: Logger, debug: boolean) {
+  return async function handleErrors(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body == null) ctx.throw(404, `No route matches ${ctx.method} ${ctx.path}`);
+    } catch (raw) {
+      const error = (raw ?? {}) as HttpError;
+      const status = Number.isInteger(error.status) && error.status! >= 400 && error.status! < 600 ? error.status! : 500;
+      if (status >= 500) logger.error(`${ctx.method} ${ctx.path} -> ${status}: ${error.stack ?? error.message ?? String(raw)}`);
+      const detail = debug || (status < 500 && error.expose) ? (error.message ?? "") : "";
+      const page = { status, title: TITLES[status] ?? (status < 500 ? "Request refused" : "Server error"), message: detail, stack: debug ? error.stack ?? "" : "", code: error.code ?? "" };
+      // Headers set before the failure (cookies, redirects) belong to the failed attempt.
+      ctx.res.getHeaderNames().forEach((name) => ctx.remove(name));
+      ctx.status = status;
+      if (ctx.accepts("html", "json") === "json") {
+        ctx.body = { error: { status, title: page.title, message: page.message || page.title, code: page.code || undefined } };
+        return;
+      }
+      ctx.type = "html";
+      ctx.body = renderErrorPage(views, ctx, page);
+    }
+  };
+}
+
+function renderErrorPage(views: ViewFactory, ctx: Context, page: Record<string, unknown> & { status: number }): string {
+  const template = views.exists(`errors/${page.status}`) ? `errors/${page.status}` : "errors/error";
+  try {
+    return views.render(template, page, ctx);
+  } catch {
+    // A broken error template must not hide the original error behind a second one.
+    return `<!doctype html><title>${page.status}</title><h1>${page.status} ${String(page.title)}</h1>`;
+  }
+}
+
+/** Turns a controller's return value into the response body. */
+function respond(ctx: Context, result: unknown): void {
+  if (result instanceof Response) return;
+  if (result instanceof View) {
+    ctx.type = "html";
+    ctx.body = result.toHtml();
+  } else if (typeof result === "string") {
+    ctx.type = "html";
+    ctx.body = result;
+  } else if (result !== undefined) {
+    ctx.body = result;
+  } else if (ctx.body == null && ctx.status === 404) {
+    ctx.status = 204;
+  }
+}
+
+/**
+ * The Koa handler for one route: a child container per request holding its Request,
+ * Response and View, the route's middleware resolved from it, then the controller method
+ * with its arguments resolved by type. The method plan is made once, here, at start-up.
+ */
+export function routeHandler(route: RouteDefinition, container: DependencyContainer, views: ViewFactory, middleware: MiddlewareClass[]) {
+  const [controller, method] = route.action;
+  const plan = planMethod(controller, method);
+  if (plan.routeParamCount > route.paramNames.length) {
+    throw new ConfigurationError("E_ROUTE_PARAMS", `${plan.label} asks for ${plan.routeParamCount} route parameter(s) but ${route.method} ${route.path} has ${route.paramNames.length}.`);
+  }
+  const run = compose(
+    middleware.map((type) => (ctx: Context, next: Next) => (ctx.state.scope as DependencyContainer).resolve(type).handle(ctx, next)),
+  );
+  return async function handleRoute(ctx: Context): Promise<void> {
+    const scope = container.createChildContainer();
+    const request = new Request(ctx);
+    ctx.state.scope = scope;
+    ctx.state.request = request;
+    scope.register(Request, { useValue: request });
+    scope.register(Response, { useValue: new Response(ctx) });
+    scope.register(View, { useValue: new View(views, ctx) });
+    await run(ctx, async () => {
+      const instance = scope.resolve(controller as never) as Record<string, (...args: unknown[]) => unknown>;
+      const params = route.paramNames.map((name) => (ctx.params as Record<string, string>)[name] ?? "");
+      respond(ctx, await instance[method]!(...resolveArguments(plan, scope, params)));
+    });
+  };
+}

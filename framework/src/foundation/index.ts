@@ -1,0 +1,6 @@
+export { Application, type Kernel } from "./Application";
+export { env, loadEnvironment } from "./env";
+export { FrameworkError, ConfigurationError } from "./errors";
+export { Logger } from "./logger";
+export { Provider, type ProviderClass } from "./Provider";
+export type { AppConfig, AppSettings } from "./config";

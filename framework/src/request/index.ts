@@ -1,0 +1,95 @@
+import type { Context } from "koa";
+import type { z } from "zod";
+import { validate, type ValidationResult } from "../validation/validate";
+
+type Input = Record<string, unknown>;
+
+/** Keys that must never be copied into plain objects built from user input. */
+const POISONED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+function cleanInput(value: unknown, depth = 0): unknown {
+  if (depth > 32) return undefined;
+  if (Array.isArray(value)) return value.map((v) => cleanInput(v, depth + 1));
+  if (value && typeof value === "object") {
+    const out: Input = Object.create(null);
+    for (const [key, v] of Object.entries(value)) {
+      if (!POISONED_KEYS.has(key)) out[key] = cleanInput(v, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * The current HTTP request, in Masonite's vocabulary. `input()` reads the query string
+ * and the parsed body together (the body wins), with prototype-polluting keys removed.
+ */
+export class Request {
+  /** The underlying Koa context, for the rare thing this class does not cover. */
+  readonly ctx: Context;
+  #input: Input | undefined;
+
+  constructor(ctx: Context) {
+    this.ctx = ctx;
+  }
+
+  get method(): string { return this.ctx.method; }
+  get path(): string { return this.ctx.path; }
+  get url(): string { return this.ctx.url; }
+
+  /** Everything the client sent as input: query string and body merged. */
+  all(): Input {
+    if (!this.#input) {
+      const body = this.ctx.request.body;
+      const merged = { ...this.ctx.query, ...(body && typeof body === "object" && !Array.isArray(body) ? body : {}) };
+      this.#input = cleanInput(merged) as Input;
+    }
+    return this.#input;
+  }
+
+  /** One input value; `"user.name"` reaches into nested input. */
+  input<T = unknown>(name: string, fallback?: T): T {
+    let value: unknown = this.all();
+    for (const part of name.split(".")) {
+      value = value && typeof value === "object" ? (value as Input)[part] : undefined;
+    }
+    return (value === undefined ? fallback : value) as T;
+  }
+
+  has(name: string): boolean {
+    return this.input(name) !== undefined;
+  }
+
+  only(...names: string[]): Input {
+    const out: Input = {};
+    for (const name of names) {
+      const value = this.input(name);
+      if (value !== undefined) out[name] = value;
+    }
+    return out;
+  }
+
+  /** A route parameter by name (`/users/@id` -> `param("id")`). */
+  param(name: string, fallback?: string): string | undefined {
+    return (this.ctx.params as Record<string, string> | undefined)?.[name] ?? fallback;
+  }
+
+  header(name: string): string | undefined {
+    const value = this.ctx.get(name);
+    return value === "" ? undefined : value;
+  }
+
+  cookie(name: string): string | undefined {
+    return this.ctx.cookies.get(name);
+  }
+
+  /** Validates the input with a zod schema: `{ ok, data }` or `{ ok: false, errors }`, never a throw. */
+  validate<S extends z.ZodType>(schema: S): ValidationResult<z.infer<S>> {
+    return validate(schema, this.all());
+  }
+
+  /** True when the client prefers JSON (an API call or fetch), not an HTML page. */
+  wantsJson(): boolean {
+    return this.ctx.accepts("html", "json") === "json";
+  }
+}

@@ -1,0 +1,95 @@
+import type { Context } from "koa";
+import { url } from "../routes/RouteTable";
+import { sessionOf } from "../sessions/Session";
+import { MessageBag, type ErrorsInput } from "../validation/MessageBag";
+
+/** Input fields `withInput()` never flashes: secrets must not sit in a session for a redisplay. */
+const NOT_FLASHED = /password|^_{1,2}token$/i;
+
+/**
+ * Builds the HTTP answer. Methods chain and return the Response, so a controller can
+ * `return response.back().withErrors(errors).withInput()`.
+ */
+export class Response {
+  readonly ctx: Context;
+
+  constructor(ctx: Context) {
+    this.ctx = ctx;
+  }
+
+  status(code: number): this {
+    this.ctx.status = code;
+    return this;
+  }
+
+  header(name: string, value: string): this {
+    this.ctx.set(name, value);
+    return this;
+  }
+
+  json(data: unknown, status = 200): this {
+    this.ctx.status = status;
+    this.ctx.body = data;
+    return this;
+  }
+
+  html(content: string, status = 200): this {
+    this.ctx.status = status;
+    this.ctx.type = "html";
+    this.ctx.body = content;
+    return this;
+  }
+
+  /** `redirect("/login")`, or `redirect().route("users.show", { id })` for a named route. */
+  redirect(location?: string, status = 302): this {
+    this.ctx.status = status;
+    if (location !== undefined) this.ctx.set("Location", location);
+    return this;
+  }
+
+  route(name: string, params?: Record<string, string | number>): this {
+    if (this.ctx.status < 300 || this.ctx.status >= 400) this.ctx.status = 302;
+    this.ctx.set("Location", url(name, params));
+    return this;
+  }
+
+  /** Redirects to the page the form came from; a Referer of another origin falls back to "/". */
+  back(fallback = "/"): this {
+    return this.redirect(sameOriginPath(this.ctx) ?? fallback);
+  }
+
+  /** Flashes validation errors under `errors` for the next request. */
+  withErrors(errors: ErrorsInput): this {
+    sessionOf(this.ctx).flash("errors", MessageBag.from(errors).toJSON());
+    return this;
+  }
+
+  /** Flashes the request input (passwords and the CSRF token left out) so `old()` can refill the form. */
+  withInput(): this {
+    const body = this.ctx.request.body;
+    const input: Record<string, unknown> = {};
+    if (body && typeof body === "object" && !Array.isArray(body)) {
+      for (const [key, value] of Object.entries(body)) {
+        if (!NOT_FLASHED.test(key)) input[key] = value;
+      }
+    }
+    sessionOf(this.ctx).flash("_old_input", input);
+    return this;
+  }
+
+  withSuccess(message: string): this {
+    sessionOf(this.ctx).flash("success", message);
+    return this;
+  }
+}
+
+function sameOriginPath(ctx: Context): string | undefined {
+  const referer = ctx.get("Referer");
+  if (!referer) return undefined;
+  try {
+    const target = new URL(referer);
+    return target.host === ctx.host ? target.pathname + target.search : undefined;
+  } catch {
+    return undefined;
+  }
+}

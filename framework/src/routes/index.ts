@@ -1,0 +1,2 @@
+export { Route, RouteDefinition, type RouteAction, type HttpMethod } from "./Route";
+export { RouteTable, url } from "./RouteTable";

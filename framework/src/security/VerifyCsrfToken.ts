@@ -1,0 +1,42 @@
+import { timingSafeEqual } from "node:crypto";
+import type { Context, Next } from "koa";
+import { FrameworkError } from "../foundation/errors";
+import type { Middleware } from "../middleware";
+import { sessionOf } from "../sessions/Session";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function sameToken(sent: unknown, expected: string): boolean {
+  if (typeof sent !== "string") return false;
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Rejects state-changing requests that do not carry the session's CSRF token, as the
+ * `__token` form field or the `X-CSRF-TOKEN` header. The token is a random value of its
+ * own, never the session id. Subclass it in the app and list `exempt` paths (a trailing
+ * `*` matches a prefix) for webhooks and the like.
+ */
+export class VerifyCsrfToken implements Middleware {
+  exempt: string[] = [];
+
+  async handle(ctx: Context, next: Next): Promise<void> {
+    if (!SAFE_METHODS.has(ctx.method) && !this.#isExempt(ctx.path)) {
+      const body = ctx.request.body as Record<string, unknown> | undefined;
+      const sent = (body && typeof body === "object" ? body.__token : undefined) ?? (ctx.get("X-CSRF-TOKEN") || undefined);
+      if (!sameToken(sent, sessionOf(ctx).token())) {
+        throw new FrameworkError("E_CSRF_TOKEN_MISMATCH", "The page expired or the form did not carry a valid CSRF token; reload the page and try again.", {
+          status: 419,
+          expose: true,
+        });
+      }
+    }
+    await next();
+  }
+
+  #isExempt(path: string): boolean {
+    return this.exempt.some((pattern) => (pattern.endsWith("*") ? path.startsWith(pattern.slice(0, -1)) : path === pattern));
+  }
+}

@@ -1,0 +1,280 @@
+import type { Context } from "koa";
+import { FrameworkError } from "../foundation/errors";
+import { newToken } from "./ids";
+import type { LoadedSession, SessionChanges, SessionData } from "./SessionDriver";
+
+/** Keys the Session keeps for itself inside the stored data; `all()` hides them. */
+const FLASH_KEY = "_flash";
+const TOKEN_KEY = "_token";
+const INTERNAL_KEYS = new Set([FLASH_KEY, TOKEN_KEY]);
+
+function describe(value: unknown): string {
+  if (typeof value === "function") return "a function";
+  if (typeof value === "bigint") return "a BigInt";
+  if (typeof value === "symbol") return "a symbol";
+  if (value === undefined) return "undefined";
+  if (typeof value === "number") return String(value);
+  return `a ${(value as object).constructor?.name ?? "non-plain"} object`;
+}
+
+/** Refuses, at the call, any value JSON would not bring back as it was. */
+function assertStorable(key: string, value: unknown, seen: Set<unknown> = new Set()): void {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return;
+  if (typeof value === "number" && Number.isFinite(value)) return;
+  if (typeof value === "object") {
+    if (seen.has(value)) throw new TypeError(`Session value for "${key}" is circular: JSON cannot store it.`);
+    const proto = Object.getPrototypeOf(value);
+    if (Array.isArray(value) || proto === Object.prototype || proto === null) {
+      seen.add(value);
+      for (const item of Object.values(value)) assertStorable(key, item, seen);
+      seen.delete(value);
+      return;
+    }
+  }
+  throw new TypeError(`Session value for "${key}" is ${describe(value)}, which JSON cannot store and bring back unchanged; store plain data (strings, numbers, booleans, null, arrays, plain objects).`);
+}
+
+function assertKey(key: string): void {
+  if (typeof key !== "string" || key === "" || key.startsWith("__")) {
+    throw new TypeError(`Session key ${JSON.stringify(key)} is not allowed: use a non-empty string that does not start with "__".`);
+  }
+}
+
+/** Structured clone of JSON data, so stored state never aliases objects the app keeps mutating. */
+function copy<T>(value: T): T {
+  return value !== null && typeof value === "object" ? (JSON.parse(JSON.stringify(value)) as T) : value;
+}
+
+export interface SessionTimes {
+  /** Seconds of inactivity after which the session ends. */
+  timeout: number;
+  /** Seconds after creation after which the session ends regardless of activity. */
+  lifetime: number | undefined;
+}
+
+/**
+ * One request's session. It owns every rule (flash ageing, dirty tracking, id rotation,
+ * the CSRF token) and hands the driver a description of what changed.
+ *
+ * Flash rule: a key flashed during request N is readable during N and N+1, and gone from
+ * N+2 on, read or not. `reflash()` and `keep()` extend it by one request.
+ */
+export class Session {
+  #id: string;
+  #createdAt: number;
+  #data: SessionData;
+  #loaded: LoadedSession | undefined;
+  /** Keys flashed during this request: they survive the next one. */
+  #flashNew = new Set<string>();
+  /** Keys flashed by the previous request: they die when this one ends. */
+  #flashOld: Set<string>;
+  #replace: boolean;
+  #set = new Map<string, unknown>();
+  #deleted = new Set<string>();
+  #increments = new Map<string, number>();
+
+  constructor(loaded: LoadedSession | undefined) {
+    this.#loaded = loaded;
+    this.#id = loaded?.id ?? newToken();
+    this.#createdAt = loaded?.createdAt ?? Date.now();
+    this.#data = Object.assign(Object.create(null) as SessionData, loaded?.data);
+    const flashed = this.#data[FLASH_KEY];
+    this.#flashOld = new Set(Array.isArray(flashed) ? flashed.filter((k): k is string => typeof k === "string") : []);
+    this.#replace = loaded === undefined;
+  }
+
+  get id(): string {
+    return this.#id;
+  }
+
+  /** True when the client had no live session and this one has not been stored yet. */
+  get isNew(): boolean {
+    return this.#loaded === undefined;
+  }
+
+  get<T = unknown>(key: string, fallback?: T): T {
+    const value = INTERNAL_KEYS.has(key) ? undefined : this.#data[key];
+    return (value === undefined ? fallback : copy(value)) as T;
+  }
+
+  has(key: string): boolean {
+    return !INTERNAL_KEYS.has(key) && this.#data[key] !== undefined;
+  }
+
+  /** All data the app stored, flash data included. */
+  all(): SessionData {
+    const out: SessionData = {};
+    for (const [key, value] of Object.entries(this.#data)) if (!INTERNAL_KEYS.has(key)) out[key] = copy(value);
+    return out;
+  }
+
+  set(key: string, value: unknown): this {
+    assertKey(key);
+    assertStorable(key, value);
+    this.#write(key, copy(value));
+    this.#flashNew.delete(key);
+    this.#flashOld.delete(key);
+    return this;
+  }
+
+  delete(key: string): this {
+    assertKey(key);
+    this.#remove(key);
+    return this;
+  }
+
+  pull<T = unknown>(key: string, fallback?: T): T {
+    const value = this.get(key, fallback);
+    this.delete(key);
+    return value;
+  }
+
+  /** Adds `by` to a numeric value (missing counts as 0). On Redis the addition happens in Redis, so concurrent requests lose nothing. */
+  increment(key: string, by = 1): number {
+    assertKey(key);
+    const current = this.#data[key] ?? 0;
+    if (typeof current !== "number" || !Number.isFinite(by)) {
+      throw new TypeError(`Session value for "${key}" is not a number, so it cannot be incremented.`);
+    }
+    const next = current + by;
+    assertStorable(key, next);
+    if (this.#set.has(key) || this.#deleted.has(key) || this.#replace) {
+      this.#write(key, next);
+    } else {
+      this.#data[key] = next;
+      this.#increments.set(key, (this.#increments.get(key) ?? 0) + by);
+    }
+    return next;
+  }
+
+  decrement(key: string, by = 1): number {
+    return this.increment(key, -by);
+  }
+
+  /** Data for this request and the next only: `flash("success", "Saved")` or `flash({ ... })`. */
+  flash(key: string | Record<string, unknown>, value?: unknown): this {
+    const entries = typeof key === "string" ? [[key, value] as const] : Object.entries(key);
+    for (const [name, item] of entries) {
+      assertKey(name);
+      assertStorable(name, item);
+    }
+    for (const [name, item] of entries) {
+      this.#write(name, copy(item));
+      this.#flashNew.add(name);
+      this.#flashOld.delete(name);
+    }
+    return this;
+  }
+
+  /** Keeps all of the current flash data for one more request. */
+  reflash(): this {
+    for (const key of this.#flashOld) this.#flashNew.add(key);
+    this.#flashOld.clear();
+    return this;
+  }
+
+  /** Keeps only the named flash keys for one more request. */
+  keep(...keys: string[]): this {
+    for (const key of keys) {
+      if (this.#flashOld.delete(key)) this.#flashNew.add(key);
+    }
+    return this;
+  }
+
+  /** Removes all data, flash data and the CSRF token included; the id stays. */
+  flush(): this {
+    this.#data = Object.create(null) as SessionData;
+    this.#flashNew.clear();
+    this.#flashOld.clear();
+    this.#startOver();
+    return this;
+  }
+
+  /** New id, same data: call it at login so an id known before login is worth nothing after. */
+  regenerate(): this {
+    this.#id = newToken();
+    delete this.#data[TOKEN_KEY];
+    this.#startOver();
+    return this;
+  }
+
+  /** New id, no data: call it at logout. */
+  invalidate(): this {
+    this.flush();
+    return this.regenerate();
+  }
+
+  /** The CSRF token of this session, created on first use. */
+  token(): string {
+    const token = this.#data[TOKEN_KEY];
+    if (typeof token === "string") return token;
+    const created = newToken();
+    this.#write(TOKEN_KEY, created);
+    return created;
+  }
+
+  /** Ages flash data and describes what changed; called once, when the request ends. */
+  changes(): SessionChanges {
+    for (const key of [...this.#flashOld]) {
+      if (!this.#flashNew.has(key)) this.#remove(key);
+    }
+    const flashed = [...this.#flashNew];
+    const before = this.#data[FLASH_KEY];
+    if (flashed.length > 0) {
+      if (JSON.stringify(before) !== JSON.stringify(flashed)) this.#write(FLASH_KEY, flashed);
+    } else if (before !== undefined) {
+      this.#remove(FLASH_KEY);
+    }
+    const data = this.#data;
+    const clean = !this.#replace && this.#set.size === 0 && this.#deleted.size === 0 && this.#increments.size === 0;
+    return {
+      id: this.#id,
+      createdAt: this.#createdAt,
+      // A fresh session with nothing in it is not worth storing or sending a cookie for.
+      clean: clean || (this.#loaded === undefined && Object.keys(data).length === 0),
+      replace: this.#replace,
+      set: this.#set,
+      deleted: this.#deleted,
+      increments: this.#increments,
+      snapshot: () => ({ ...data }),
+      loaded: this.#loaded,
+    };
+  }
+
+  #write(key: string, value: unknown): void {
+    this.#data[key] = value;
+    this.#deleted.delete(key);
+    this.#increments.delete(key);
+    this.#set.set(key, value);
+  }
+
+  #remove(key: string): void {
+    if (!(key in this.#data)) return;
+    delete this.#data[key];
+    this.#set.delete(key);
+    this.#increments.delete(key);
+    this.#flashNew.delete(key);
+    this.#flashOld.delete(key);
+    this.#deleted.add(key);
+  }
+
+  /** After flush/regenerate the stored copy is rewritten whole, so key-level changes are moot. */
+  #startOver(): void {
+    this.#replace = true;
+    this.#set.clear();
+    this.#deleted.clear();
+    this.#increments.clear();
+  }
+}
+
+/** The session of the request behind a Koa context; SessionMiddleware puts it there. */
+export function sessionOf(ctx: Context): Session {
+  const session = ctx.state.session as Session | undefined;
+  if (!session) {
+    throw new FrameworkError(
+      "E_NO_SESSION",
+      `No session on ${ctx.method} ${ctx.path}: the route must run the "web" middleware group (SessionMiddleware).`,
+    );
+  }
+  return session;
+}

@@ -1,0 +1,30 @@
+import type { Context, Next } from "koa";
+import { inject as injectToken, injectable, type DependencyContainer } from "tsyringe";
+import type { Middleware } from "../middleware";
+import { Session } from "./Session";
+import type { SessionDriver } from "./SessionDriver";
+
+/** Container token of the app's configured session driver. */
+export const SESSION_DRIVER = Symbol("SessionDriver");
+
+/**
+ * Starts the request's Session, makes it injectable, and commits it after the
+ * controller and the view ran. A request that throws commits nothing, so no
+ * half-finished change reaches the store.
+ */
+@injectable()
+export class SessionMiddleware implements Middleware {
+  #driver: SessionDriver;
+
+  constructor(@injectToken(SESSION_DRIVER) driver: SessionDriver) {
+    this.#driver = driver;
+  }
+
+  async handle(ctx: Context, next: Next): Promise<void> {
+    const session = new Session(await this.#driver.load(ctx));
+    ctx.state.session = session;
+    (ctx.state.scope as DependencyContainer).register(Session, { useValue: session });
+    await next();
+    await this.#driver.commit(ctx, session.changes());
+  }
+}

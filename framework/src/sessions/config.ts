@@ -1,0 +1,126 @@
+import type { RedisOptions } from "ioredis";
+import { ConfigurationError } from "../foundation/errors";
+import type { Logger } from "../foundation/logger";
+import type { CookieOptions } from "./cookies";
+import { CookieDriver } from "./drivers/cookie";
+import { RedisDriver } from "./drivers/redis";
+import type { SessionDriver } from "./SessionDriver";
+
+interface Lifetimes {
+  /** Seconds of inactivity after which a session ends (default 2 hours). */
+  timeout?: number;
+  /** Seconds after creation after which a session ends whatever the activity (default: none). */
+  lifetime?: number;
+}
+
+export interface CookieDriverConfig extends Lifetimes {
+  /** Largest session, in bytes of JSON, the cookie driver stores (default 16 KB). */
+  maxSize?: number;
+}
+
+export interface RedisDriverConfig extends Lifetimes {
+  url?: string;
+  host?: string;
+  port?: number;
+  password?: string;
+  options?: RedisOptions;
+  namespace?: string;
+  /** Milliseconds to wait for Redis before answering 503 (default 2000). */
+  commandTimeout?: number;
+}
+
+/** What every driver factory gets: its own config block plus the app-wide facts it may need. */
+export interface DriverContext {
+  name: string;
+  cookie: CookieOptions;
+  key: string;
+  previousKeys: readonly string[];
+  logger: Logger;
+}
+
+/** A custom driver: one file exporting a factory, named in `config/session.ts` as `{ driver: factory, ... }`. */
+export type DriverFactory = (config: Record<string, unknown>, context: DriverContext) => SessionDriver;
+
+export interface SessionConfig {
+  DRIVERS: {
+    default: string;
+    cookie?: CookieDriverConfig;
+    redis?: RedisDriverConfig;
+    [driver: string]: unknown;
+  };
+  /** Session cookie settings; `secure` defaults to true when the app URL is https. */
+  COOKIE?: { name?: string; secure?: boolean; sameSite?: "lax" | "strict" | "none"; domain?: string };
+}
+
+const DEFAULT_TIMEOUT = 2 * 60 * 60;
+
+function seconds(value: unknown, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: ${what} must be a positive number of seconds, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+const BUILT_IN: Record<string, DriverFactory> = {
+  cookie: (config, context) => {
+    const c = config as CookieDriverConfig;
+    return new CookieDriver({
+      ...context,
+      timeout: seconds(c.timeout, "DRIVERS.cookie.timeout") ?? DEFAULT_TIMEOUT,
+      lifetime: seconds(c.lifetime, "DRIVERS.cookie.lifetime"),
+      maxSize: c.maxSize ?? 16 * 1024,
+    });
+  },
+  redis: (config, context) => {
+    const c = config as RedisDriverConfig;
+    if (!c.url && !c.host) {
+      throw new ConfigurationError("E_BAD_SESSION_CONFIG", "config/session.ts: DRIVERS.redis needs a host (and port) or a url.");
+    }
+    return new RedisDriver({
+      ...context,
+      url: c.url || undefined,
+      host: c.host ?? "127.0.0.1",
+      port: c.port ?? 6379,
+      password: c.password,
+      options: c.options ?? {},
+      timeout: seconds(c.timeout, "DRIVERS.redis.timeout") ?? DEFAULT_TIMEOUT,
+      lifetime: seconds(c.lifetime, "DRIVERS.redis.lifetime"),
+      namespace: c.namespace ?? "masonite",
+      commandTimeout: c.commandTimeout ?? 2000,
+    });
+  },
+};
+
+/** Builds the configured driver, or says exactly what in config/session.ts is wrong. */
+export function createDriver(config: SessionConfig, context: Omit<DriverContext, "name" | "cookie">, appUrl: string): SessionDriver {
+  const drivers = config.DRIVERS;
+  const name = drivers?.default;
+  if (typeof name !== "string" || !name) {
+    throw new ConfigurationError("E_BAD_SESSION_CONFIG", 'config/session.ts: DRIVERS.default must name a driver ("cookie" or "redis").');
+  }
+  const block = drivers[name];
+  if (!block || typeof block !== "object") {
+    throw new ConfigurationError(
+      "E_UNKNOWN_SESSION_DRIVER",
+      `config/session.ts: the session driver "${name}" has no block in DRIVERS (known: ${Object.keys(drivers).filter((k) => k !== "default").join(", ")}).`,
+    );
+  }
+  const custom = (block as { driver?: unknown }).driver;
+  const factory = typeof custom === "function" ? (custom as DriverFactory) : BUILT_IN[name];
+  if (!factory) {
+    throw new ConfigurationError("E_UNKNOWN_SESSION_DRIVER", `config/session.ts: "${name}" is not a built-in driver (cookie, redis); give its block a driver factory.`);
+  }
+  const cookie = config.COOKIE ?? {};
+  return factory(block as Record<string, unknown>, {
+    ...context,
+    name: cookie.name ?? "masonite_session",
+    cookie: {
+      path: "/",
+      domain: cookie.domain,
+      httpOnly: true,
+      sameSite: cookie.sameSite ?? "lax",
+      secure: cookie.secure ?? appUrl.startsWith("https:"),
+    },
+  });
+}

@@ -1,0 +1,115 @@
+import type { Context } from "koa";
+import { FrameworkError } from "../../foundation/errors";
+import type { Logger } from "../../foundation/logger";
+import { Encrypter } from "../../security/Encrypter";
+import { requestCookies, setCookie, type CookieOptions } from "../cookies";
+import type { LoadedSession, SessionChanges, SessionDriver } from "../SessionDriver";
+
+export interface CookieDriverOptions {
+  /** Cookie name; chunks are `<name>.1`, `<name>.2` ... */
+  name: string;
+  cookie: CookieOptions;
+  key: string;
+  previousKeys: readonly string[];
+  /** Idle timeout in seconds, sealed into the payload. */
+  timeout: number;
+  lifetime: number | undefined;
+  /** Most bytes of session JSON the driver will seal; past it commit fails and writes nothing. */
+  maxSize: number;
+  logger: Logger;
+}
+
+/** Browsers drop a cookie over 4096 bytes (name and attributes included) without a word. */
+const CHUNK_SIZE = 3800;
+/** A read-only request re-seals only when the sealed expiry has slid by more than this. */
+const REFRESH_AFTER_MS = 60_000;
+const CHUNKED = /^(\d{1,2})\.(.*)$/;
+
+interface Payload { i: string; c: number; e: number; d: Record<string, unknown> }
+
+/**
+ * The whole session, sealed with AES-256-GCM into the client's cookies. The expiry is
+ * inside the seal, so a replayed old cookie is refused even if the browser kept it.
+ * It cannot merge concurrent writes of one user: the last response's cookie wins.
+ */
+export class CookieDriver implements SessionDriver {
+  #options: CookieDriverOptions;
+  #encrypter: Encrypter;
+
+  constructor(options: CookieDriverOptions) {
+    this.#options = options;
+    this.#encrypter = new Encrypter({ key: options.key, previousKeys: options.previousKeys, purpose: "session-cookie" });
+  }
+
+  async load(ctx: Context): Promise<LoadedSession | undefined> {
+    const sealed = this.#readSealed(requestCookies(ctx));
+    if (sealed === undefined) return undefined;
+    const plain = this.#encrypter.open(sealed, this.#options.name);
+    if (!plain) return this.#reject(ctx, "it failed authentication (tampered, truncated, or sealed under an unknown key)");
+    let payload: Payload;
+    try {
+      payload = JSON.parse(plain.toString("utf8")) as Payload;
+    } catch {
+      return this.#reject(ctx, "its payload is not JSON");
+    }
+    const now = Date.now();
+    if (typeof payload.e !== "number" || payload.e <= now) return this.#reject(ctx, "it expired");
+    const lifetime = this.#options.lifetime;
+    if (lifetime !== undefined && payload.c + lifetime * 1000 <= now) return this.#reject(ctx, "it passed its absolute lifetime");
+    return { id: payload.i, data: payload.d, createdAt: payload.c, expiresAt: payload.e };
+  }
+
+  async commit(ctx: Context, changes: SessionChanges): Promise<void> {
+    const expiresAt = Date.now() + this.#options.timeout * 1000;
+    const loadedExpiry = changes.loaded?.expiresAt;
+    if (changes.clean && (loadedExpiry === undefined || expiresAt - loadedExpiry < REFRESH_AFTER_MS)) return;
+    const json = JSON.stringify({ i: changes.id, c: changes.createdAt, e: expiresAt, d: changes.snapshot() } satisfies Payload);
+    const size = Buffer.byteLength(json);
+    if (size > this.#options.maxSize) {
+      throw new FrameworkError(
+        "E_SESSION_TOO_LARGE",
+        `The session holds ${size} bytes, over the cookie driver's limit of ${this.#options.maxSize}; nothing was saved. Store less in the session, or switch to the redis driver (SESSION_DRIVER=redis).`,
+      );
+    }
+    const sealed = this.#encrypter.seal(Buffer.from(json), this.#options.name);
+    this.#writeChunks(ctx, sealed);
+  }
+
+  async close(): Promise<void> {}
+
+  /** The sealed value, reassembled from its chunks when it was split. */
+  #readSealed(jar: Map<string, string>): string | undefined {
+    const first = jar.get(this.#options.name);
+    if (!first) return undefined;
+    const chunked = CHUNKED.exec(first);
+    if (!chunked) return first;
+    const count = Number(chunked[1]);
+    let sealed = chunked[2]!;
+    for (let i = 1; i < count; i++) {
+      const part = jar.get(`${this.#options.name}.${i}`);
+      if (part === undefined) return ""; // a chunk went missing: fails authentication below, and is logged
+      sealed += part;
+    }
+    return sealed;
+  }
+
+  #writeChunks(ctx: Context, sealed: string): void {
+    const { name, cookie } = this.#options;
+    const count = Math.ceil(sealed.length / CHUNK_SIZE);
+    if (count === 1) {
+      setCookie(ctx, name, sealed, cookie);
+    } else {
+      setCookie(ctx, name, `${count}.${sealed.slice(0, CHUNK_SIZE)}`, cookie);
+      for (let i = 1; i < count; i++) setCookie(ctx, `${name}.${i}`, sealed.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE), cookie);
+    }
+    // Chunks left over from a larger session would otherwise linger in the browser.
+    for (const existing of requestCookies(ctx).keys()) {
+      if (existing.startsWith(`${name}.`) && Number(existing.slice(name.length + 1)) >= count) setCookie(ctx, existing, "", cookie, 0);
+    }
+  }
+
+  #reject(ctx: Context, why: string): undefined {
+    this.#options.logger.debug(`session cookie refused on ${ctx.method} ${ctx.path}: ${why}; starting a fresh session`);
+    return undefined;
+  }
+}

@@ -1,0 +1,2 @@
+export { MessageBag, type ErrorsInput } from "./MessageBag";
+export { validate, type ValidationResult } from "./validate";

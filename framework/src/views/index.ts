@@ -1,0 +1,2 @@
+export { View } from "./View";
+export { ViewFactory, templatePath, type ViewComposer, type ViewOptions } from "./ViewFactory";
