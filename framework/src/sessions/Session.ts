@@ -213,12 +213,17 @@ export class Session {
     return created;
   }
 
-  /** Ages flash data and describes what changed; called once, when the request ends. */
-  changes(): SessionChanges {
-    for (const key of [...this.#flashOld]) {
-      if (!this.#flashNew.has(key)) this.#remove(key);
+  /**
+   * Describes what changed; called once, when the request ends, which is also when flash
+   * data ages. `ageFlash: false` is for changes made outside a request (test seeding).
+   */
+  changes({ ageFlash = true } = {}): SessionChanges {
+    if (ageFlash) {
+      for (const key of [...this.#flashOld]) {
+        if (!this.#flashNew.has(key)) this.#remove(key);
+      }
     }
-    const flashed = [...this.#flashNew];
+    const flashed = ageFlash ? [...this.#flashNew] : [...this.#flashOld, ...this.#flashNew];
     const before = this.#data[FLASH_KEY];
     if (flashed.length > 0) {
       if (JSON.stringify(before) !== JSON.stringify(flashed)) this.#write(FLASH_KEY, flashed);

@@ -1,0 +1,142 @@
+import { IncomingMessage, ServerResponse } from "node:http";
+import { Socket } from "node:net";
+import type { Context } from "koa";
+import { Application, type Kernel } from "../foundation/Application";
+import { Session } from "../sessions/Session";
+import { SESSION_DRIVER } from "../sessions/SessionMiddleware";
+import type { SessionData, SessionDriver } from "../sessions/SessionDriver";
+import { CookieJar } from "./CookieJar";
+import { TestResponse } from "./TestResponse";
+
+type Body = Record<string, unknown>;
+interface RequestOptions { headers?: Record<string, string>; json?: boolean; csrf?: boolean }
+
+/**
+ * Masonite's TestCase for Node's test runner: the real app on an ephemeral port, a
+ * cookie jar like a browser's, forms sent with the CSRF token, and the session as the
+ * next request will see it on every response. Works the same with every driver.
+ */
+export class TestClient {
+  readonly app: Application;
+  readonly url: string;
+  readonly jar = new CookieJar();
+  #driver: SessionDriver;
+
+  private constructor(app: Application, url: string) {
+    this.app = app;
+    this.url = url;
+    this.#driver = app.container.resolve<SessionDriver>(SESSION_DRIVER);
+  }
+
+  /** Boots the app from its Kernel and listens on a free loopback port. */
+  static async start(kernel: Kernel): Promise<TestClient> {
+    const app = await Application.create(kernel);
+    return new TestClient(app, await app.listen(0));
+  }
+
+  /** Another visitor of the same running app, with an empty cookie jar. */
+  visitor(): TestClient {
+    return new TestClient(this.app, this.url);
+  }
+
+  get(path: string, options: RequestOptions = {}): Promise<TestResponse> {
+    return this.request("GET", path, undefined, options);
+  }
+
+  post(path: string, body: Body = {}, options: RequestOptions = {}): Promise<TestResponse> {
+    return this.request("POST", path, body, options);
+  }
+
+  put(path: string, body: Body = {}, options: RequestOptions = {}): Promise<TestResponse> {
+    return this.request("PUT", path, body, options);
+  }
+
+  patch(path: string, body: Body = {}, options: RequestOptions = {}): Promise<TestResponse> {
+    return this.request("PATCH", path, body, options);
+  }
+
+  delete(path: string, body: Body = {}, options: RequestOptions = {}): Promise<TestResponse> {
+    return this.request("DELETE", path, body, options);
+  }
+
+  /**
+   * Sends a request; bodies go as a form (or JSON with `json: true`) carrying the session's
+   * CSRF token unless `csrf: false`. Redirects are not followed, so they can be asserted.
+   */
+  async request(method: string, path: string, body: Body | undefined, options: RequestOptions = {}): Promise<TestResponse> {
+    const headers: Record<string, string> = { accept: "text/html", ...options.headers };
+    let payload: string | undefined;
+    if (body !== undefined) {
+      const withToken = options.csrf === false ? body : { __token: await this.csrfToken(), ...body };
+      if (options.json) {
+        headers["content-type"] = "application/json";
+        payload = JSON.stringify(withToken);
+      } else {
+        headers["content-type"] = "application/x-www-form-urlencoded";
+        payload = new URLSearchParams(flatten(withToken)).toString();
+      }
+    }
+    const cookie = this.jar.header();
+    if (cookie) headers.cookie = cookie;
+    const response = await fetch(this.url + path, { method, headers, body: payload, redirect: "manual" });
+    this.jar.store(response.headers.getSetCookie());
+    const text = await response.text();
+    return new TestResponse(response.status, response.headers, text, await this.session());
+  }
+
+  /** Puts data into this visitor's session before the next request, as a real request would. */
+  async withSession(data: SessionData): Promise<this> {
+    await this.#changeSession((session) => {
+      for (const [key, value] of Object.entries(data)) session.set(key, value);
+    });
+    return this;
+  }
+
+  /** The session's CSRF token, created (and stored) if the session has none yet. */
+  async csrfToken(): Promise<string> {
+    let token = "";
+    await this.#changeSession((session) => {
+      token = session.token();
+    });
+    return token;
+  }
+
+  /** The stored session data as the next request will load it, internal keys included. */
+  async session(): Promise<SessionData> {
+    const loaded = await this.#driver.load(this.#context());
+    return { ...(loaded?.data ?? {}) };
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+  }
+
+  async #changeSession(change: (session: Session) => void): Promise<void> {
+    const ctx = this.#context();
+    const session = new Session(await this.#driver.load(ctx));
+    change(session);
+    await this.#driver.commit(ctx, session.changes({ ageFlash: false }));
+    const set = ctx.response.get("Set-Cookie") as unknown;
+    this.jar.store(Array.isArray(set) ? set : set ? [String(set)] : []);
+  }
+
+  /** A real Koa context around a detached request carrying this visitor's cookies. */
+  #context(): Context {
+    const req = new IncomingMessage(new Socket());
+    req.headers = this.jar.header() ? { cookie: this.jar.header()! } : {};
+    req.method = "GET";
+    req.url = "/";
+    return this.app.koa.createContext(req, new ServerResponse(req));
+  }
+}
+
+/** Nested objects as form fields (`a[b]=1`), the way qs reads them back. */
+function flatten(body: Body, prefix = ""): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const [key, value] of Object.entries(body)) {
+    const name = prefix ? `${prefix}[${key}]` : key;
+    if (value && typeof value === "object") pairs.push(...flatten(value as Body, name));
+    else if (value !== undefined) pairs.push([name, String(value)]);
+  }
+  return pairs;
+}

@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import type { SessionData } from "../sessions/SessionDriver";
+
+/**
+ * A finished response plus the session as the next request will see it, with
+ * Masonite-style assertions that fail with the page or session in the message.
+ */
+export class TestResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  readonly session: SessionData;
+
+  constructor(status: number, headers: Headers, text: string, session: SessionData) {
+    this.status = status;
+    this.headers = headers;
+    this.text = text;
+    this.session = session;
+  }
+
+  json<T = unknown>(): T {
+    return JSON.parse(this.text) as T;
+  }
+
+  header(name: string): string | null {
+    return this.headers.get(name);
+  }
+
+  assertStatus(status: number): this {
+    assert.equal(this.status, status, `expected status ${status}, got ${this.status}: ${this.text.slice(0, 500)}`);
+    return this;
+  }
+
+  assertOk(): this {
+    assert.ok(this.status >= 200 && this.status < 300, `expected a 2xx status, got ${this.status}: ${this.text.slice(0, 500)}`);
+    return this;
+  }
+
+  /** A 3xx with a Location; when `to` is given the Location must equal it (path or full URL). */
+  assertRedirect(to?: string): this {
+    assert.ok(this.status >= 300 && this.status < 400, `expected a redirect, got ${this.status}`);
+    const location = this.headers.get("location");
+    assert.ok(location, "the redirect has no Location header");
+    if (to !== undefined) assert.equal(location, to, `expected a redirect to ${to}, got ${location}`);
+    return this;
+  }
+
+  /** The text appears in the body, HTML-escaped as a template would print it. */
+  assertSee(text: string): this {
+    const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+    assert.ok(this.text.includes(escaped), `expected to see ${JSON.stringify(text)} in the page:\n${this.text.slice(0, 2000)}`);
+    return this;
+  }
+
+  assertDontSee(text: string): this {
+    assert.ok(!this.text.includes(text), `expected not to see ${JSON.stringify(text)} in the page`);
+    return this;
+  }
+
+  assertSessionHas(key: string, value?: unknown): this {
+    assert.ok(key in this.session, `expected the session to have "${key}"; it has ${JSON.stringify(Object.keys(this.session))}`);
+    if (value !== undefined) assert.deepEqual(this.session[key], value, `session "${key}" differs`);
+    return this;
+  }
+
+  assertSessionMissing(key: string): this {
+    assert.ok(!(key in this.session), `expected the session not to have "${key}", it holds ${JSON.stringify(this.session[key])}`);
+    return this;
+  }
+
+  /** Validation errors were flashed (for `field`, when given). */
+  assertHasErrors(field?: string): this {
+    const errors = this.session.errors as Record<string, string[]> | undefined;
+    assert.ok(errors && Object.keys(errors).length > 0, "expected validation errors in the session, found none");
+    if (field !== undefined) assert.ok(errors[field]?.length, `expected errors for "${field}"; errors are ${JSON.stringify(errors)}`);
+    return this;
+  }
+
+  /** `key` was flashed, so the next request can read it. */
+  assertFlashed(key: string): this {
+    const flashed = (this.session._flash as string[] | undefined) ?? [];
+    assert.ok(flashed.includes(key), `expected "${key}" to be flashed; flashed keys are ${JSON.stringify(flashed)}`);
+    return this;
+  }
+}

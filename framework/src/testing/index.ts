@@ -1,0 +1,3 @@
+export { TestClient } from "./TestClient";
+export { TestResponse } from "./TestResponse";
+export { CookieJar } from "./CookieJar";

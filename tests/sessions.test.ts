@@ -1,0 +1,185 @@
+import "./support/env";
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { TestClient } from "masonite/testing";
+import { startApp, type DriverName } from "./support/app";
+import { RedisServer } from "./support/redis";
+
+type Op = Record<string, unknown> & { op: string };
+
+/** Runs Session calls in one request, through real HTTP, and returns what each call returned. */
+async function lab(client: TestClient, ...ops: Op[]): Promise<unknown[]> {
+  const response = await client.post("/_lab", { ops }, { json: true, headers: { accept: "application/json" } });
+  response.assertOk();
+  return response.json<{ results: unknown[] }>().results;
+}
+
+/** The same table of Session behaviour, run against every driver. */
+for (const driver of ["cookie", "redis"] as DriverName[]) {
+  describe(`Session API and flash rules (${driver} driver)`, () => {
+    let redis: RedisServer | undefined;
+    let app: TestClient | undefined;
+    let skipped = false;
+
+    before(async (t) => {
+      if (driver === "redis") {
+        redis = await RedisServer.startOrSkip(t as never);
+        if (!redis) {
+          skipped = true;
+          return;
+        }
+      }
+      app = await startApp({ driver, redisUrl: redis?.url });
+    });
+    after(async () => {
+      await app?.close();
+      await redis?.stop();
+    });
+
+    /** A fresh visitor per test, so tests never share a session. */
+    function visitor(t: { skip: (why: string) => void }): TestClient | undefined {
+      if (skipped || !app) {
+        t.skip("Redis is not available (see the warning above)");
+        return undefined;
+      }
+      return app.visitor();
+    }
+
+    test("values keep their JSON types across requests", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      const values = { n: 42, f: 1.5, s: "1", b: false, z: null, list: [1, "2", { three: 3 }], nested: { a: { b: [true] } } };
+      await lab(c, ...Object.entries(values).map(([key, value]) => ({ op: "set", key, value })));
+      const got = await lab(c, ...Object.keys(values).map((key) => ({ op: "get", key })));
+      assert.deepEqual(got, Object.values(values));
+    });
+
+    test("get falls back to the default; has, delete, pull and all", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      assert.deepEqual(await lab(c, { op: "get", key: "missing", value: "dflt" }, { op: "has", key: "missing" }), ["dflt", false]);
+      await lab(c, { op: "set", key: "a", value: 1 }, { op: "set", key: "b", value: 2 });
+      assert.deepEqual(await lab(c, { op: "has", key: "a" }, { op: "all" }), [true, { a: 1, b: 2 }]);
+      assert.deepEqual(await lab(c, { op: "pull", key: "a" }, { op: "has", key: "a" }), [1, false]);
+      assert.deepEqual(await lab(c, { op: "all" }), [{ b: 2 }]);
+      await lab(c, { op: "delete", key: "b" });
+      assert.deepEqual(await lab(c, { op: "all" }), [{}]);
+    });
+
+    test("values JSON cannot carry are refused at set and flash time, naming the key", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      const kinds = ["function", "bigint", "circular", "undefined", "date", "map", "nan", "nested"];
+      const ops = kinds.flatMap((kind) => [
+        { op: "setUnstorable", key: `k_${kind}`, value: kind },
+        { op: "flashUnstorable", key: `f_${kind}`, value: kind },
+      ]);
+      const results = (await lab(c, ...ops, { op: "set", key: "__internal", value: 1 }, { op: "all" })) as Array<{ error: string; message: string }>;
+      const all = results.pop();
+      results.forEach((result, i) => {
+        assert.equal(result.error, "TypeError", `op ${JSON.stringify(ops[i] ?? "__internal")}`);
+        assert.match(result.message, new RegExp(i < ops.length ? String(ops[i]!.key) : "__internal"));
+      });
+      assert.deepEqual(all, {}, "nothing refused was stored");
+      assert.deepEqual(await lab(c, { op: "all" }), [{}]);
+    });
+
+    test("increment and decrement count, and refuse non-numbers", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      assert.deepEqual(await lab(c, { op: "increment", key: "n" }, { op: "increment", key: "n", by: 4 }), [1, 5]);
+      assert.deepEqual(await lab(c, { op: "decrement", key: "n" }, { op: "get", key: "n" }), [4, 4]);
+      assert.deepEqual(await lab(c, { op: "increment", key: "n", by: 10 }), [14]);
+      assert.deepEqual(await lab(c, { op: "get", key: "n" }), [14]);
+      await lab(c, { op: "set", key: "word", value: "x" });
+      const [refused] = (await lab(c, { op: "increment", key: "word" })) as Array<{ error: string }>;
+      assert.equal(refused!.error, "TypeError");
+    });
+
+    test("flash: readable in the same request and the next, gone from the one after", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      assert.deepEqual(await lab(c, { op: "has", key: "msg" }, { op: "flash", key: "msg", value: "hi" }, { op: "get", key: "msg" }), [false, null, "hi"]);
+      assert.deepEqual(await lab(c, { op: "get", key: "msg" }, { op: "has", key: "msg" }, { op: "all" }), ["hi", true, { msg: "hi" }]);
+      assert.deepEqual(await lab(c, { op: "has", key: "msg" }), [false]);
+    });
+
+    test("flash: gone at N+2 even when N+1 never read it", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      await lab(c, { op: "flash", value: { a: 1, b: 2 } });
+      await lab(c);
+      assert.deepEqual(await lab(c, { op: "has", key: "a" }, { op: "has", key: "b" }), [false, false]);
+    });
+
+    test("flash: reading a flashed key never deletes other data", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      await lab(c, { op: "set", key: "keep", value: "me" }, { op: "flash", key: "f", value: 1 });
+      await lab(c, { op: "get", key: "f" });
+      assert.deepEqual(await lab(c, { op: "all" }), [{ keep: "me" }]);
+    });
+
+    test("flash: reflash keeps everything one more request; keep keeps only the named keys", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      await lab(c, { op: "flash", value: { a: 1, b: 2, c: 3 } });
+      await lab(c, { op: "reflash" });
+      assert.deepEqual(await lab(c, { op: "all" }), [{ a: 1, b: 2, c: 3 }]);
+      // That was the reflashed request's N+1; now keep only a and c.
+      await lab(c, { op: "flash", value: { a: 1, b: 2, c: 3 } });
+      await lab(c, { op: "keep", keys: ["a", "c"] });
+      assert.deepEqual(await lab(c, { op: "all" }), [{ a: 1, c: 3 }]);
+      assert.deepEqual(await lab(c, { op: "all" }), [{}]);
+    });
+
+    test("set after flash makes the value permanent", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      await lab(c, { op: "flash", key: "x", value: 1 }, { op: "set", key: "x", value: 2 });
+      await lab(c);
+      assert.deepEqual(await lab(c, { op: "get", key: "x" }), [2]);
+    });
+
+    test("flush removes all data", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      await lab(c, { op: "set", key: "a", value: 1 }, { op: "flash", key: "f", value: 1 });
+      assert.deepEqual(await lab(c, { op: "flush" }, { op: "all" }), [null, {}]);
+      assert.deepEqual(await lab(c, { op: "all" }), [{}]);
+    });
+
+    test("regenerate changes the id and keeps the data; invalidate drops both", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      const [, first] = (await lab(c, { op: "set", key: "user", value: "ada" }, { op: "id" })) as [null, string];
+      const [, second] = (await lab(c, { op: "regenerate" }, { op: "id" })) as [null, string];
+      assert.notEqual(second, first);
+      const [third, user] = (await lab(c, { op: "id" }, { op: "get", key: "user" })) as [string, string];
+      assert.equal(third, second);
+      assert.equal(user, "ada");
+      const [, fourth] = (await lab(c, { op: "invalidate" }, { op: "id" })) as [null, string];
+      assert.notEqual(fourth, second);
+      assert.deepEqual(await lab(c, { op: "all" }), [{}]);
+    });
+
+    test("regenerate and invalidate rotate the CSRF token", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      const [before] = (await lab(c, { op: "token" })) as [string];
+      const [, rotated] = (await lab(c, { op: "regenerate" }, { op: "token" })) as [null, string];
+      assert.notEqual(rotated, before);
+      const [, again] = (await lab(c, { op: "invalidate" }, { op: "token" })) as [null, string];
+      assert.notEqual(again, rotated);
+    });
+
+    test("two visitors never see each other's data, also when requests overlap", async (t) => {
+      const a = visitor(t);
+      const b = visitor(t);
+      if (!a || !b) return;
+      await Promise.all([lab(a, { op: "set", key: "who", value: "a" }), lab(b, { op: "set", key: "who", value: "b" })]);
+      const rounds = await Promise.all(Array.from({ length: 20 }, (_, i) => lab(i % 2 ? a : b, { op: "get", key: "who" })));
+      rounds.forEach((r, i) => assert.deepEqual(r, [i % 2 ? "a" : "b"]));
+    });
+  });
+}

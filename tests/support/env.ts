@@ -1,0 +1,7 @@
+// Imported first by every test file: settles the environment before config/*.ts is read.
+import { generateKey } from "masonite/security";
+
+process.env.APP_ENV = "testing";
+process.env.APP_DEBUG = "false";
+process.env.APP_KEY ??= generateKey();
+process.env.LOG_LEVEL ??= "warn";
