@@ -1,0 +1,61 @@
+import "./support/env";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import path from "node:path";
+import { test } from "node:test";
+import { freePort } from "./support/redis";
+
+const ROOT = path.resolve(__dirname, "..");
+const CRAFT = [process.execPath, "-r", "masonite/register", "craft.ts"] as const;
+
+function craft(args: string[], env: Record<string, string | undefined>) {
+  return spawnSync(CRAFT[0], [...CRAFT.slice(1), ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8", timeout: 30_000 });
+}
+
+test("craft serve prints its URL, serves the welcome page, and stops cleanly on SIGTERM", { timeout: 60_000 }, async () => {
+  const port = await freePort();
+  const child = spawn(CRAFT[0], [...CRAFT.slice(1), "serve", "--port", String(port)], {
+    cwd: ROOT,
+    env: { ...process.env, APP_ENV: "development", SESSION_DRIVER: "cookie" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  try {
+    let output = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => (output += chunk));
+    while (!output.includes("serving on")) {
+      if (child.exitCode !== null) assert.fail(`craft serve exited early: ${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.match(output, new RegExp(`serving on http://127\\.0\\.0\\.1:${port}`));
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /Hello, world!/);
+    assert.match(page.headers.get("set-cookie") ?? "", /masonite_session=.*HttpOnly; SameSite=Lax/);
+    child.kill("SIGTERM");
+    const [code] = await once(child, "exit");
+    assert.equal(code, 0);
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+});
+
+test("craft serve refuses to start in production without an app key", () => {
+  const result = craft(["serve", "--port", "0"], { APP_ENV: "production", APP_DEBUG: "false", APP_KEY: "" });
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /APP_KEY is not set and APP_ENV is production/);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, "a one-line error, not a stack trace");
+});
+
+test("craft key prints a fresh 32-byte key; --help works for every command", () => {
+  const first = craft(["key"], {});
+  const second = craft(["key"], {});
+  assert.match(first.stdout.trim(), /^base64:[A-Za-z0-9+/]{43}=$/);
+  assert.notEqual(first.stdout, second.stdout);
+  for (const command of ["serve", "key"]) {
+    const help = craft([command, "--help"], {});
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, new RegExp(`Usage: craft ${command}`));
+  }
+});
