@@ -3,16 +3,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { TestClient } from "masonite/testing";
 import { startApp, type DriverName } from "./support/app";
+import { lab } from "./support/lab-client";
 import { RedisServer } from "./support/redis";
-
-type Op = Record<string, unknown> & { op: string };
-
-/** Runs Session calls in one request, through real HTTP, and returns what each call returned. */
-async function lab(client: TestClient, ...ops: Op[]): Promise<unknown[]> {
-  const response = await client.post("/_lab", { ops }, { json: true, headers: { accept: "application/json" } });
-  response.assertOk();
-  return response.json<{ results: unknown[] }>().results;
-}
 
 /** The same table of Session behaviour, run against every driver. */
 for (const driver of ["cookie", "redis"] as DriverName[]) {

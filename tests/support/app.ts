@@ -15,6 +15,8 @@ export interface TestAppOptions {
   driverConfig?: Record<string, unknown>;
   /** Overrides merged into config/app.ts values. */
   app?: Partial<Kernel["config"]["app"]>;
+  /** Session cookie name (config/session.ts COOKIE.name). */
+  cookieName?: string;
   /** Extra routes (the session lab is always there). */
   routes?: Kernel["routes"];
 }
@@ -28,7 +30,7 @@ export function testKernel(options: TestAppOptions = {}): Kernel {
   drivers[driver] = { ...(drivers[driver] as object), ...options.driverConfig };
   return {
     ...kernel,
-    config: { ...kernel.config, app: { ...kernel.config.app, ...options.app }, session: { ...kernel.config.session, DRIVERS: drivers } },
+    config: { ...kernel.config, app: { ...kernel.config.app, ...options.app }, session: { ...kernel.config.session, DRIVERS: drivers, COOKIE: { ...kernel.config.session.COOKIE, name: options.cookieName ?? kernel.config.session.COOKIE?.name } } },
     routes: [...kernel.routes, ...LAB_ROUTES, ...(options.routes ?? [])],
   };
 }

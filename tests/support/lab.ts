@@ -59,6 +59,12 @@ export class SessionLabController extends Controller {
     return { results, id: session.id };
   }
 
+  /** Read-only: what a given cookie unlocks, without writing anything. */
+  @inject()
+  all(session: Session) {
+    return { all: session.all(), id: session.id };
+  }
+
   @inject()
   setBig(request: Request, response: Response, session: Session) {
     session.set("big", "x".repeat(Number(request.input("bytes", "0"))));
@@ -69,4 +75,5 @@ export class SessionLabController extends Controller {
 export const LAB_ROUTES = [
   Route.post("/_lab", [SessionLabController, "run"]),
   Route.post("/_lab/big", [SessionLabController, "setBig"]),
+  Route.get("/_lab/all", [SessionLabController, "all"]),
 ];
