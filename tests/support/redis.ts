@@ -62,6 +62,7 @@ export class RedisServer {
     });
     this.#process = child;
     const probe = new Redis(this.port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on("error", () => {}); // refused connections are expected until the server is up
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
@@ -87,6 +88,8 @@ export class RedisServer {
 
   /** A plain client for inspecting what the app stored. */
   client(db = 0): Redis {
-    return new Redis(this.url, { db });
+    const client = new Redis(this.url, { db });
+    client.on("error", () => {}); // tests that stop the server expect this client to lose its connection
+    return client;
   }
 }

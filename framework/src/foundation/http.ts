@@ -36,7 +36,8 @@ export function errorPages(views: ViewFactory, logger: Logger, debug: boolean) {
     } catch (raw) {
       const error = (raw ?? {}) as HttpError;
       const status = Number.isInteger(error.status) && error.status! >= 400 && error.status! < 600 ? error.status! : 500;
-      if (status >= 500) logger.error(`${ctx.method} ${ctx.path} -> ${status}: ${error.stack ?? error.message ?? String(raw)}`);
+      if (status === 503) logger.warn(`${ctx.method} ${ctx.path} -> 503: ${error.message}`);
+      else if (status >= 500) logger.error(`${ctx.method} ${ctx.path} -> ${status}: ${error.stack ?? error.message ?? String(raw)}`);
       const detail = debug || (status < 500 && error.expose) ? (error.message ?? "") : "";
       const page = { status, title: TITLES[status] ?? (status < 500 ? "Request refused" : "Server error"), message: detail, stack: debug ? error.stack ?? "" : "", code: error.code ?? "" };
       // Headers set before the failure (cookies, redirects) belong to the failed attempt.

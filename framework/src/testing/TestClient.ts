@@ -81,7 +81,7 @@ export class TestClient {
     const response = await fetch(this.url + path, { method, headers, body: payload, redirect: "manual" });
     this.jar.store(response.headers.getSetCookie());
     const text = await response.text();
-    return new TestResponse(response.status, response.headers, text, await this.session());
+    return new TestResponse(response.status, response.headers, text, await this.session().catch((error: Error) => error));
   }
 
   /** Puts data into this visitor's session before the next request, as a real request would. */

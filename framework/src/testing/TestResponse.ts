@@ -9,13 +9,20 @@ export class TestResponse {
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
-  readonly session: SessionData;
+  #session: SessionData | Error;
 
-  constructor(status: number, headers: Headers, text: string, session: SessionData) {
+  /** `session` is the stored session, or the error reading it gave (e.g. the store is down). */
+  constructor(status: number, headers: Headers, text: string, session: SessionData | Error) {
     this.status = status;
     this.headers = headers;
     this.text = text;
-    this.session = session;
+    this.#session = session;
+  }
+
+  /** The session as the next request will load it; throws if the store could not be read. */
+  get session(): SessionData {
+    if (this.#session instanceof Error) throw this.#session;
+    return this.#session;
   }
 
   json<T = unknown>(): T {
