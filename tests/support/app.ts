@@ -3,6 +3,7 @@ import type { Kernel } from "masonite/foundation";
 import type { RedisDriverConfig } from "masonite/sessions";
 import { TestClient } from "masonite/testing";
 import { kernel } from "../../app/Kernel";
+import { FIXTURE_TEMPLATES, FLASH_ROUTES } from "./flash-probes";
 import { LAB_ROUTES } from "./lab";
 
 export type DriverName = "cookie" | "redis";
@@ -31,7 +32,8 @@ export function testKernel(options: TestAppOptions = {}): Kernel {
   return {
     ...kernel,
     config: { ...kernel.config, app: { ...kernel.config.app, ...options.app }, session: { ...kernel.config.session, DRIVERS: drivers, COOKIE: { ...kernel.config.session.COOKIE, name: options.cookieName ?? kernel.config.session.COOKIE?.name } } },
-    routes: [...kernel.routes, ...LAB_ROUTES, ...(options.routes ?? [])],
+    routes: [...kernel.routes, ...LAB_ROUTES, ...FLASH_ROUTES, ...(options.routes ?? [])],
+    templates: [FIXTURE_TEMPLATES],
   };
 }
 

@@ -34,6 +34,8 @@ export interface Kernel {
   middlewareGroups: { web: MiddlewareClass[]; [group: string]: MiddlewareClass[] };
   /** Named route middleware for `.middleware("name")`. */
   routeMiddleware?: Record<string, MiddlewareClass>;
+  /** More template folders, searched after `resources/templates` (a package's or a test's views). */
+  templates?: string[];
 }
 
 /**
@@ -61,7 +63,10 @@ export class Application {
       throw new ConfigurationError("E_DEBUG_IN_PRODUCTION", "APP_DEBUG is true while APP_ENV is production: debug pages would show stack traces to visitors. Set APP_DEBUG=false.");
     }
     parseKey(app.KEY);
-    this.views = new ViewFactory({ templates: path.join(kernel.root, "resources", "templates"), watch: app.ENV === "development" });
+    this.views = new ViewFactory({
+      templates: [path.join(kernel.root, "resources", "templates"), ...(kernel.templates ?? [])],
+      watch: app.ENV === "development",
+    });
     this.views.share("url", url);
     this.views.share("config", { name: app.NAME, env: app.ENV, url: app.URL });
     this.views.composer((ctx) => ({ request: () => ctx.state.request, ...sessionGlobals(ctx) }));

@@ -5,8 +5,8 @@ import type { Context } from "koa";
 export type ViewComposer = (ctx: Context) => Record<string, unknown>;
 
 export interface ViewOptions {
-  /** Folder of the templates (`resources/templates`). */
-  templates: string;
+  /** Template folders, searched in order (`resources/templates` first). */
+  templates: string[];
   /** Re-read templates on every render: on in development, off in production. */
   watch: boolean;
 }
