@@ -21,6 +21,7 @@ export class TestClient {
   readonly url: string;
   readonly jar = new CookieJar();
   #driver: SessionDriver;
+  #pendingSession: SessionData | undefined;
 
   private constructor(app: Application, url: string) {
     this.app = app;
@@ -64,7 +65,12 @@ export class TestClient {
    * CSRF token unless `csrf: false`. Redirects are not followed, so they can be asserted.
    */
   async request(method: string, path: string, body: Body | undefined, options: RequestOptions = {}): Promise<TestResponse> {
+    await this.#applyPendingSession();
     const headers: Record<string, string> = { accept: "text/html", ...options.headers };
+    // A browser sends the page a form came from; a path is taken as a page of this app.
+    for (const [name, value] of Object.entries(headers)) {
+      if (name.toLowerCase() === "referer" && value.startsWith("/")) headers[name] = this.url + value;
+    }
     let payload: string | undefined;
     if (body !== undefined) {
       const withToken = options.csrf === false ? body : { __token: await this.csrfToken(), ...body };
@@ -84,16 +90,18 @@ export class TestClient {
     return new TestResponse(response.status, response.headers, text, await this.session().catch((error: Error) => error));
   }
 
-  /** Puts data into this visitor's session before the next request, as a real request would. */
-  async withSession(data: SessionData): Promise<this> {
-    await this.#changeSession((session) => {
-      for (const [key, value] of Object.entries(data)) session.set(key, value);
-    });
+  /**
+   * Puts data into this visitor's session, as an earlier request would have, before the
+   * next request: `client.withSession({ user: 1 }).get("/")`. Awaiting it also works.
+   */
+  withSession(data: SessionData): this {
+    this.#pendingSession = { ...this.#pendingSession, ...data };
     return this;
   }
 
   /** The session's CSRF token, created (and stored) if the session has none yet. */
   async csrfToken(): Promise<string> {
+    await this.#applyPendingSession();
     let token = "";
     await this.#changeSession((session) => {
       token = session.token();
@@ -103,12 +111,22 @@ export class TestClient {
 
   /** The stored session data as the next request will load it, internal keys included. */
   async session(): Promise<SessionData> {
+    await this.#applyPendingSession();
     const loaded = await this.#driver.load(this.#context());
     return { ...(loaded?.data ?? {}) };
   }
 
   async close(): Promise<void> {
     await this.app.close();
+  }
+
+  async #applyPendingSession(): Promise<void> {
+    const data = this.#pendingSession;
+    if (!data) return;
+    this.#pendingSession = undefined;
+    await this.#changeSession((session) => {
+      for (const [key, value] of Object.entries(data)) session.set(key, value);
+    });
   }
 
   async #changeSession(change: (session: Session) => void): Promise<void> {
