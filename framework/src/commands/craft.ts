@@ -1,8 +1,12 @@
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import type { Kernel } from "../foundation/Application";
+import { loadEnvironment } from "../foundation/env";
 import { FrameworkError } from "../foundation/errors";
 import { generateKey } from "../security/keys";
 import { storeEnvValue } from "./envFile";
+import { registerGenerators } from "./generators/register";
+import { newApp, SESSION_DRIVERS, type SessionDriverName } from "./new/newApp";
+import { routesList } from "./routesList";
 import { serve } from "./serve";
 
 export interface CraftOptions {
@@ -41,7 +45,37 @@ export function createCraft(options: CraftOptions): Command {
       console.log("A new APP_KEY was written to .env.");
     });
 
+  program
+    .command("new <directory>")
+    .description("create a new app in <directory> (its name becomes the package name)")
+    .option("--no-install", "skip npm install")
+    .addOption(new Option("--driver <driver>", "session driver written into the new .env").choices(SESSION_DRIVERS).default("cookie"))
+    .option("--force", "write into <directory> even if it has files (same-named files are replaced)", false)
+    .showHelpAfterError(false) // bad input of `new` is one line, like its other refusals
+    .action(async (directory: string, opts: { install: boolean; driver: SessionDriverName; force: boolean }) => {
+      await newApp(directory, { ...opts, cwd: invocationDirectory() });
+    });
+
+  registerGenerators(program, options.root);
+
+  program
+    .command("routes:list")
+    .description("list every route: method, path, name, controller@method and middleware")
+    .action(async () => {
+      loadEnvironment(options.root);
+      console.log(routesList(await options.kernel()));
+    });
+
   return program;
+}
+
+/**
+ * Where the user typed the command. `npm run craft` runs scripts from the package root,
+ * so a relative `craft new` directory is resolved from INIT_CWD, which npm sets to the
+ * original directory; npx and `node craft.js` keep the working directory as it is.
+ */
+function invocationDirectory(): string {
+  return process.env.npm_lifecycle_event === "craft" && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
 }
 
 /** Runs craft; expected failures print one clear line, not a stack trace. */

@@ -1,2 +1,11 @@
 export { createCraft, runCraft, type CraftOptions } from "./craft";
 export { ensureAppKey } from "./serve";
+export { newApp, type NewAppOptions, type SessionDriverName } from "./new/newApp";
+export { makeController } from "./generators/controller";
+export { makeMiddleware } from "./generators/middleware";
+export { makeProvider } from "./generators/provider";
+export { makeTest } from "./generators/test";
+export { makeView } from "./generators/view";
+export type { Generated } from "./generators/writeNewFile";
+export { routesList } from "./routesList";
+export { CommandError } from "./errors";
