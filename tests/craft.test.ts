@@ -1,0 +1,322 @@
+import "./support/env";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { createCraft } from "masonite/commands";
+import { CookieJar } from "masonite/testing";
+import { freePort, RedisServer } from "./support/redis";
+
+const REPO = path.resolve(__dirname, "..");
+const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The environment a developer's shell would give a child: this test's own settings
+ * (APP_ENV=testing, its APP_KEY ...), the npm script variables of `npm test`, and the
+ * test runner's NODE_TEST_CONTEXT (which would turn the app's `node --test` into a
+ * silent sub-runner of this one) stay out.
+ */
+function shellEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^(APP_|SESSION_|REDIS_|LOG_LEVEL$|INIT_CWD$|NODE_TEST_CONTEXT$|npm_)/.test(name)) env[name] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/** Runs a command to the end (killed after `timeout` ms), keeping its output. */
+async function run(command: string, args: string[], cwd: string, options: { env?: Record<string, string>; timeout?: number } = {}): Promise<Finished> {
+  const child = spawn(command, args, { cwd, env: shellEnv(options.env), stdio: ["ignore", "pipe", "pipe"], timeout: options.timeout ?? 60_000 });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, "close")) as [number | null];
+  return { code, stdout, stderr };
+}
+
+/** `craft` as this repository's developers run it. */
+function repoCraft(...args: string[]): Promise<Finished> {
+  return run(process.execPath, ["-r", "masonite/register", "craft.ts", ...args], REPO);
+}
+
+function assertSucceeded(result: Finished, what: string): void {
+  assert.equal(result.code, 0, `${what} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+}
+
+/** A refusal is exit code 1 and exactly one line on stderr: no stack trace, no usage dump. */
+function assertOneLineError(result: Finished, pattern: RegExp): void {
+  assert.equal(result.code, 1, `expected exit code 1, got ${result.code}:\n${result.stdout}\n${result.stderr}`);
+  const lines = result.stderr.trim().split("\n");
+  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${result.stderr}`);
+  assert.match(lines[0]!, pattern);
+}
+
+/** Every text file under `dir` (node_modules and vendor tarballs left out). */
+function textFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((file) => !file.startsWith("node_modules") && !file.endsWith(".tgz"))
+    .map((file) => path.join(dir, file))
+    .filter((file) => lstatSync(file).isFile());
+}
+
+const read = (file: string) => readFileSync(file, "utf8");
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+/** Runs a craft command in this process against the app at `root`, returning what it printed. */
+async function craftIn(root: string, ...args: string[]): Promise<string> {
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...parts: unknown[]) => void lines.push(parts.join(" "));
+  try {
+    const kernel = () => Promise.reject(new Error("generators do not load the kernel"));
+    await createCraft({ root, kernel }).exitOverride().parseAsync(args, { from: "user" });
+  } finally {
+    console.log = log;
+  }
+  return lines.join("\n");
+}
+
+describe("craft new, generators and routes:list on a scaffolded app", () => {
+  let tmp: string;
+  let app: string;
+  let server: ChildProcess | undefined;
+
+  before(async () => {
+    tmp = mkdtempSync(path.join(tmpdir(), "craft-test-"));
+    app = path.join(tmp, "blog");
+    const created = await repoCraft("new", app, "--no-install");
+    assertSucceeded(created, "craft new");
+    // Offline, from npm's cache and the vendored framework tarball: no network, a few seconds.
+    assertSucceeded(await run(NPM, ["install", "--offline", "--no-audit", "--no-fund"], app, { timeout: 120_000 }), "npm install --offline");
+  });
+
+  after(async () => {
+    if (server && server.exitCode === null && server.signalCode === null) {
+      process.kill(-server.pid!, "SIGKILL");
+      await once(server, "exit");
+    }
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test("the new app is self-contained: its own package, the framework vendored, no framework internals", () => {
+    const manifest = JSON.parse(read(path.join(app, "package.json")));
+    assert.equal(manifest.name, "blog");
+    assert.deepEqual(Object.keys(manifest.scripts).sort(), ["craft", "start", "test", "typecheck"]);
+    assert.equal(manifest.bin.craft, "./craft.js");
+    assert.equal(manifest.dependencies.masonite, "file:vendor/masonite-0.1.0.tgz");
+    assert.ok(existsSync(path.join(app, "vendor", "masonite-0.1.0.tgz")));
+    for (const file of ["tsconfig.json", "craft.ts", "craft.js", ".env.example", ".gitignore", "README.md", "app/Kernel.ts", "config/app.ts", "routes/web.ts", "resources/templates/base.html", "storage/public/css/app.css", "tests/example.test.ts"]) {
+      assert.ok(existsSync(path.join(app, file)), `${file} is missing`);
+    }
+    for (const internal of ["framework", "bench", ".ci", "tests/sessions.test.ts", "tests/support/lab.ts", "tests/craft.test.ts"]) {
+      assert.ok(!existsSync(path.join(app, internal)), `${internal} is the framework's own, not the app's`);
+    }
+    const env = read(path.join(app, ".env"));
+    assert.match(env, /^SESSION_DRIVER=cookie$/m);
+    assert.match(env, /^APP_KEY=base64:[A-Za-z0-9+/]{43}=$/m);
+    assert.match(read(path.join(app, "README.md")), /"masonite": "file:vendor\/masonite-0\.1\.0\.tgz"/);
+    // Installed as a copy from the tarball, not linked to this repository.
+    assert.ok(!lstatSync(path.join(app, "node_modules", "masonite")).isSymbolicLink());
+    for (const file of textFiles(app)) assert.ok(!read(file).includes(REPO), `${path.relative(app, file)} mentions ${REPO}`);
+  });
+
+  test("generators write type-checkable files and refuse to overwrite them", async () => {
+    const generated = {
+      "controller post": "app/controllers/PostController.ts",
+      "controller Comment --resource": "app/controllers/CommentController.ts",
+      "view posts.index": "resources/templates/posts/index.html",
+      "middleware auth": "app/middleware/AuthMiddleware.ts",
+      "provider billing": "app/providers/BillingProvider.ts",
+      "test PostController": "tests/post-controller.test.ts",
+    };
+    for (const [args, file] of Object.entries(generated)) {
+      assert.match(await craftIn(app, ...args.split(" ")), new RegExp(`^Created ${escapeRegExp(file)}$`, "m"));
+    }
+    assert.match(read(path.join(app, "resources/templates/posts/index.html")), /{% extends "base.html" %}/);
+    const resource = read(path.join(app, "app/controllers/CommentController.ts"));
+    for (const method of ["index", "create", "store", "show", "edit", "update", "destroy"]) assert.match(resource, new RegExp(`@inject\\(\\)\\n  ${method}\\(`));
+
+    // A second run must not touch the file, whatever the generator; --force replaces it.
+    const mine = "// my own work\n";
+    for (const [args, file] of Object.entries(generated)) {
+      writeFileSync(path.join(app, file), mine);
+      await assert.rejects(craftIn(app, ...args.split(" ")), { message: `${file} already exists; pass --force to overwrite it.` });
+      assert.equal(read(path.join(app, file)), mine);
+      assert.match(await craftIn(app, ...args.split(" "), "--force"), new RegExp(`^Replaced ${escapeRegExp(file)}$`, "m"));
+      assert.notEqual(read(path.join(app, file)), mine);
+    }
+    for (const name of ["Controller", "9lives", "bad name"]) await assert.rejects(craftIn(app, "controller", name), /Controller name|only the suffix/);
+
+    // The app's own craft says the same in one line and exits with 1.
+    const refused = await run(process.execPath, ["craft.js", "view", "posts.index"], app);
+    assertOneLineError(refused, /^craft: resources\/templates\/posts\/index\.html already exists; pass --force to overwrite it\.$/);
+  });
+
+  test("the generated resource controller and middleware wire into the app as their hints say", async () => {
+    const hints = await craftIn(app, "controller", "Comment", "--resource", "--force");
+    const routeLines = hints.split("\n").filter((line) => line.trimStart().startsWith("Route."));
+    assert.equal(routeLines.length, 7);
+    const web = path.join(app, "routes/web.ts");
+    const routes = read(web)
+      .replace(/^/, 'import { CommentController } from "../app/controllers/CommentController";\n')
+      .replace(/\];\s*$/, `${routeLines.map((line) => line.replace(/,$/, '.middleware("auth"),')).join("\n")}\n];\n`);
+    writeFileSync(web, routes);
+    const kernel = path.join(app, "app/Kernel.ts");
+    writeFileSync(
+      kernel,
+      read(kernel)
+        .replace(/^/, 'import { AuthMiddleware } from "./middleware/AuthMiddleware";\nimport { BillingProvider } from "./providers/BillingProvider";\n')
+        .replace("routeMiddleware: {}", "routeMiddleware: { auth: AuthMiddleware }")
+        .replace("providers: [AppProvider]", "providers: [AppProvider, BillingProvider]"),
+    );
+    for (const view of ["index", "create", "show", "edit"]) await craftIn(app, "view", `comments.${view}`);
+  });
+
+  test("craft routes:list shows the app's real routes with controller and middleware", async () => {
+    const result = await run(process.execPath, ["craft.js", "routes:list"], app);
+    assertSucceeded(result, "craft routes:list");
+    const lines = result.stdout.trim().split("\n").map((line) => line.split(/\s{2,}/));
+    assert.deepEqual(lines[0], ["METHOD", "PATH", "NAME", "ACTION", "MIDDLEWARE"]);
+    assert.deepEqual(lines[1], ["GET", "/", "welcome", "WelcomeController@show", "web"]);
+    assert.deepEqual(
+      lines.find((row) => row[2] === "comments.update"),
+      ["PUT", "/comments/@id", "comments.update", "CommentController@update", "web, auth"],
+    );
+    assert.equal(lines.length, 1 + 4 + 7);
+  });
+
+  test("the new app's own npm test passes: type-check, example tests and the generated test", async () => {
+    const result = await run(NPM, ["test"], app, { timeout: 120_000 });
+    assertSucceeded(result, "npm test in the new app");
+    assert.match(result.stdout, /contact form/);
+    assert.match(result.stdout, /PostController/);
+    assert.match(result.stdout, /ℹ fail 0/);
+  });
+
+  test("npm start serves the welcome page, the flash demo and the generated pages", async () => {
+    const port = await freePort();
+    // Its own process group, so the shell npm starts and the node server below it stop together.
+    server = spawn(NPM, ["start", "--", "--port", String(port)], { cwd: app, env: shellEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    server.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the app did not start within 30 s:\n${output}`)), 30_000);
+      server!.stdout!.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes("is serving on")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      server!.on("exit", (code) => reject(new Error(`the app exited with ${code}:\n${output}`)));
+    });
+
+    const base = `http://127.0.0.1:${port}`;
+    const jar = new CookieJar();
+    const visit = async (pathname: string, init: RequestInit = {}) => {
+      const response = await fetch(base + pathname, { ...init, redirect: "manual", headers: { ...(init.headers as object), cookie: jar.header() ?? "" } });
+      jar.store(response.headers.getSetCookie());
+      return { status: response.status, location: response.headers.get("location"), text: await response.text() };
+    };
+
+    const welcome = await visit("/");
+    assert.equal(welcome.status, 200);
+    assert.match(welcome.text, /Hello, world!/);
+    const contact = await visit("/contact");
+    assert.equal(contact.status, 200);
+    const token = /name="__token" value="([^"]+)"/.exec(contact.text)?.[1];
+    assert.ok(token, "the contact form carries a CSRF token");
+    const form = new URLSearchParams({ __token: token, name: "", email: "ada@example.com", password: "long enough" });
+    const posted = await visit("/contact", { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded", referer: `${base}/contact` } });
+    assert.equal(posted.status, 302);
+    assert.equal(posted.location, "/contact");
+    const flashed = await visit("/contact");
+    assert.match(flashed.text, /Please tell us your name/);
+    assert.match(flashed.text, /value="ada@example.com"/);
+    assert.doesNotMatch((await visit("/contact")).text, /Please tell us your name/, "flashed errors last one request");
+    const comments = await visit("/comments");
+    assert.equal(comments.status, 200);
+    assert.match(comments.text, /comments\.index/);
+
+    process.kill(-server.pid!, "SIGTERM");
+    await once(server, "exit");
+  });
+
+  test("the example tests pass on the redis driver too", async (t) => {
+    const redis = await RedisServer.startOrSkip(t);
+    if (!redis) return;
+    try {
+      const result = await run(process.execPath, ["--test", "-r", "masonite/register", "tests/example.test.ts"], app, { env: { SESSION_DRIVER: "redis", REDIS_URL: redis.url } });
+      assertSucceeded(result, "example tests on redis");
+      assert.match(result.stdout, /# pass 5/);
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  test("craft new works from an installed app, where this repository is absent", async () => {
+    const second = path.join(tmp, "second");
+    assertSucceeded(await run(process.execPath, ["craft.js", "new", second, "--no-install", "--driver", "redis"], app), "craft new from the app");
+    assert.equal(JSON.parse(read(path.join(second, "package.json"))).name, "second");
+    assert.match(read(path.join(second, ".env")), /^SESSION_DRIVER=redis$/m);
+    assert.ok(existsSync(path.join(second, "vendor", "masonite-0.1.0.tgz")));
+    assert.ok(existsSync(path.join(second, "tests", "example.test.ts")));
+  });
+});
+
+describe("craft new refuses bad input with one line and leaves nothing behind", () => {
+  let tmp: string;
+
+  before(() => {
+    tmp = mkdtempSync(path.join(tmpdir(), "craft-new-bad-"));
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  test("a non-empty directory, an invalid package name, an unwritable path, an unknown driver", async () => {
+    mkdirSync(path.join(tmp, "full"));
+    writeFileSync(path.join(tmp, "full", "notes.txt"), "mine");
+    writeFileSync(path.join(tmp, "a-file"), "");
+    const entries = readdirSync(tmp).sort();
+    const [full, named, underFile, noParent, driver] = await Promise.all([
+      repoCraft("new", path.join(tmp, "full"), "--no-install"),
+      repoCraft("new", path.join(tmp, "My Blog"), "--no-install"),
+      repoCraft("new", path.join(tmp, "a-file", "app"), "--no-install"),
+      repoCraft("new", path.join(tmp, "missing", "app"), "--no-install"),
+      repoCraft("new", path.join(tmp, "blog"), "--no-install", "--driver", "memcached"),
+    ]);
+    assertOneLineError(full, /already exists and is not empty; .* --force/);
+    assertOneLineError(named, /"My Blog" cannot be the app's npm package name: .*like "my-blog"/);
+    assertOneLineError(underFile, /cannot create .*a-file.app: a part of the path is a file, not a directory\.$/);
+    assertOneLineError(noParent, /cannot create .*missing.app: the parent directory does not exist\.$/);
+    assertOneLineError(driver, /argument 'memcached' is invalid\. Allowed choices are cookie, redis\./);
+    assert.deepEqual(readdirSync(tmp).sort(), entries, "nothing was left behind");
+    assert.deepEqual(readdirSync(path.join(tmp, "full")), ["notes.txt"]);
+  });
+
+  test("a read-only directory is refused before anything is written", { skip: process.getuid?.() === 0 && "root writes anywhere" }, async () => {
+    const locked = path.join(tmp, "locked");
+    mkdirSync(locked, { mode: 0o555 });
+    assertOneLineError(await repoCraft("new", path.join(locked, "app"), "--no-install"), /cannot create .*: permission denied\.$/);
+    assert.deepEqual(readdirSync(locked), []);
+  });
+
+  test("--force writes into a non-empty directory and keeps the files already there", async () => {
+    const existing = path.join(tmp, "existing");
+    mkdirSync(existing);
+    writeFileSync(path.join(existing, "notes.txt"), "mine");
+    assertSucceeded(await repoCraft("new", existing, "--no-install", "--force"), "craft new --force");
+    assert.equal(read(path.join(existing, "notes.txt")), "mine");
+    assert.equal(JSON.parse(read(path.join(existing, "package.json"))).name, "existing");
+    assert.deepEqual(readdirSync(tmp).filter((name) => name.includes("craft-new")), []);
+  });
+});
