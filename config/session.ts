@@ -1,4 +1,10 @@
 import { env } from "masonite/foundation";
+import { redisNodes } from "masonite/sessions";
+
+/** Redis Sentinel: the sentinels' addresses, `host:port,host:port`, and the master group they watch. */
+const SENTINELS = redisNodes(env("REDIS_SENTINELS", ""), 26379);
+/** Redis Cluster: seed nodes, `host:port,host:port` (a cluster has only database 0). */
+const CLUSTER = redisNodes(env("REDIS_CLUSTER", ""));
 
 /**
  * Where sessions live. "cookie" (default) needs no server: the session is sealed with
@@ -15,9 +21,14 @@ export const DRIVERS = {
     host: env("REDIS_HOST", "127.0.0.1"),
     port: Number(env("REDIS_PORT", "6379")),
     password: env("REDIS_PASSWORD", ""),
-    options: { db: Number(env("REDIS_DB", "1")) }, // passed through to ioredis as-is (db, tls, sentinels ...)
+    // Passed through to ioredis as-is (db, username, tls ...); with sentinels, host/port/url are unused.
+    options: CLUSTER.length
+      ? {}
+      : { db: Number(env("REDIS_DB", "1")), ...(SENTINELS.length ? { sentinels: SENTINELS, name: env("REDIS_SENTINEL_NAME", "mymaster") } : {}) },
+    cluster: CLUSTER.length ? CLUSTER : undefined, // seed nodes: the driver then uses ioredis's Cluster
     timeout: 60 * 60, // seconds a session lives without activity
     namespace: env("SESSION_NAMESPACE", "masonite4"),
+    commandTimeout: Number(env("REDIS_COMMAND_TIMEOUT", "2000")), // ms a request waits for Redis before it answers 503
   },
 };
 

@@ -77,7 +77,9 @@ export class Session {
     this.#loaded = loaded;
     this.#id = loaded?.id ?? newToken();
     this.#createdAt = loaded?.createdAt ?? Date.now();
-    this.#data = Object.assign(Object.create(null) as SessionData, loaded?.data);
+    this.#data = Object.create(null) as SessionData;
+    // Keys starting with "__" are never the app's (set() refuses them): whatever the store holds under such names stays out.
+    for (const [key, value] of Object.entries(loaded?.data ?? {})) if (!key.startsWith("__")) this.#data[key] = value;
     const flashed = this.#data[FLASH_KEY];
     this.#flashOld = new Set(Array.isArray(flashed) ? flashed.filter((k): k is string => typeof k === "string") : []);
     this.#replace = loaded === undefined;

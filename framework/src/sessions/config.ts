@@ -1,4 +1,4 @@
-import type { RedisOptions } from "ioredis";
+import type { ClusterOptions, RedisOptions } from "ioredis";
 import { ConfigurationError } from "../foundation/errors";
 import type { Logger } from "../foundation/logger";
 import type { CookieOptions } from "./cookies";
@@ -23,7 +23,15 @@ export interface RedisDriverConfig extends Lifetimes {
   host?: string;
   port?: number;
   password?: string;
+  /**
+   * ioredis options, passed as they are (db, username, tls ...). For Redis Sentinel:
+   * `{ sentinels: [{ host, port }, ...], name: "mymaster" }`; host/port/url are then unused.
+   */
   options?: RedisOptions;
+  /** Redis Cluster seed nodes, `[{ host, port }, ...]`: the driver then uses ioredis's Cluster (database 0 only). */
+  cluster?: { host: string; port: number }[];
+  /** More ioredis ClusterOptions (natMap, slotsRefreshTimeout ...) when `cluster` is set. */
+  clusterOptions?: ClusterOptions;
   namespace?: string;
   /** Milliseconds to wait for Redis before answering 503 (default 2000). */
   commandTimeout?: number;
@@ -62,6 +70,14 @@ function seconds(value: unknown, what: string): number | undefined {
   return value;
 }
 
+function milliseconds(value: unknown, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: ${what} must be a positive number of milliseconds, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
 const BUILT_IN: Record<string, DriverFactory> = {
   cookie: (config, context) => {
     const c = config as CookieDriverConfig;
@@ -74,8 +90,11 @@ const BUILT_IN: Record<string, DriverFactory> = {
   },
   redis: (config, context) => {
     const c = config as RedisDriverConfig;
-    if (!c.url && !c.host) {
-      throw new ConfigurationError("E_BAD_SESSION_CONFIG", "config/session.ts: DRIVERS.redis needs a host (and port) or a url.");
+    if (!c.url && !c.host && !c.cluster?.length && !c.options?.sentinels?.length) {
+      throw new ConfigurationError("E_BAD_SESSION_CONFIG", "config/session.ts: DRIVERS.redis needs a host (and port), a url, options.sentinels (with options.name) or cluster nodes.");
+    }
+    if (c.options?.sentinels?.length && !c.options.name) {
+      throw new ConfigurationError("E_BAD_SESSION_CONFIG", 'config/session.ts: DRIVERS.redis.options.sentinels needs options.name, the master group the sentinels monitor (e.g. "mymaster").');
     }
     return new RedisDriver({
       ...context,
@@ -84,10 +103,12 @@ const BUILT_IN: Record<string, DriverFactory> = {
       port: c.port ?? 6379,
       password: c.password,
       options: c.options ?? {},
+      cluster: c.cluster?.length ? c.cluster : undefined,
+      clusterOptions: c.clusterOptions,
       timeout: seconds(c.timeout, "DRIVERS.redis.timeout") ?? DEFAULT_TIMEOUT,
       lifetime: seconds(c.lifetime, "DRIVERS.redis.lifetime"),
       namespace: c.namespace ?? "masonite",
-      commandTimeout: c.commandTimeout ?? 2000,
+      commandTimeout: milliseconds(c.commandTimeout, "DRIVERS.redis.commandTimeout") ?? 2000,
     });
   },
 };
@@ -123,4 +144,21 @@ export function createDriver(config: SessionConfig, context: Omit<DriverContext,
       secure: cookie.secure ?? appUrl.startsWith("https:"),
     },
   });
+}
+
+/** Parses "host:port,host:port" (REDIS_SENTINELS, REDIS_CLUSTER) into ioredis node addresses. */
+export function redisNodes(list: string, defaultPort = 6379): { host: string; port: number }[] {
+  return list
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const at = item.lastIndexOf(":");
+      const host = at > 0 ? item.slice(0, at) : item;
+      const port = at > 0 ? Number(item.slice(at + 1)) : defaultPort;
+      if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+        throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: "${item}" is not a host:port address.`);
+      }
+      return { host: host.replace(/^\[|\]$/g, ""), port };
+    });
 }

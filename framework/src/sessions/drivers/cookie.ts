@@ -3,6 +3,7 @@ import { FrameworkError } from "../../foundation/errors";
 import type { Logger } from "../../foundation/logger";
 import { Encrypter } from "../../security/Encrypter";
 import { requestCookies, setCookie, type CookieOptions } from "../cookies";
+import { isWellFormedId } from "../ids";
 import type { LoadedSession, SessionChanges, SessionDriver } from "../SessionDriver";
 
 export interface CookieDriverOptions {
@@ -27,6 +28,12 @@ const CHUNKED = /^(\d{1,2})\.(.*)$/;
 
 interface Payload { i: string; c: number; e: number; d: Record<string, unknown> }
 
+function isPayload(value: unknown): value is Payload {
+  if (typeof value !== "object" || value === null) return false;
+  const { i, c, e, d } = value as Record<string, unknown>;
+  return typeof i === "string" && isWellFormedId(i) && Number.isFinite(c) && Number.isFinite(e) && typeof d === "object" && d !== null && !Array.isArray(d);
+}
+
 /**
  * The whole session, sealed with AES-256-GCM into the client's cookies. The expiry is
  * inside the seal, so a replayed old cookie is refused even if the browser kept it.
@@ -46,14 +53,16 @@ export class CookieDriver implements SessionDriver {
     if (sealed === undefined) return undefined;
     const plain = this.#encrypter.open(sealed, this.#options.name);
     if (!plain) return this.#reject(ctx, "it failed authentication (tampered, truncated, or sealed under an unknown key)");
-    let payload: Payload;
+    let payload: unknown;
     try {
-      payload = JSON.parse(plain.toString("utf8")) as Payload;
+      payload = JSON.parse(plain.toString("utf8"));
     } catch {
       return this.#reject(ctx, "its payload is not JSON");
     }
+    // Authentic but not shaped like what commit() seals (an old format, a bug, a leaked key): no session.
+    if (!isPayload(payload)) return this.#reject(ctx, "its payload is not a session");
     const now = Date.now();
-    if (typeof payload.e !== "number" || payload.e <= now) return this.#reject(ctx, "it expired");
+    if (payload.e <= now) return this.#reject(ctx, "it expired");
     const lifetime = this.#options.lifetime;
     if (lifetime !== undefined && payload.c + lifetime * 1000 <= now) return this.#reject(ctx, "it passed its absolute lifetime");
     return { id: payload.i, data: payload.d, createdAt: payload.c, expiresAt: payload.e };

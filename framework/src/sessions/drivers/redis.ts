@@ -1,6 +1,6 @@
 import type { Context } from "koa";
-import Redis, { type RedisOptions } from "ioredis";
-import { FrameworkError } from "../../foundation/errors";
+import Redis, { Cluster, type ChainableCommander, type ClusterOptions, type RedisOptions } from "ioredis";
+import { ConfigurationError, FrameworkError } from "../../foundation/errors";
 import type { Logger } from "../../foundation/logger";
 import { requestCookies, setCookie, type CookieOptions } from "../cookies";
 import { isWellFormedId } from "../ids";
@@ -14,8 +14,16 @@ export interface RedisDriverOptions {
   host: string;
   port: number;
   password?: string;
-  /** Passed to ioredis as they are (db, tls, sentinels, name ...). */
+  /**
+   * Passed to ioredis as they are (db, username, tls ...). Sentinel is configured here too:
+   * `{ sentinels: [{ host, port }, ...], name: "mymaster" }` makes ioredis ask the sentinels
+   * for the current master, and find the new one after a failover; host/port are then unused.
+   */
   options: RedisOptions;
+  /** Redis Cluster seed nodes: when given, the driver talks to the cluster (ioredis Cluster); url/host/port are unused. */
+  cluster?: { host: string; port: number }[];
+  /** ioredis ClusterOptions (natMap, slotsRefreshTimeout ...); each node connection takes `options`. */
+  clusterOptions?: ClusterOptions;
   /** Idle timeout in seconds: the hash expires this long after the last request that touched it. */
   timeout: number;
   lifetime: number | undefined;
@@ -27,6 +35,8 @@ export interface RedisDriverOptions {
 
 /** Hash field for the creation time; Session refuses user keys starting with "__". */
 const CREATED = "__created";
+/** Probes in a row that must go unanswered before the connection is dropped and made again. */
+const PROBES_BEFORE_RECONNECT = 3;
 
 /** A Redis failure, as the error page shows it: the store, not the app, is unavailable. */
 export class SessionStoreUnavailable extends FrameworkError {
@@ -39,15 +49,28 @@ export class SessionStoreUnavailable extends FrameworkError {
   }
 }
 
+/** Redis did not answer within the command timeout. */
+class NoAnswer extends Error {}
+
 /**
  * One Redis hash per session, `<namespace>:session:<id>`, each session key a field
  * holding JSON. Loading is HGETALL+EXPIRE in one round trip; a write sends only the
- * changed fields in one MULTI, with HINCRBY for increments so concurrent requests of
- * one user lose nothing. The browser only ever holds the random id.
+ * changed fields in one MULTI on that one key, with HINCRBY for increments so concurrent
+ * requests of one user lose nothing. The browser only ever holds the random id.
+ *
+ * Every transaction touches a single key, so a session lives in one hash slot and the same
+ * code runs on a standalone server, behind Sentinel, or on a Redis Cluster.
+ *
+ * Failure policy: no command waits longer than `commandTimeout`, and none is queued while
+ * Redis is unreachable; the request answers 503. When Redis stops answering (a timeout),
+ * later requests fail at once instead of piling up behind it, until a probe gets an answer.
  */
 export class RedisDriver implements SessionDriver {
-  readonly client: Redis;
+  readonly client: Redis | Cluster;
   #options: RedisDriverOptions;
+  /** Set while Redis is not answering: requests fail fast until the probe it holds succeeds. */
+  #stalled: Promise<void> | undefined;
+  #closing = false;
 
   constructor(options: RedisDriverOptions) {
     this.#options = options;
@@ -60,13 +83,26 @@ export class RedisDriver implements SessionDriver {
       commandTimeout: options.commandTimeout,
       lazyConnect: true,
     };
-    this.client = options.url ? new Redis(options.url, connection) : new Redis({ host: options.host, port: options.port, ...connection });
+    if (options.cluster?.length) {
+      const { db, ...nodeOptions } = connection;
+      if (db) {
+        throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: a Redis Cluster has only database 0, but DRIVERS.redis.options.db is ${db}; remove it (REDIS_DB) when using the cluster.`);
+      }
+      this.client = new Cluster(options.cluster, { ...options.clusterOptions, redisOptions: nodeOptions, enableOfflineQueue: false, lazyConnect: true });
+    } else {
+      this.client = options.url ? new Redis(options.url, connection) : new Redis({ host: options.host, port: options.port, ...connection });
+    }
     this.client.on("error", (error: Error) => options.logger.debug(`redis session store: ${error.message}`));
   }
 
   /** Connects at start-up, so a wrong host or port is a clear message before the first request. */
   async connect(): Promise<void> {
-    const where = this.#options.url ? "REDIS_URL" : `${this.#options.host}:${this.#options.port}`;
+    const { url, host, port, cluster, options } = this.#options;
+    const where = cluster?.length
+      ? `the cluster nodes ${cluster.map((n) => `${n.host}:${n.port}`).join(", ")}`
+      : options.sentinels?.length
+        ? `the sentinels ${options.sentinels.map((s) => `${s.host ?? "localhost"}:${s.port ?? 26379}`).join(", ")} (master "${options.name}")`
+        : url ? "REDIS_URL" : `${host}:${port}`;
     try {
       await this.#bounded(this.client.connect());
       await this.#bounded(this.client.ping());
@@ -74,7 +110,7 @@ export class RedisDriver implements SessionDriver {
       this.client.disconnect();
       throw new FrameworkError(
         "E_SESSION_STORE_UNREACHABLE",
-        `The redis session driver cannot reach Redis at ${where}: ${(error as Error).message}. Start Redis, fix REDIS_HOST/REDIS_PORT (or the url) in config/session.ts, or use SESSION_DRIVER=cookie.`,
+        `The redis session driver cannot reach Redis at ${where}: ${(error as Error).message}. Start Redis, fix the Redis settings (REDIS_HOST/REDIS_PORT, REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER) in config/session.ts, or use SESSION_DRIVER=cookie.`,
         { cause: error },
       );
     }
@@ -88,16 +124,23 @@ export class RedisDriver implements SessionDriver {
     const id = requestCookies(ctx).get(this.#options.name);
     if (!isWellFormedId(id)) return undefined;
     const key = this.key(id);
-    const [[loadError, fields]] = (await this.#run(
-      this.client.pipeline().hgetall(key).expire(key, this.#options.timeout).exec(),
-    )) as [[Error | null, Record<string, string>]];
-    if (loadError) throw new SessionStoreUnavailable(loadError);
+    const [[loadError, fields]] = (await this.#run(() => this.client.pipeline().hgetall(key).expire(key, this.#options.timeout).exec())) as [
+      [Error | null, Record<string, string>],
+    ];
+    if (loadError) {
+      // Something that is not a session hash sits under this id: not ours to adopt, and not an outage.
+      if (/^WRONGTYPE/.test(loadError.message)) {
+        this.#options.logger.debug(`redis session store: the key for a presented id is not a session hash; starting a fresh session`);
+        return undefined;
+      }
+      throw new SessionStoreUnavailable(loadError);
+    }
     const createdAt = Number(fields[CREATED]);
     // An id Redis does not know is never adopted: the client gets a new one.
-    if (!Number.isFinite(createdAt)) return undefined;
+    if (!fields[CREATED] || !Number.isFinite(createdAt)) return undefined;
     const lifetime = this.#options.lifetime;
     if (lifetime !== undefined && createdAt + lifetime * 1000 <= Date.now()) {
-      await this.#run(this.client.unlink(key));
+      await this.#run(() => this.client.unlink(key));
       return undefined;
     }
     const data: SessionData = Object.create(null);
@@ -115,10 +158,11 @@ export class RedisDriver implements SessionDriver {
   async commit(ctx: Context, changes: SessionChanges): Promise<void> {
     if (changes.clean) return;
     const key = this.key(changes.id);
+    const retired = changes.loaded && changes.loaded.id !== changes.id ? changes.loaded.id : undefined;
     const tx = this.client.multi();
     if (changes.replace) {
-      // Flush rewrites the hash; regenerate and invalidate retire the old id with it.
-      if (changes.loaded) tx.unlink(this.key(changes.loaded.id));
+      // Flush empties the hash under the same id; new, regenerated and invalidated sessions get a fresh key.
+      if (changes.loaded && !retired) tx.unlink(key);
       tx.hset(key, CREATED, String(changes.createdAt), ...encode(Object.entries(changes.snapshot())));
     } else {
       if (changes.deleted.size > 0) tx.hdel(key, ...changes.deleted);
@@ -129,30 +173,77 @@ export class RedisDriver implements SessionDriver {
       }
     }
     tx.expire(key, this.#options.timeout);
-    const results = await this.#run(tx.exec());
-    const failed = results?.find(([error]) => error);
-    if (!results || failed) throw new SessionStoreUnavailable(failed?.[0] ?? new Error("transaction aborted"));
+    await this.#exec(tx);
+    if (retired) {
+      // The old id's key is retired by a command of its own, after the new key is written: the two
+      // keys may sit in different cluster slots, where one MULTI over both is a CROSSSLOT error. If this
+      // fails the request fails (503) before the client learns the new id, so it keeps its old id
+      // with the old data, and the new key, which nobody knows, expires unused.
+      await this.#run(() => this.client.unlink(this.key(retired)));
+    }
     if (changes.loaded?.id !== changes.id) setCookie(ctx, this.#options.name, changes.id, this.#options.cookie);
   }
 
   async close(): Promise<void> {
+    this.#closing = true;
     if (this.client.status === "ready") await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();
   }
 
-  /** Bounds a Redis call by the command timeout and turns any failure into a 503. */
-  async #run<T>(promise: Promise<T>): Promise<T> {
+  async #exec(tx: ChainableCommander): Promise<void> {
+    const results = await this.#run(() => tx.exec());
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) throw new SessionStoreUnavailable(failed?.[0] ?? new Error("transaction aborted"));
+  }
+
+  /**
+   * Sends a Redis call bounded by the command timeout and turns any failure into a 503.
+   * While Redis is known not to answer, it fails at once without sending anything.
+   */
+  async #run<T>(send: () => Promise<T>): Promise<T> {
+    if (this.#stalled) throw new SessionStoreUnavailable(new Error("Redis is not answering; failing fast until it does"));
     try {
-      return await this.#bounded(promise);
+      return await this.#bounded(send());
     } catch (error) {
+      if (error instanceof NoAnswer || /timed out/i.test((error as Error)?.message ?? "")) this.#stall();
       throw error instanceof SessionStoreUnavailable ? error : new SessionStoreUnavailable(error);
     }
+  }
+
+  /**
+   * Redis let a command time out: until a PING gets an answer, requests fail fast rather than
+   * each waiting out the timeout. A connection that stays silent through several probes is
+   * dropped and made again (a hung server or a dead network path the socket cannot see).
+   */
+  #stall(): void {
+    if (this.#stalled || this.#closing) return;
+    const { logger, commandTimeout } = this.#options;
+    logger.warn(`redis session store: no answer within ${commandTimeout} ms; answering 503 at once until Redis answers again`);
+    this.#stalled = (async () => {
+      let unanswered = 0;
+      while (!this.#closing) {
+        try {
+          await this.#bounded(this.client.ping());
+          break;
+        } catch (error) {
+          if (error instanceof NoAnswer || /timed out/i.test((error as Error)?.message ?? "")) {
+            if (++unanswered % PROBES_BEFORE_RECONNECT === 0) {
+              logger.warn("redis session store: still no answer; reconnecting");
+              this.client.disconnect(true);
+            }
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100).unref());
+        }
+      }
+      this.#stalled = undefined;
+      if (!this.#closing) logger.warn("redis session store: Redis answers again");
+    })();
   }
 
   #bounded<T>(promise: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.#options.commandTimeout} ms`)), this.#options.commandTimeout);
+      timer = setTimeout(() => reject(new NoAnswer(`no answer within ${this.#options.commandTimeout} ms`)), this.#options.commandTimeout);
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
