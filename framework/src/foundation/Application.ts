@@ -19,6 +19,7 @@ import type { SessionDriver } from "../sessions/SessionDriver";
 import { ViewFactory } from "../views/ViewFactory";
 import type { AppConfig } from "./config";
 import { ConfigurationError } from "./errors";
+import { closeConnectionsWhen, declaredBodyLimit, readBody } from "./guards";
 import { errorPages, routeHandler } from "./http";
 import { Logger } from "./logger";
 import type { Provider, ProviderClass } from "./Provider";
@@ -53,6 +54,7 @@ export class Application {
   #providers: Provider[];
   #sessionDriver: SessionDriver;
   #server: Server | undefined;
+  #closing = false;
 
   private constructor(kernel: Kernel) {
     this.kernel = kernel;
@@ -104,9 +106,11 @@ export class Application {
       router.register(route.routerPath, [route.method], routeHandler(route, this.container, this.views, middleware), { name: route.routeName });
     }
     const limit = app.BODY_LIMIT ?? "1mb";
+    this.koa.use(closeConnectionsWhen(() => this.#closing));
     this.koa.use(errorPages(this.views, this.logger, app.DEBUG));
     this.koa.use(serveStatic(path.join(this.kernel.root, "storage", "public"), { defer: false, gzip: false, brotli: false }));
-    this.koa.use(bodyParser({ enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit }));
+    this.koa.use(declaredBodyLimit(limit));
+    this.koa.use(readBody(bodyParser({ enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit })));
     this.koa.use(router.routes());
     this.koa.use(router.allowedMethods({ throw: true }));
   }
@@ -125,8 +129,12 @@ export class Application {
     return `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
   }
 
-  /** Stops accepting, lets in-flight requests finish, then releases the session store. */
+  /**
+   * Stops accepting, lets in-flight requests finish (their responses close their keep-alive
+   * connections), then releases the session store.
+   */
   async close(): Promise<void> {
+    this.#closing = true;
     const server = this.#server;
     if (server) {
       const closed = once(server, "close");

@@ -1,5 +1,6 @@
 import type { Context } from "koa";
 import type { z } from "zod";
+import { FrameworkError } from "../foundation/errors";
 import { validate, type ValidationResult } from "../validation/validate";
 
 type Input = Record<string, unknown>;
@@ -7,8 +8,17 @@ type Input = Record<string, unknown>;
 /** Keys that must never be copied into plain objects built from user input. */
 const POISONED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
-function cleanInput(value: unknown, depth = 0): unknown {
-  if (depth > 32) return undefined;
+/** Input nested deeper than this is refused (400): no form or API needs it, and deep data costs every recursive walk. */
+const MAX_DEPTH = 32;
+
+/**
+ * User input as plain JSON-safe data: prototype-polluting keys removed, null-prototype
+ * objects, and anything nested deeper than MAX_DEPTH refused with a 400.
+ */
+export function cleanInput(value: unknown, depth = 0): unknown {
+  if (depth > MAX_DEPTH) {
+    throw new FrameworkError("E_INPUT_TOO_DEEP", `The request input is nested deeper than ${MAX_DEPTH} levels.`, { status: 400, expose: true });
+  }
   if (Array.isArray(value)) return value.map((v) => cleanInput(v, depth + 1));
   if (value && typeof value === "object") {
     const out: Input = Object.create(null);

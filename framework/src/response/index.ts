@@ -1,4 +1,5 @@
 import type { Context } from "koa";
+import { cleanInput } from "../request";
 import { url } from "../routes/RouteTable";
 import { sessionOf } from "../sessions/Session";
 import { MessageBag, type ErrorsInput } from "../validation/MessageBag";
@@ -66,7 +67,8 @@ export class Response {
 
   /** Flashes the request input (passwords and the CSRF token left out) so `old()` can refill the form. */
   withInput(): this {
-    const body = this.ctx.request.body;
+    // The same cleaned input Request.all() gives: no prototype-polluting keys, bounded depth.
+    const body = cleanInput(this.ctx.request.body);
     const input: Record<string, unknown> = {};
     if (body && typeof body === "object" && !Array.isArray(body)) {
       for (const [key, value] of Object.entries(body)) {
