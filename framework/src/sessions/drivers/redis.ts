@@ -35,8 +35,8 @@ export interface RedisDriverOptions {
 
 /** Hash field for the creation time; Session refuses user keys starting with "__". */
 const CREATED = "__created";
-/** Probes in a row that must go unanswered before the connection is dropped and made again. */
-const PROBES_BEFORE_RECONNECT = 3;
+/** A connection silent this long (at least; 5 command timeouts if longer) is dropped and made again. */
+const RECONNECT_AFTER_MS = 5000;
 
 /** A Redis failure, as the error page shows it: the store, not the app, is unavailable. */
 export class SessionStoreUnavailable extends FrameworkError {
@@ -51,6 +51,11 @@ export class SessionStoreUnavailable extends FrameworkError {
 
 /** Redis did not answer within the command timeout. */
 class NoAnswer extends Error {}
+
+/** Our own timeout, or ioredis's commandTimeout ("Command timed out"). */
+function isNoAnswer(error: unknown): boolean {
+  return error instanceof NoAnswer || /timed out/i.test((error as Error)?.message ?? "");
+}
 
 /**
  * One Redis hash per session, `<namespace>:session:<id>`, each session key a field
@@ -133,7 +138,7 @@ export class RedisDriver implements SessionDriver {
         this.#options.logger.debug(`redis session store: the key for a presented id is not a session hash; starting a fresh session`);
         return undefined;
       }
-      throw new SessionStoreUnavailable(loadError);
+      throw this.#unavailable(loadError);
     }
     const createdAt = Number(fields[CREATED]);
     // An id Redis does not know is never adopted: the client gets a new one.
@@ -193,7 +198,7 @@ export class RedisDriver implements SessionDriver {
   async #exec(tx: ChainableCommander): Promise<void> {
     const results = await this.#run(() => tx.exec());
     const failed = results?.find(([error]) => error);
-    if (!results || failed) throw new SessionStoreUnavailable(failed?.[0] ?? new Error("transaction aborted"));
+    if (!results || failed) throw this.#unavailable(failed?.[0] ?? new Error("transaction aborted"));
   }
 
   /**
@@ -205,9 +210,14 @@ export class RedisDriver implements SessionDriver {
     try {
       return await this.#bounded(send());
     } catch (error) {
-      if (error instanceof NoAnswer || /timed out/i.test((error as Error)?.message ?? "")) this.#stall();
-      throw error instanceof SessionStoreUnavailable ? error : new SessionStoreUnavailable(error);
+      throw this.#unavailable(error);
     }
+  }
+
+  /** The 503 for a failed call; a timeout (also one reported inside a pipeline's results) starts failing fast. */
+  #unavailable(error: unknown): SessionStoreUnavailable {
+    if (isNoAnswer(error)) this.#stall();
+    return error instanceof SessionStoreUnavailable ? error : new SessionStoreUnavailable(error);
   }
 
   /**
@@ -220,17 +230,17 @@ export class RedisDriver implements SessionDriver {
     const { logger, commandTimeout } = this.#options;
     logger.warn(`redis session store: no answer within ${commandTimeout} ms; answering 503 at once until Redis answers again`);
     this.#stalled = (async () => {
-      let unanswered = 0;
+      const reconnectAfter = Math.max(RECONNECT_AFTER_MS, 5 * commandTimeout);
+      let silentSince = Date.now();
       while (!this.#closing) {
         try {
           await this.#bounded(this.client.ping());
           break;
         } catch (error) {
-          if (error instanceof NoAnswer || /timed out/i.test((error as Error)?.message ?? "")) {
-            if (++unanswered % PROBES_BEFORE_RECONNECT === 0) {
-              logger.warn("redis session store: still no answer; reconnecting");
-              this.client.disconnect(true);
-            }
+          if (isNoAnswer(error) && Date.now() - silentSince >= reconnectAfter) {
+            logger.warn(`redis session store: no answer for ${reconnectAfter} ms; reconnecting`);
+            this.client.disconnect(true);
+            silentSince = Date.now();
           }
           await new Promise((resolve) => setTimeout(resolve, 100).unref());
         }
