@@ -7,7 +7,7 @@ import { storeEnvValue } from "./envFile";
 import { registerGenerators } from "./generators/register";
 import { newApp, SESSION_DRIVERS, type SessionDriverName } from "./new/newApp";
 import { routesList } from "./routesList";
-import { serve } from "./serve";
+import { serve, workerCount } from "./serve";
 
 export interface CraftOptions {
   /** The app's folder. */
@@ -32,7 +32,8 @@ export function createCraft(options: CraftOptions): Command {
     .option("-p, --port <port>", "port to listen on", port, Number(process.env.PORT ?? 8000))
     .option("-b, --host <host>", "address to bind", "127.0.0.1")
     .option("-r, --reload", "restart when app code changes (development)", false)
-    .action((opts: { port: number; host: string; reload: boolean }) => serve(options.root, options.kernel, opts));
+    .option("-w, --workers <count>", 'worker processes sharing the port (Node\'s cluster module); "auto" = one per CPU', workerCount, 1)
+    .action((opts: { port: number; host: string; reload: boolean; workers: number }) => serve(options.root, options.kernel, opts));
 
   program
     .command("key")

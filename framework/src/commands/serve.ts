@@ -1,4 +1,8 @@
 import { spawn } from "node:child_process";
+import cluster, { type Worker } from "node:cluster";
+import type { AddressInfo } from "node:net";
+import { availableParallelism } from "node:os";
+import { InvalidArgumentError } from "commander";
 import { Application, type Kernel } from "../foundation/Application";
 import { loadEnvironment } from "../foundation/env";
 import { generateKey } from "../security/keys";
@@ -8,10 +12,14 @@ export interface ServeOptions {
   port: number;
   host: string;
   reload: boolean;
+  /** Worker processes sharing the port (Node's cluster module); 1 serves from this process. */
+  workers?: number;
 }
 
 /** How long a shutdown may wait for in-flight requests before the process gives up. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** A worker that dies after it was serving is replaced after this pause. */
+const RESTART_DELAY_MS = 500;
 
 /**
  * A development convenience with a production guard: without APP_KEY, development gets
@@ -29,36 +37,124 @@ export function ensureAppKey(root: string): void {
   console.log("No APP_KEY was set: generated one into .env.");
 }
 
+/**
+ * `craft serve`. One process by default; with `workers` > 1 this process becomes a cluster
+ * primary that forks the workers, which all serve the same port. On SIGTERM or SIGINT
+ * (Ctrl-C) every serving process stops accepting, finishes its in-flight requests (session
+ * writes included), closes its Redis connections and exits 0, or 1 past the grace period.
+ */
 export async function serve(root: string, loadKernel: () => Promise<Kernel>, options: ServeOptions): Promise<void> {
   ensureAppKey(root);
+  const workers = options.workers ?? 1;
   if (options.reload) {
     // Node's own watcher restarts the server whenever a loaded module changes.
-    const args = ["--watch", ...process.execArgv, process.argv[1]!, "serve", "--port", String(options.port), "--host", options.host];
+    const args = ["--watch", ...process.execArgv, process.argv[1]!, "serve", "--port", String(options.port), "--host", options.host, "--workers", String(workers)];
     const child = spawn(process.execPath, args, { stdio: "inherit", cwd: root });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     process.on("SIGINT", forward).on("SIGTERM", forward);
     child.on("exit", (code) => process.exit(code ?? 0));
     return;
   }
+  if (workers > 1 && cluster.isPrimary) return runPrimary(loadKernel, options, workers);
+  await runServer(loadKernel, options);
+}
+
+/** One serving process: the whole app in a single process, or one cluster worker. */
+async function runServer(loadKernel: () => Promise<Kernel>, options: ServeOptions): Promise<void> {
   const app = await Application.create(await loadKernel());
   const url = await app.listen(options.port, options.host);
-  console.log(`${app.kernel.config.app.NAME} is serving on ${url} (Ctrl-C to stop)`);
+  // A worker stays quiet: its primary announces the URL once for all of them.
+  if (!cluster.isWorker) console.log(`${app.kernel.config.app.NAME} is serving on ${url} (Ctrl-C to stop)`);
+  const who = cluster.isWorker ? `worker ${process.pid}` : "";
   let stopping = false;
   const stop = (signal: string) => {
+    // Ctrl-C reaches a worker twice (from the terminal and from its primary): the first one counts.
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: finishing in-flight requests, then stopping.`);
+    if (!cluster.isWorker) console.log(`${signal}: finishing in-flight requests, then stopping.`);
     setTimeout(() => {
-      console.error(`Still busy after ${SHUTDOWN_GRACE_MS} ms; exiting anyway.`);
+      console.error(`${who ? `${who}: ` : ""}Still busy after ${SHUTDOWN_GRACE_MS} ms; exiting anyway.`);
       process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
     app.close().then(
-      () => process.exit(0),
+      () => {
+        if (!cluster.isWorker) console.log("Stopped: in-flight requests finished, session store closed.");
+        process.exit(0);
+      },
       (error: Error) => {
-        console.error(`Shutdown failed: ${error.message}`);
+        console.error(`${who ? `${who}: ` : ""}Shutdown failed: ${error.message}`);
         process.exit(1);
       },
     );
   };
   process.on("SIGINT", () => stop("SIGINT")).on("SIGTERM", () => stop("SIGTERM"));
+}
+
+/**
+ * The cluster primary: forks the workers (they re-run this command and land in runServer),
+ * announces the URL once they all listen, replaces a worker that dies while serving, and on
+ * a signal stops them all and exits 0 only if each of them stopped cleanly.
+ */
+async function runPrimary(loadKernel: () => Promise<Kernel>, options: ServeOptions, count: number): Promise<void> {
+  const name = (await loadKernel()).config.app.NAME;
+  const listened = new Set<number>();
+  let announced = false;
+  let stopping = false;
+  let failed = false;
+
+  const live = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
+  const finish = () => {
+    if (live().length > 0) return;
+    if (stopping && !failed) console.log("Stopped: every worker finished its in-flight requests and closed its session store.");
+    process.exit(failed ? 1 : 0);
+  };
+  const stopAll = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${why}: stopping ${live().length} worker(s); each finishes its in-flight requests.`);
+    for (const worker of live()) worker.process.kill("SIGTERM");
+    setTimeout(() => {
+      console.error(`Workers still busy after ${SHUTDOWN_GRACE_MS} ms; killing them.`);
+      for (const worker of live()) worker.process.kill("SIGKILL");
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS + 2000).unref();
+    finish();
+  };
+
+  cluster.on("listening", (worker: Worker, address: AddressInfo | { port: number; address: string }) => {
+    listened.add(worker.id);
+    if (!announced && listened.size >= count) {
+      announced = true;
+      const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+      console.log(`${name} is serving on http://${host}:${address.port} with ${count} workers (Ctrl-C to stop)`);
+    }
+  });
+  cluster.on("exit", (worker: Worker, code: number | null, signal: string | null) => {
+    const clean = code === 0 && !signal;
+    if (stopping) {
+      if (!clean) failed = true;
+      return finish();
+    }
+    if (!listened.has(worker.id)) {
+      // It never got to serve: configuration or start-up trouble, which restarting would only repeat.
+      console.error(`A worker failed to start (exit ${code ?? signal}); stopping.`);
+      failed = true;
+      return stopAll("start-up failure");
+    }
+    console.error(`Worker ${worker.process.pid} stopped unexpectedly (${signal ?? `exit ${code}`}); starting another.`);
+    setTimeout(() => {
+      if (!stopping) cluster.fork();
+    }, RESTART_DELAY_MS);
+  });
+
+  process.on("SIGINT", () => stopAll("SIGINT")).on("SIGTERM", () => stopAll("SIGTERM"));
+  for (let i = 0; i < count; i++) cluster.fork();
+}
+
+/** Parses `--workers`: a whole number from 1, or "auto" for one per CPU. */
+export function workerCount(value: string): number {
+  if (value === "auto") return Math.max(1, availableParallelism());
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('expected a number of workers from 1 to 256, or "auto"');
+  return n;
 }
