@@ -1,0 +1,65 @@
+import type { Kernel } from "masonite/foundation";
+import { inject } from "masonite/container";
+import { Controller } from "masonite/controllers";
+import { Request } from "masonite/request";
+import { Route } from "masonite/routes";
+import { Session, type RedisDriverConfig } from "masonite/sessions";
+import { View } from "masonite/views";
+import { kernel } from "../app/Kernel";
+
+/** Redis keys of the bench's framework sessions start with this (`<namespace>:session:<id>`). */
+export const BENCH_NAMESPACE = "masonite-bench";
+
+/**
+ * Bench-only routes. Each goes through the whole app path a real route takes: the router,
+ * the "web" middleware group (SessionMiddleware, VerifyCsrfToken), a child container per
+ * request and an `@inject()` method receiving the Session by type.
+ */
+export class BenchController extends Controller {
+  /** Scenarios 4 and 5: read and write the session. */
+  @inject()
+  counter(session: Session) {
+    return { counter: session.increment("counter") };
+  }
+
+  /** Scenario 7: read the session, change nothing. */
+  @inject()
+  read(session: Session) {
+    return { counter: session.get<number>("counter", 0) };
+  }
+
+  /** Scenario 6: the app's real contact page (session(), errors, old(), csrf_field()) after a flash. */
+  @inject()
+  page(view: View, session: Session) {
+    session.increment("counter");
+    return view.render("contact");
+  }
+
+  /** Cost growth: pads the session to `bytes` of data, or fills it with `keys` keys. */
+  @inject()
+  seed(request: Request, session: Session) {
+    const bytes = Number(request.input("bytes", "0"));
+    const keys = Number(request.input("keys", "0"));
+    if (bytes > 0) session.set("pad", "x".repeat(bytes));
+    for (let i = 0; i < keys - 1; i++) session.set(`k${i}`, `value-${i}`);
+    return { counter: session.increment("counter") };
+  }
+}
+
+export const BENCH_ROUTES = [
+  Route.get("/bench/counter", [BenchController, "counter"]),
+  Route.get("/bench/read", [BenchController, "read"]),
+  Route.get("/bench/page", [BenchController, "page"]),
+  Route.get("/bench/seed", [BenchController, "seed"]),
+];
+
+/** The app's real Kernel (app/Kernel.ts), with the session driver chosen and the bench routes added. */
+export function benchKernel(driver: "cookie" | "redis", redisUrl?: string): Kernel {
+  const { DRIVERS } = kernel.config.session;
+  const redis: RedisDriverConfig = { ...DRIVERS.redis, url: redisUrl, options: { db: 0 }, namespace: BENCH_NAMESPACE };
+  return {
+    ...kernel,
+    config: { ...kernel.config, session: { ...kernel.config.session, DRIVERS: { ...DRIVERS, default: driver, redis } } },
+    routes: [...kernel.routes, ...BENCH_ROUTES],
+  };
+}

@@ -1,0 +1,56 @@
+// A quick A/B while optimising: a few scenarios only, taking turns, medians printed, nothing written.
+//   node -r masonite/register bench/compare.ts koa,masonite-cookie [rounds] [seconds]
+// The first scenario is the base of the ratios. `npm run bench` remains the measurement of record.
+import path from "node:path";
+import { generateKey } from "masonite/security";
+import { ServerProcess } from "./child";
+import { Visitor } from "./client";
+import { pickTool, runLoad } from "./load";
+import { BenchRedis } from "./redis";
+import { SCENARIOS } from "./scenarios";
+
+async function main(): Promise<void> {
+  const [list, roundsArg, secondsArg] = process.argv.slice(2);
+  const chosen = (list ?? "").split(",").map((id) => {
+    const scenario = SCENARIOS.find((s) => s.id === id);
+    if (!scenario) throw new Error(`unknown scenario ${id} (known: ${SCENARIOS.map((s) => s.id).join(", ")})`);
+    return scenario;
+  });
+  if (chosen.length === 0) throw new Error("usage: bench/compare.ts <scenario,scenario,...> [rounds] [seconds]");
+  const rounds = Number(roundsArg ?? 3);
+  const seconds = Number(secondsArg ?? 3);
+  const root = path.resolve(__dirname, "..");
+  const tool = pickTool(process.env.BENCH_TOOL);
+  const redis = chosen.some((s) => s.redis) ? await BenchRedis.start() : undefined;
+  const env = { ...process.env, APP_KEY: generateKey(), BENCH_REDIS_URL: redis?.url, LOG_LEVEL: "warn" };
+  const servers = await Promise.all(chosen.map((s) => ServerProcess.start(s.kind, { root, env })));
+  try {
+    const cookies: string[] = [];
+    for (const [i, scenario] of chosen.entries()) {
+      const visitor = new Visitor(servers[i]!.url);
+      await scenario.prime(visitor);
+      cookies.push(visitor.cookieHeader());
+      await runLoad(tool, { url: servers[i]!.url + scenario.path, connections: 32, durationS: 1, headers: cookies[i] ? { cookie: cookies[i]! } : {} });
+    }
+    const rps: number[][] = chosen.map(() => []);
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, scenario] of chosen.entries()) {
+        const load = await runLoad(tool, { url: servers[i]!.url + scenario.path, connections: 32, durationS: seconds, headers: cookies[i] ? { cookie: cookies[i]! } : {} });
+        rps[i]!.push(load.rps);
+      }
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+    const ratios = (i: number) => median(rps[i]!.map((v, r) => v / rps[0]![r]!));
+    for (const [i, scenario] of chosen.entries()) {
+      console.log(`${scenario.id.padEnd(22)} ${String(Math.round(median(rps[i]!))).padStart(7)} req/s  ${ratios(i).toFixed(2)}x  [${rps[i]!.map(Math.round).join(", ")}]`);
+    }
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    await redis?.stop();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  process.exitCode = 1;
+});

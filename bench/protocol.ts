@@ -1,0 +1,30 @@
+/** Messages between bench/run.ts and a server child, over the IPC channel. */
+
+export interface ServerStats {
+  /** Requests the server finished handling since the child started (the client may have left), by status code. */
+  statuses: Record<string, number>;
+  /** Requests the server is still working on. */
+  inflight: number;
+  /** Writes to the Redis socket: one per command or pipeline sent, so one per round trip. */
+  redisWrites: number;
+}
+
+export interface MemoryStats {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+export type ParentMessage =
+  | { id: number; type: "stats" }
+  | { id: number; type: "memory" }
+  | { id: number; type: "stop" };
+
+export type ChildMessage =
+  | { type: "ready"; port: number }
+  | { type: "failed"; message: string }
+  | { id: number; type: "stats"; stats: ServerStats }
+  | { id: number; type: "memory"; memory: MemoryStats }
+  | { id: number; type: "stopped" };

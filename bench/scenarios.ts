@@ -1,0 +1,82 @@
+import { BENCH_NAMESPACE } from "./app";
+import type { Visitor } from "./client";
+import type { BenchRedis } from "./redis";
+import { KOA_SESSION_PREFIX, type ServerKind } from "./servers";
+
+const SESSION_COOKIE = "masonite_session";
+
+/** One of the seven scenarios of issue 6: a server kind, a route, and how its returning user is made. */
+export interface Scenario {
+  n: number;
+  id: string;
+  label: string;
+  kind: ServerKind;
+  path: string;
+  redis: boolean;
+  framework: boolean;
+  prime: (visitor: Visitor) => Promise<void>;
+  /** Reads the session's counter straight from Redis, for lost updates. */
+  counter?: (visitor: Visitor, redis: BenchRedis) => Promise<number>;
+}
+
+export async function frameworkCounter(visitor: Visitor, redis: BenchRedis): Promise<number> {
+  const id = visitor.cookie(SESSION_COOKIE);
+  return Number(await redis.client.hget(`${BENCH_NAMESPACE}:session:${id}`, "counter"));
+}
+
+export async function koaSessionCounter(visitor: Visitor, redis: BenchRedis): Promise<number> {
+  const raw = await redis.client.get(KOA_SESSION_PREFIX + visitor.cookie("koa.sess"));
+  return Number((JSON.parse(raw ?? "{}") as { counter?: number }).counter ?? NaN);
+}
+
+/** One request with the visitor's cookies that leaves the visitor's jar as it was. */
+export async function peek(visitor: Visitor, pathname: string): Promise<string> {
+  const response = await fetch(visitor.base + pathname, { headers: { cookie: visitor.cookieHeader(), accept: "text/html" }, redirect: "manual" });
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`GET ${pathname} -> ${response.status}: ${body.slice(0, 300)}`);
+  return body;
+}
+
+export async function primeCounter(visitor: Visitor): Promise<void> {
+  await visitor.get("/bench/counter");
+  const body = await peek(visitor, "/bench/counter");
+  if (!/"counter":\s*[2-9]/.test(body)) throw new Error(`the session did not come back on the second request: ${body}`);
+}
+
+/** Scenario 6: the app's contact form posted wrong, so errors and old input are flashed. */
+export async function primeFlashedPage(visitor: Visitor): Promise<void> {
+  const form = await visitor.get("/contact");
+  const token = /name="__token" value="([^"]+)"/.exec(form.body)?.[1];
+  if (!token) throw new Error("no CSRF token in the contact page");
+  const posted = await visitor.postForm("/contact", { name: "", email: "not-an-email", password: "short", __token: token }, { referer: `${visitor.base}/contact` });
+  if (posted.status !== 302) throw new Error(`POST /contact answered ${posted.status}, expected a redirect back with errors`);
+  const page = await peek(visitor, "/bench/page");
+  if (!page.includes("Please fix") || !page.includes('value="not-an-email"')) throw new Error("the bench page does not show the flashed errors and old input");
+}
+
+export const SCENARIOS: Scenario[] = [
+  { n: 1, id: "koa", label: "bare Koa (no session)", kind: "koa", path: "/bench/counter", redis: false, framework: false, prime: async () => {} },
+  { n: 2, id: "koa-session-cookie", label: "koa-session, cookie", kind: "koa-session-cookie", path: "/bench/counter", redis: false, framework: false, prime: primeCounter },
+  { n: 3, id: "koa-session-redis", label: "koa-session + ioredis store", kind: "koa-session-redis", path: "/bench/counter", redis: true, framework: false, prime: primeCounter, counter: koaSessionCounter },
+  { n: 4, id: "masonite-cookie", label: "masonite, cookie driver", kind: "masonite-cookie", path: "/bench/counter", redis: false, framework: true, prime: primeCounter },
+  { n: 5, id: "masonite-redis", label: "masonite, redis driver", kind: "masonite-redis", path: "/bench/counter", redis: true, framework: true, prime: primeCounter, counter: frameworkCounter },
+  { n: 6, id: "masonite-page", label: "masonite, full page + flash", kind: "masonite-cookie", path: "/bench/page", redis: false, framework: true, prime: primeFlashedPage },
+  {
+    n: 7,
+    id: "masonite-redis-read",
+    label: "masonite, redis read-only",
+    kind: "masonite-redis",
+    path: "/bench/read",
+    redis: true,
+    framework: true,
+    prime: async (visitor) => {
+      await primeCounter(visitor);
+      await peek(visitor, "/bench/read");
+    },
+    counter: frameworkCounter,
+  },
+];
+
+export const COOKIE_SIZES = [100, 1024, 3072, 10240];
+export const REDIS_KEYS = [1, 10, 100, 1000];
+

@@ -1,0 +1,85 @@
+// One benchmarked server, run by bench/run.ts as a child process:
+//   node -r masonite/register --expose-gc bench/server.ts <kind>
+// It listens on a free loopback port, says so over IPC, and answers the parent's questions
+// (response counts, Redis round trips, memory after a full GC) until told to stop.
+import "./env";
+import { createServer, type ServerResponse } from "node:http";
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import type { ChildMessage, ParentMessage, ServerStats } from "./protocol";
+import { buildServer, SERVER_KINDS, type ServerKind } from "./servers";
+
+function send(message: ChildMessage): void {
+  process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  const kind = process.argv[2] as ServerKind;
+  if (!SERVER_KINDS.includes(kind)) throw new Error(`unknown server kind ${JSON.stringify(kind)} (known: ${SERVER_KINDS.join(", ")})`);
+  const built = await buildServer(kind, process.env.BENCH_REDIS_URL);
+
+  const stats: ServerStats = { statuses: {}, inflight: 0, redisWrites: 0 };
+  // Koa's listener returns a promise that settles once the middleware (session commit
+  // included) finished, whether or not the client stayed to read the answer: counting there
+  // tells how many requests the server really handled. Every server kind pays the same for it.
+  const done = (res: ServerResponse) => {
+    stats.inflight--;
+    stats.statuses[res.statusCode] = (stats.statuses[res.statusCode] ?? 0) + 1;
+  };
+  const server = createServer((req, res) => {
+    stats.inflight++;
+    built.listener(req, res).then(
+      () => done(res),
+      () => done(res),
+    );
+  });
+  server.keepAliveTimeout = 30_000;
+
+  const redis = built.redis;
+  if (redis) {
+    // ioredis sends each command, and each pipeline or MULTI block, with one socket write.
+    const stream = (redis as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
+    const write = stream.write;
+    stream.write = function (this: unknown, ...args: unknown[]) {
+      stats.redisWrites++;
+      return write.apply(this, args);
+    };
+  }
+
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+
+  process.on("message", (message: ParentMessage) => {
+    switch (message.type) {
+      case "stats":
+        send({ id: message.id, type: "stats", stats: { ...stats, statuses: { ...stats.statuses } } });
+        break;
+      case "memory": {
+        const gc = (globalThis as { gc?: () => void }).gc;
+        gc?.();
+        gc?.();
+        const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+        send({ id: message.id, type: "memory", memory: { rss, heapUsed, heapTotal, external, arrayBuffers } });
+        break;
+      }
+      case "stop":
+        server.close();
+        server.closeAllConnections();
+        built.close().finally(() => {
+          send({ id: message.id, type: "stopped" });
+          // process.exit, not a kill, so --cpu-prof gets to write its profile.
+          setImmediate(() => process.exit(0));
+        });
+        break;
+    }
+  });
+  // The parent went away: do not linger.
+  process.on("disconnect", () => process.exit(0));
+  send({ type: "ready", port: (server.address() as AddressInfo).port });
+}
+
+main().catch((error: Error) => {
+  send({ type: "failed", message: error.stack ?? error.message });
+  process.exitCode = 1;
+  setImmediate(() => process.exit(1));
+});

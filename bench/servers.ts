@@ -1,0 +1,107 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import Redis from "ioredis";
+import Koa from "koa";
+import session from "koa-session";
+import { Application } from "masonite/foundation";
+import { SESSION_DRIVER } from "masonite/sessions";
+import { benchKernel } from "./app";
+
+/** Koa's request listener: its promise settles when the middleware finished. */
+export type Listener = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** A running server inside the child: its request listener and, for Redis servers, the client to watch. */
+export interface BuiltServer {
+  listener: Listener;
+  /** The ioredis client the server talks to Redis with, so the child can count round trips. */
+  redis?: Redis;
+  close(): Promise<void>;
+}
+
+export const SERVER_KINDS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis"] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
+
+/** Key prefix of the koa-session store adapter below. */
+export const KOA_SESSION_PREFIX = "koa-bench:sess:";
+/** Same idle timeout as the framework's cookie driver default, so both seal the same kind of thing. */
+const MAX_AGE_MS = 2 * 60 * 60 * 1000;
+
+type SessionContext = Koa.Context & { session: Record<string, unknown> | null };
+
+/** What the peers serve: the same route and JSON answer as the framework's BenchController. */
+function koaRoutes(app: Koa, withSession: boolean): void {
+  app.use((ctx) => {
+    if (ctx.method !== "GET") return;
+    if (ctx.path === "/bench/counter") {
+      if (!withSession) {
+        ctx.body = { counter: 1 };
+        return;
+      }
+      const data = (ctx as SessionContext).session!;
+      const counter = (typeof data.counter === "number" ? data.counter : 0) + 1;
+      data.counter = counter;
+      ctx.body = { counter };
+    }
+  });
+}
+
+/**
+ * The smallest correct koa-session store on ioredis: one JSON string per session with a
+ * TTL. This is what koa-session's README asks for, and what most Redis store packages do.
+ */
+function ioredisStore(redis: Redis) {
+  return {
+    async get(key: string): Promise<unknown> {
+      const raw = await redis.get(KOA_SESSION_PREFIX + key);
+      return raw === null ? undefined : JSON.parse(raw);
+    },
+    async set(key: string, sess: unknown, maxAge: number): Promise<void> {
+      const ttl = typeof maxAge === "number" ? maxAge : MAX_AGE_MS;
+      await redis.set(KOA_SESSION_PREFIX + key, JSON.stringify(sess), "PX", ttl);
+    },
+    async destroy(key: string): Promise<void> {
+      await redis.del(KOA_SESSION_PREFIX + key);
+    },
+  };
+}
+
+function koaSessionOptions() {
+  return { key: "koa.sess", maxAge: MAX_AGE_MS, httpOnly: true, signed: true, sameSite: "lax", rolling: false };
+}
+
+export async function buildServer(kind: ServerKind, redisUrl: string | undefined): Promise<BuiltServer> {
+  switch (kind) {
+    case "koa": {
+      const app = new Koa();
+      koaRoutes(app, false);
+      return { listener: app.callback(), close: async () => {} };
+    }
+    case "koa-session-cookie": {
+      const app = new Koa();
+      app.keys = [process.env.APP_KEY!];
+      app.use(session(koaSessionOptions(), app));
+      koaRoutes(app, true);
+      return { listener: app.callback(), close: async () => {} };
+    }
+    case "koa-session-redis": {
+      const redis = new Redis(requireUrl(redisUrl), { db: 0 });
+      await redis.ping();
+      const app = new Koa();
+      app.keys = [process.env.APP_KEY!];
+      app.use(session({ ...koaSessionOptions(), store: ioredisStore(redis) }, app));
+      koaRoutes(app, true);
+      return { listener: app.callback(), redis, close: async () => void (await redis.quit()) };
+    }
+    case "masonite-cookie":
+    case "masonite-redis": {
+      const driver = kind === "masonite-cookie" ? "cookie" : "redis";
+      const app = await Application.create(benchKernel(driver, driver === "redis" ? requireUrl(redisUrl) : undefined));
+      const sessionDriver = app.container.resolve<{ client?: Redis }>(SESSION_DRIVER);
+      return { listener: app.callback(), redis: sessionDriver.client, close: () => app.close() };
+    }
+  }
+}
+
+function requireUrl(url: string | undefined): string {
+  if (!url) throw new Error("this server needs Redis: bench/run.ts passes BENCH_REDIS_URL");
+  return url;
+}

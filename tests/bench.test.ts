@@ -1,0 +1,86 @@
+import "./support/env";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { runLoad } from "../bench/load";
+import { RedisServer } from "./support/redis";
+
+const ROOT = path.resolve(__dirname, "..");
+const SCENARIOS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "masonite-page", "masonite-redis-read"];
+
+interface Results {
+  quick: boolean;
+  tool: string;
+  machine: { cores: number };
+  scenarios: Array<{ id: string; rps: number; ratio: number; failed: number; redis?: { lostUpdates: number; roundTripsPerRequest: number } }>;
+  targets: Array<{ id: string; met: boolean }>;
+  growth: { cookie: Array<{ rps: number; bytes: number }>; redis: Array<{ rps: number; keys: number }> };
+  memory: { sessions: number; samples: unknown[] };
+}
+
+// The real benchmark is never part of `npm test` (timing assertions are flaky); this only
+// proves the harness runs end to end: every server starts, answers, and gets measured.
+test("npm run bench -- --quick measures every scenario and writes the JSON and the chart", { timeout: 150_000 }, async (t) => {
+  const redis = await RedisServer.startOrSkip(t);
+  if (!redis) return;
+  const out = mkdtempSync(path.join(os.tmpdir(), "bench-quick-"));
+  try {
+    const child = spawn(process.execPath, ["-r", "masonite/register", path.join(ROOT, "bench", "run.ts"), "--quick", "--out", out], {
+      cwd: ROOT,
+      env: { ...process.env, REDIS_URL: redis.url },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    const [code] = (await once(child, "close")) as [number | null];
+    assert.equal(code, 0, `bench --quick failed:\n${output}`);
+
+    const results = JSON.parse(readFileSync(path.join(out, "latest.json"), "utf8")) as Results;
+    assert.equal(results.quick, true);
+    assert.match(results.tool, /^(wrk|autocannon) /);
+    assert.ok(results.machine.cores >= 1);
+    assert.deepEqual(results.scenarios.map((s) => s.id), SCENARIOS);
+    for (const scenario of results.scenarios) {
+      assert.ok(scenario.rps > 0, `${scenario.id} served no requests:\n${output}`);
+      assert.ok(scenario.ratio > 0, `${scenario.id} has no ratio`);
+    }
+    // The framework's Redis increments are atomic whatever the machine's speed.
+    assert.equal(results.scenarios.find((s) => s.id === "masonite-redis")!.redis!.lostUpdates, 0);
+    assert.equal(results.growth.cookie.map((g) => g.bytes).join(), "100,1024,3072,10240");
+    assert.equal(results.growth.redis.map((g) => g.keys).join(), "1,10,100,1000");
+    for (const g of [...results.growth.cookie, ...results.growth.redis]) assert.ok(g.rps > 0, JSON.stringify(g));
+    assert.ok(results.memory.sessions > 0 && results.memory.samples.length >= 2);
+    assert.ok(results.targets.length > 0);
+
+    const svg = readFileSync(path.join(out, "latest.svg"), "utf8");
+    assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.match(svg, /bare Koa/);
+    assert.ok(svg.trimEnd().endsWith("</svg>"));
+    assert.ok(!existsSync(path.join(out, "profiles")), "no profiles unless asked for");
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    await redis.stop();
+  }
+});
+
+// CI machines may lack wrk: the autocannon path must work on its own.
+test("the autocannon load path counts requests against a plain server", { timeout: 30_000 }, async () => {
+  const server = createServer((_req, res) => res.end("ok")).listen(0, "127.0.0.1");
+  await once(server, "listening");
+  try {
+    const { port } = server.address() as AddressInfo;
+    const result = await runLoad({ name: "autocannon", version: "autocannon" }, { url: `http://127.0.0.1:${port}/`, connections: 4, durationS: 1, headers: { cookie: "a=b" } });
+    assert.ok(result.requests > 0 && result.rps > 0, JSON.stringify(result));
+    assert.equal(result.errors, 0);
+  } finally {
+    server.close();
+    server.closeAllConnections();
+  }
+});
