@@ -3,12 +3,15 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import Koa from "koa";
+import serveStatic from "koa-static";
 import { runLoad } from "../bench/load";
+import { startApp } from "./support/app";
 import { RedisServer } from "./support/redis";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -82,5 +85,50 @@ test("the autocannon load path counts requests against a plain server", { timeou
   } finally {
     server.close();
     server.closeAllConnections();
+  }
+});
+
+/** Status and body for a raw request path (no URL normalisation, so "..", escapes and NULs arrive as sent). */
+function rawGet(base: string, rawPath: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, path: rawPath, headers: { accept: "text/html" } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+// A performance change found by the bench's profile: routed requests skip koa-send's failing
+// async stat. Files, folders and every odd path must still get exactly koa-static's answer.
+test("the static-file shortcut answers every path as koa-static does", { timeout: 30_000 }, async () => {
+  const app = await startApp();
+  const reference = new Koa();
+  reference.use(serveStatic(path.join(ROOT, "storage", "public"), { defer: false, gzip: false, brotli: false }));
+  reference.use((ctx) => {
+    ctx.status = 404;
+    ctx.body = "no file";
+  });
+  const server = reference.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  try {
+    const referenceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const paths = [
+      "/favicon.svg", "/css/app.css", "/css/", "/css", "/css/../favicon.svg", "/css/./app.css", "/css//app.css",
+      "/%66avicon.svg", "/%2e%2e/package.json", "/../package.json", "/css/%2e%2e/%2e%2e/package.json", "/favicon.svg/x",
+      "/nothing-here", "/nothing/here/either.css", "/.env", "/%00", `/${"a".repeat(300)}`, "/favicon.svg%00.txt",
+    ];
+    for (const rawPath of paths) {
+      const [ours, theirs] = await Promise.all([rawGet(app.url, rawPath), rawGet(referenceUrl, rawPath)]);
+      assert.equal(ours.status, theirs.status, `${rawPath}: ${ours.status} here, ${theirs.status} from koa-static`);
+      if (theirs.status === 200) assert.equal(ours.body, theirs.body, rawPath);
+    }
+  } finally {
+    server.close();
+    server.closeAllConnections();
+    await app.close();
   }
 });

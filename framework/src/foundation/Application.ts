@@ -5,7 +5,6 @@ import path from "node:path";
 import bodyParser from "@koa/bodyparser";
 import Router from "@koa/router";
 import Koa from "koa";
-import serveStatic from "koa-static";
 import type { DependencyContainer } from "tsyringe";
 import { createRootContainer } from "../container";
 import type { MiddlewareClass } from "../middleware";
@@ -20,7 +19,7 @@ import { ViewFactory } from "../views/ViewFactory";
 import type { AppConfig } from "./config";
 import { ConfigurationError } from "./errors";
 import { closeConnectionsWhen, declaredBodyLimit, readBody } from "./guards";
-import { errorPages, routeHandler } from "./http";
+import { errorPages, routeHandler, staticFiles } from "./http";
 import { Logger } from "./logger";
 import type { Provider, ProviderClass } from "./Provider";
 
@@ -108,7 +107,7 @@ export class Application {
     const limit = app.BODY_LIMIT ?? "1mb";
     this.koa.use(closeConnectionsWhen(() => this.#closing));
     this.koa.use(errorPages(this.views, this.logger, app.DEBUG));
-    this.koa.use(serveStatic(path.join(this.kernel.root, "storage", "public"), { defer: false, gzip: false, brotli: false }));
+    this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public")));
     this.koa.use(declaredBodyLimit(limit));
     this.koa.use(readBody(bodyParser({ enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit })));
     this.koa.use(router.routes());
