@@ -385,12 +385,14 @@ export class RedisClusterGroup {
     throw new Error("no cluster node answered CLUSTER NODES");
   }
 
-  /** Every live node says cluster_state:ok and every replica has synced. */
+  /** Every live node says cluster_state:ok and every replica has synced with its master. */
   async waitHealthy(timeoutMs = 30_000): Promise<void> {
-    await waitFor("every cluster node to report cluster_state:ok", async () => {
+    await waitFor("every cluster node to report cluster_state:ok and every replica to be in sync", async () => {
       for (const server of this.servers.filter((s) => s.running)) {
         const info = await server.command<string>("CLUSTER", "INFO");
         if (!/cluster_state:ok/.test(info) || !/cluster_slots_ok:16384/.test(info)) return false;
+        const replication = await server.command<string>("INFO", "replication");
+        if (/role:slave/.test(replication) && !(/master_link_status:up/.test(replication) && /master_sync_in_progress:0/.test(replication))) return false;
       }
       return true;
     }, timeoutMs, 100);
