@@ -21,9 +21,23 @@ const HAS_REDIS_SERVER = spawnSync("redis-server", ["--version"]).status === 0;
 
 /** Every redis-server/redis-sentinel these helpers started and that still runs: killed if the test process exits anyway. */
 const LIVE = new Set<ChildProcess>();
+/** Temp dirs not yet removed: removed then too. */
+const DIRS = new Set<string>();
 process.on("exit", () => {
   for (const child of LIVE) child.kill("SIGKILL");
+  for (const dir of DIRS) rmSync(dir, { recursive: true, force: true });
 });
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  DIRS.add(dir);
+  return dir;
+}
+
+function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  DIRS.delete(dir);
+}
 
 function spawnTracked(command: string, args: string[]): ChildProcess {
   const child = spawn(command, args, { stdio: "ignore" });
@@ -103,7 +117,7 @@ export class RedisServer {
     this.url = url;
     this.external = external;
     this.#args = options.args ?? [];
-    if (!external && (options.persistent || options.args?.length)) this.dir = mkdtempSync(path.join(os.tmpdir(), "masonite-redis-"));
+    if (!external && (options.persistent || options.args?.length)) this.dir = tempDir("masonite-redis-");
     if (options.persistent) this.#args.push("--appendonly", "yes", "--appendfsync", "always");
   }
 
@@ -188,7 +202,7 @@ export class RedisServer {
   /** Stops the server and removes its directory: what an after() hook calls. */
   async destroy(): Promise<void> {
     await this.stop();
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir) removeDir(this.dir);
   }
 
   /** Runs one command on a throwaway connection (the server may be slow or about to die). */
@@ -240,7 +254,7 @@ export class RedisSentinelGroup {
 
   static async startOrSkip(t: TestContext, options: SentinelGroupOptions = {}): Promise<RedisSentinelGroup | undefined> {
     if (!redisToolsOrSkip(t, ["redis-server", "redis-sentinel"])) return undefined;
-    const dir = mkdtempSync(path.join(os.tmpdir(), "masonite-sentinel-"));
+    const dir = tempDir("masonite-sentinel-");
     const servers: RedisServer[] = [];
     const processes: ChildProcess[] = [];
     const group = new RedisSentinelGroup(servers, [], processes, dir);
@@ -310,7 +324,7 @@ export class RedisSentinelGroup {
       }
     }
     for (const server of this.servers) await server.destroy();
-    rmSync(this.#dir, { recursive: true, force: true });
+    removeDir(this.#dir);
   }
 }
 
