@@ -11,6 +11,7 @@ export class ServerProcess {
   readonly kind: ServerKind;
   readonly port: number;
   readonly url: string;
+  readonly pid: number;
   #child: ChildProcess;
   #pending = new Map<number, Pending>();
   #nextId = 1;
@@ -19,6 +20,7 @@ export class ServerProcess {
     this.kind = kind;
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
+    this.pid = child.pid!;
     this.#child = child;
     child.on("message", (message: ChildMessage) => {
       if (!("id" in message)) return;

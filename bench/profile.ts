@@ -45,8 +45,29 @@ export function summarise(profile: CpuProfile, root: string) {
     functions.set(key, (functions.get(key) ?? 0) + us);
     packages.set(packageOf(file, functionName, root), (packages.get(packageOf(file, functionName, root)) ?? 0) + us);
   }
+  // Inclusive time (self + callees), each function counted once per stack even when recursive.
+  const inclusive = new Map<string, number>();
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const keyOf = (node: ProfileNode) => {
+    const file = node.callFrame.url.replace(/^file:\/\//, "");
+    return `${node.callFrame.functionName || "(anonymous)"}${file ? `  ${path.relative(root, file)}:${node.callFrame.lineNumber + 1}` : ""}`;
+  };
+  const walk = (id: number, onStack: Set<string>): number => {
+    const node = nodes.get(id)!;
+    let us = byNode.get(id) ?? 0;
+    const key = keyOf(node);
+    const counted = onStack.has(key);
+    if (!counted) onStack.add(key);
+    for (const child of node.children ?? []) us += walk(child, onStack);
+    if (!counted) {
+      onStack.delete(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+    }
+    return us;
+  };
+  walk(profile.nodes[0]!.id, new Set());
   const sorted = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).map(([name, us]) => ({ name, ms: us / 1000, share: us / total }));
-  return { totalMs: total / 1000, functions: sorted(functions), packages: sorted(packages) };
+  return { totalMs: total / 1000, functions: sorted(functions), packages: sorted(packages), inclusive: sorted(inclusive) };
 }
 
 function packageOf(file: string, functionName: string, root: string): string {
@@ -66,6 +87,9 @@ function print(file: string, top = TOP): void {
   const summary = summarise(JSON.parse(readFileSync(file, "utf8")) as CpuProfile, root);
   console.log(`\n${file}: ${summary.totalMs.toFixed(0)} ms sampled\n\nself time by function:`);
   for (const f of summary.functions.slice(0, top)) console.log(`  ${f.ms.toFixed(0).padStart(7)} ms ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.name}`);
+  console.log("\ntotal time (self + callees) of the app's and the framework's functions and middleware:");
+  const interesting = /framework\/src|bench\/|app\/|koa-compose|@koa\/router|@koa\/bodyparser|koa-static|koa-session|tsyringe|nunjucks/;
+  for (const f of summary.inclusive.filter((f) => interesting.test(f.name)).slice(0, top)) console.log(`  ${f.ms.toFixed(0).padStart(7)} ms ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.name}`);
   console.log("\nself time by package / framework folder:");
   for (const p of summary.packages.slice(0, 20)) console.log(`  ${p.ms.toFixed(0).padStart(7)} ms ${(p.share * 100).toFixed(1).padStart(5)}%  ${p.name}`);
 }
