@@ -112,6 +112,13 @@ function* cookieDriverAttempts(victims: Victim[], count: number): Generator<Atte
       pairs.splice(randomInt(1, pairs.length), 1);
       return { kind: "chunk missing", cookie: header(pairs) };
     }],
+    ["extra chunk (intact set + one more)", 2, () => {
+      // The victim's own intact chunks plus a stray one: it opens exactly that session (the stray is ignored, then deleted).
+      const v = pick(chunked);
+      const pairs = victimPairs(v);
+      pairs.push([`${NAME}.${pairs.length}`, randomBytes(randomInt(1, 300)).toString("base64url")]);
+      return { kind: "extra chunk (intact set + one more)", cookie: header(pairs), owner: v.owner };
+    }],
     ["first chunk missing", 2, () => ({ kind: "first chunk missing", cookie: header(victimPairs(pick(chunked)).slice(1)) })],
     ["chunk count changed", 3, () => {
       const pairs = victimPairs(pick(chunked));
@@ -286,8 +293,8 @@ for (const driver of ["cookie", "redis"] as const) {
           return;
         }
         const attempt = next.value;
-        if (attempt.owner === undefined) hostile++;
-        else controls++;
+        if (attempt.kind === "control (intact)") controls++;
+        else hostile++;
         kinds.set(attempt.kind, (kinds.get(attempt.kind) ?? 0) + 1);
         if (hostile === Math.floor(ATTEMPTS / 5) && warmHeap === 0) warmHeap = -1; // measured below, outside the hot path
         const reply = await rawRequest(app.port, rawGet("/_rel/whoami", app.port, attempt.cookie));
