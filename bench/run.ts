@@ -229,7 +229,8 @@ async function main(): Promise<void> {
   const redis = await BenchRedis.start();
   console.log(`bench: redis at ${redis.external ? "REDIS_URL" : redis.url}`);
   const env: NodeJS.ProcessEnv = { ...process.env, APP_KEY: generateKey(), BENCH_REDIS_URL: redis.url, LOG_LEVEL: "warn" };
-  const profileDir = path.join(outDir, "profiles");
+  // Profiles are scratch: next to the results of an --out run, else in the git-ignored bench/results/tmp.
+  const profileDir = args.out ? path.join(outDir, "profiles") : path.join(ROOT, "bench", "results", "tmp", "profiles");
   if (profileKinds.length) mkdirSync(profileDir, { recursive: true });
 
   const servers = new Map<string, ServerProcess>();
