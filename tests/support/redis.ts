@@ -17,8 +17,6 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-const HAS_REDIS_SERVER = spawnSync("redis-server", ["--version"]).status === 0;
-
 /** Every redis-server/redis-sentinel these helpers started and that still runs: killed if the test process exits anyway. */
 const LIVE = new Set<ChildProcess>();
 /** Temp dirs not yet removed: removed then too. */
@@ -54,10 +52,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * skip when one is missing, a failure when REQUIRE_REDIS=1 (as in CI). REDIS_URL cannot
  * stand in for them: these tests stop, slow down and fail over servers of their own.
  */
-export function redisToolsOrSkip(t: TestContext, tools: string[] = ["redis-server"]): boolean {
+export function redisToolsOrSkip(
+  t: TestContext,
+  tools: string[] = ["redis-server"],
+  need = "this test starts, kills and fails over its own Redis servers",
+): boolean {
   const missing = tools.filter((tool) => spawnSync(tool, ["--version"]).status !== 0);
   if (missing.length === 0) return true;
-  const why = `${missing.join(", ")} not installed: this test starts, kills and fails over its own Redis servers (apt-get install redis-server redis-sentinel redis-tools)`;
+  const why = `${missing.join(", ")} not installed: ${need} (apt-get install redis-server redis-sentinel redis-tools)`;
   if (process.env.REQUIRE_REDIS === "1") throw new Error(`${why}; REQUIRE_REDIS=1 makes this a failure.`);
   console.warn(`\n!!! SKIPPED: ${why}\n`);
   t.skip(why);
@@ -155,17 +157,8 @@ export class RedisServer {
       const url = new URL(process.env.REDIS_URL);
       return new RedisServer(Number(url.port || 6379), process.env.REDIS_URL, true);
     }
-    if (!HAS_REDIS_SERVER) {
-      const why = "redis-server is not installed and REDIS_URL is not set: the Redis tests cannot run (apt-get install redis-server)";
-      if (process.env.REQUIRE_REDIS === "1") throw new Error(`${why}; REQUIRE_REDIS=1 makes this a failure.`);
-      console.warn(`\n!!! SKIPPED: ${why}\n`);
-      t.skip(why);
-      return undefined;
-    }
-    const port = await freePort();
-    const server = new RedisServer(port, `redis://127.0.0.1:${port}`, false);
-    await server.start();
-    return server;
+    if (!redisToolsOrSkip(t, ["redis-server"], "the Redis tests need it, or REDIS_URL")) return undefined;
+    return RedisServer.startLocal();
   }
 
   async start(): Promise<void> {
