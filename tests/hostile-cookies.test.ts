@@ -6,7 +6,7 @@ import type Redis from "ioredis";
 import { Encrypter, generateKey } from "masonite/security";
 import { AppProcess } from "./support/appProcess";
 import { closedLoop, HttpClient, rawGet, rawRequest, Visitor } from "./support/http";
-import { RedisServer } from "./support/redis";
+import { countKeys, RedisServer } from "./support/redis";
 
 /**
  * Hostile cookies and session ids against a real app process: at least 10,000 per driver.
@@ -204,17 +204,6 @@ async function health(client: HttpClient): Promise<{ pid: number; heapUsed: numb
   const reply = await client.request("/_rel/health?gc=1");
   assert.equal(reply.status, 200, `health probe: ${reply.status} ${reply.body}`);
   return JSON.parse(reply.body);
-}
-
-async function countKeys(redis: Redis, pattern: string): Promise<number> {
-  let cursor = "0";
-  let count = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-    cursor = next;
-    count += keys.length;
-  } while (cursor !== "0");
-  return count;
 }
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);

@@ -3,10 +3,9 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { describe, test } from "node:test";
-import type Redis from "ioredis";
 import { AppProcess } from "./support/appProcess";
 import { HttpClient, rawRequest, Visitor, type Reply } from "./support/http";
-import { RedisServer } from "./support/redis";
+import { countKeys, RedisServer } from "./support/redis";
 
 /**
  * Hostile requests against a real app process (redis driver, BODY_LIMIT=64kb): oversized,
@@ -23,17 +22,6 @@ function json(body: unknown): string {
 
 function form(pairs: [string, string][]): string {
   return pairs.map(([k, v]) => `${encodeURIComponent(k).replace(/%5B/g, "[").replace(/%5D/g, "]")}=${encodeURIComponent(v)}`).join("&");
-}
-
-async function countKeys(redis: Redis, pattern: string): Promise<number> {
-  let cursor = "0";
-  let count = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-    cursor = next;
-    count += keys.length;
-  } while (cursor !== "0");
-  return count;
 }
 
 describe("hostile requests", () => {

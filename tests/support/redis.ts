@@ -81,6 +81,18 @@ export async function waitFor(what: string, check: () => Promise<boolean> | bool
   }
 }
 
+/** Counts the keys matching a pattern with SCAN (never KEYS, which blocks the server). */
+export async function countKeys(redis: Redis, pattern: string): Promise<number> {
+  let cursor = "0";
+  let count = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+    cursor = next;
+    count += keys.length;
+  } while (cursor !== "0");
+  return count;
+}
+
 /** A short-lived client that gives up at once instead of retrying: for probing servers that may be down. */
 export async function probeClient<T>(port: number, use: (client: Redis) => Promise<T>): Promise<T> {
   const client = new Redis(port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, commandTimeout: 2000 });
