@@ -88,8 +88,7 @@ export class Application {
 
   async #boot(): Promise<void> {
     const { app } = this.kernel.config;
-    const driver = this.#sessionDriver as SessionDriver & { connect?: () => Promise<void> };
-    await driver.connect?.();
+    await this.#sessionDriver.connect?.();
     for (const provider of this.#providers) await provider.register(this);
     for (const provider of this.#providers) await provider.boot(this);
     useRouteTable(this.routes);

@@ -44,6 +44,8 @@ export interface SessionDriver {
   load(ctx: Context): Promise<LoadedSession | undefined>;
   /** Persists the changes and sets whatever cookie the client needs; called once per request. */
   commit(ctx: Context, changes: SessionChanges): Promise<void>;
+  /** Opens connections at start-up, so a misconfigured store stops the app with a clear message. */
+  connect?(): Promise<void>;
   /** Releases connections at shutdown. */
   close(): Promise<void>;
 }
