@@ -147,17 +147,7 @@ function* cookieDriverAttempts(victims: Victim[], count: number): Generator<Atte
     ["garbage before the real cookie", 2, () => ({ kind: "garbage before the real cookie", cookie: header([[NAME, randomBytes(40).toString("base64url")], ...victimPairs(pick(single))]) })],
     ["ids as cookies", 3, () => ({ kind: "ids as cookies", cookie: header([[NAME, randomBytes(32).toString("base64url")]]) })],
   ];
-  const total = makers.reduce((sum, [, weight]) => sum + weight, 0);
-  for (let i = 0; i < count; i++) {
-    let roll = randomInt(total);
-    const maker = makers.find(([, weight]) => (roll -= weight) < 0)!;
-    yield maker[2]();
-    // Every 20th request is a victim's own intact cookie: it must open exactly that session.
-    if (i % 20 === 0) {
-      const v = pick(victims);
-      yield { kind: "control (intact)", cookie: header(victimPairs(v)), owner: v.owner };
-    }
-  }
+  yield* drawAttempts(makers, victims, count);
 }
 
 /** Hostile ids for the redis driver, plus intact controls. */
@@ -188,6 +178,11 @@ function* redisDriverAttempts(victims: Victim[], planted: { foreign: string[]; w
     ["sealed-cookie lookalike", 3, () => ({ kind: "sealed-cookie lookalike", cookie: id(Buffer.concat([Buffer.from([1]), randomBytes(randomInt(28, 300))]).toString("base64url")) })],
     ["garbage before the real id", 2, () => ({ kind: "garbage before the real id", cookie: Buffer.from(`${NAME}=${randomBytes(20).toString("hex")}; ${NAME}=${pick(ids)}`) })],
   ];
+  yield* drawAttempts(makers, victims, count);
+}
+
+/** Draws `count` attempts by weight; every 20th is followed by a victim's own intact cookie, which must open exactly that session. */
+function* drawAttempts(makers: [string, number, () => Attempt][], victims: Victim[], count: number): Generator<Attempt> {
   const total = makers.reduce((sum, [, weight]) => sum + weight, 0);
   for (let i = 0; i < count; i++) {
     let roll = randomInt(total);
