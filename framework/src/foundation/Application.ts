@@ -106,7 +106,7 @@ export class Application {
     const limit = app.BODY_LIMIT ?? "1mb";
     this.koa.use(closeConnectionsWhen(() => this.#closing));
     this.koa.use(errorPages(this.views, this.logger, app.DEBUG));
-    this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public")));
+    this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: app.ENV === "development" }));
     this.koa.use(declaredBodyLimit(limit));
     this.koa.use(readBody(bodyParser({ enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit })));
     this.koa.use(router.routes());
