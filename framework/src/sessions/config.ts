@@ -62,18 +62,11 @@ export interface SessionConfig {
 
 const DEFAULT_TIMEOUT = 2 * 60 * 60;
 
-function seconds(value: unknown, what: string): number | undefined {
+/** A duration setting: undefined (use the default) or a positive finite number of `unit`. */
+function duration(value: unknown, what: string, unit: "seconds" | "milliseconds"): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: ${what} must be a positive number of seconds, got ${JSON.stringify(value)}.`);
-  }
-  return value;
-}
-
-function milliseconds(value: unknown, what: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: ${what} must be a positive number of milliseconds, got ${JSON.stringify(value)}.`);
+    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: ${what} must be a positive number of ${unit}, got ${JSON.stringify(value)}.`);
   }
   return value;
 }
@@ -83,8 +76,8 @@ const BUILT_IN: Record<string, DriverFactory> = {
     const c = config as CookieDriverConfig;
     return new CookieDriver({
       ...context,
-      timeout: seconds(c.timeout, "DRIVERS.cookie.timeout") ?? DEFAULT_TIMEOUT,
-      lifetime: seconds(c.lifetime, "DRIVERS.cookie.lifetime"),
+      timeout: duration(c.timeout, "DRIVERS.cookie.timeout", "seconds") ?? DEFAULT_TIMEOUT,
+      lifetime: duration(c.lifetime, "DRIVERS.cookie.lifetime", "seconds"),
       maxSize: c.maxSize ?? 16 * 1024,
     });
   },
@@ -105,10 +98,10 @@ const BUILT_IN: Record<string, DriverFactory> = {
       options: c.options ?? {},
       cluster: c.cluster?.length ? c.cluster : undefined,
       clusterOptions: c.clusterOptions,
-      timeout: seconds(c.timeout, "DRIVERS.redis.timeout") ?? DEFAULT_TIMEOUT,
-      lifetime: seconds(c.lifetime, "DRIVERS.redis.lifetime"),
+      timeout: duration(c.timeout, "DRIVERS.redis.timeout", "seconds") ?? DEFAULT_TIMEOUT,
+      lifetime: duration(c.lifetime, "DRIVERS.redis.lifetime", "seconds"),
       namespace: c.namespace ?? "masonite",
-      commandTimeout: milliseconds(c.commandTimeout, "DRIVERS.redis.commandTimeout") ?? 2000,
+      commandTimeout: duration(c.commandTimeout, "DRIVERS.redis.commandTimeout", "milliseconds") ?? 2000,
     });
   },
 };
