@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { describe, test } from "node:test";
-import { AppProcess } from "./support/appProcess";
+import { AppProcess, appOnRedis } from "./support/appProcess";
 import { HttpClient, rawRequest, Visitor, type Reply } from "./support/http";
-import { countKeys, RedisServer } from "./support/redis";
+import { countKeys } from "./support/redis";
 
 /**
  * Hostile requests against a real app process (redis driver, BODY_LIMIT=64kb): oversized,
@@ -26,18 +26,9 @@ function form(pairs: [string, string][]): string {
 
 describe("hostile requests", () => {
   test("bodies, nesting, pollution keys and headers: clear 4xx, nothing stored, nothing polluted", { timeout: 120_000 }, async (t) => {
-    const redisServer = await RedisServer.startOrSkip(t);
-    if (!redisServer) return;
-    const redis = redisServer.client();
-    const namespace = `hostilereq${randomBytes(4).toString("hex")}`;
-    const app = await AppProcess.start({ env: { SESSION_DRIVER: "redis", REDIS_URL: redisServer.url, SESSION_NAMESPACE: namespace, BODY_LIMIT: "64kb" } });
-    const client = new HttpClient(app.url);
-    t.after(async () => {
-      client.close();
-      app.kill();
-      redis.disconnect();
-      if (!redisServer.external) await redisServer.destroy();
-    });
+    const started = await appOnRedis(t, "hostilereq", { env: { BODY_LIMIT: "64kb" } });
+    if (!started) return;
+    const { redis, namespace, app, client } = started;
 
     const health = async () => JSON.parse((await client.request("/_rel/health")).body) as { pollution: string[]; pid: number };
     const pid = (await health()).pid;

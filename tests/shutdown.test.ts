@@ -1,11 +1,9 @@
 import "./support/env";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
 import type Redis from "ioredis";
-import { AppProcess } from "./support/appProcess";
+import { AppProcess, appOnRedis } from "./support/appProcess";
 import { HttpClient, sleep, Visitor, type Reply } from "./support/http";
-import { RedisServer } from "./support/redis";
 
 /**
  * Graceful shutdown under load, with the redis driver: SIGTERM (or Ctrl-C, a SIGINT to the
@@ -63,18 +61,9 @@ async function field(redis: Redis, key: string, name: string): Promise<unknown> 
 
 describe("graceful shutdown", () => {
   test("SIGTERM during load: stops accepting, finishes in-flight requests and their session writes, exits 0", { timeout: 60_000 }, async (t) => {
-    const redisServer = await RedisServer.startOrSkip(t);
-    if (!redisServer) return;
-    const redis = redisServer.client();
-    const namespace = `shutdown${randomBytes(4).toString("hex")}`;
-    const app = await AppProcess.start({ env: { SESSION_DRIVER: "redis", REDIS_URL: redisServer.url, SESSION_NAMESPACE: namespace } });
-    const client = new HttpClient(app.url);
-    t.after(async () => {
-      client.close();
-      app.kill();
-      redis.disconnect();
-      if (!redisServer.external) await redisServer.destroy();
-    });
+    const started = await appOnRedis(t, "shutdown");
+    if (!started) return;
+    const { redisServer, redis, namespace, app, client } = started;
 
     // 12 visitors writing fast, 6 whose requests take 800 ms: some are always in flight.
     const fast = Array.from({ length: 12 }, () => new Visitor(client));
@@ -134,18 +123,9 @@ describe("graceful shutdown", () => {
 
   for (const workers of [1, 2]) {
     test(`craft serve${workers > 1 ? ` --workers ${workers}` : ""} on Ctrl-C (SIGINT to the process group): the same clean stop`, { timeout: 60_000 }, async (t) => {
-      const redisServer = await RedisServer.startOrSkip(t);
-      if (!redisServer) return;
-      const redis = redisServer.client();
-      const namespace = `ctrlc${randomBytes(4).toString("hex")}`;
-      const app = await AppProcess.start({ entry: "craft", args: workers > 1 ? ["--workers", String(workers)] : [], env: { SESSION_DRIVER: "redis", REDIS_URL: redisServer.url, SESSION_NAMESPACE: namespace } });
-      const client = new HttpClient(app.url);
-      t.after(async () => {
-        client.close();
-        app.kill();
-        redis.disconnect();
-        if (!redisServer.external) await redisServer.destroy();
-      });
+      const started = await appOnRedis(t, "ctrlc", { entry: "craft", args: workers > 1 ? ["--workers", String(workers)] : [] });
+      if (!started) return;
+      const { redis, namespace, app, client } = started;
       // The welcome page counts visits in the session: each 200 is one acknowledged increment.
       const visitors = Array.from({ length: 12 }, () => new Visitor(client));
       let signalledAt = 0;

@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { freePort, waitFor } from "./redis";
+import type { TestContext } from "node:test";
+import type Redis from "ioredis";
+import { HttpClient } from "./http";
+import { freePort, RedisServer, waitFor } from "./redis";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -125,4 +129,36 @@ export class AppProcess {
   kill(): void {
     killGroup(this.child, "SIGKILL");
   }
+}
+
+/** What appOnRedis starts for a test. */
+export interface AppOnRedis {
+  redisServer: RedisServer;
+  /** The test's own connection, for reading what the app stored. */
+  redis: Redis;
+  /** A fresh session namespace, so tests sharing a REDIS_URL never see each other's keys. */
+  namespace: string;
+  app: AppProcess;
+  client: HttpClient;
+}
+
+/**
+ * A Redis of the test's own (or REDIS_URL) and one app process on the redis driver in a fresh
+ * namespace, all stopped by the test's after hook; undefined when the test was skipped for
+ * want of Redis.
+ */
+export async function appOnRedis(t: TestContext, prefix: string, options: AppProcessOptions = {}): Promise<AppOnRedis | undefined> {
+  const redisServer = await RedisServer.startOrSkip(t);
+  if (!redisServer) return undefined;
+  const redis = redisServer.client();
+  const namespace = `${prefix}${randomBytes(4).toString("hex")}`;
+  const app = await AppProcess.start({ ...options, env: { SESSION_DRIVER: "redis", REDIS_URL: redisServer.url, SESSION_NAMESPACE: namespace, ...options.env } });
+  const client = new HttpClient(app.url);
+  t.after(async () => {
+    client.close();
+    app.kill();
+    redis.disconnect();
+    await redisServer.destroy(); // a no-op for an external REDIS_URL
+  });
+  return { redisServer, redis, namespace, app, client };
 }
