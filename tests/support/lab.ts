@@ -27,36 +27,46 @@ type Op = { op: string; key?: string; value?: unknown; keys?: string[]; by?: num
  */
 export class SessionLabController extends Controller {
   @inject()
-  run(request: Request, session: Session) {
-    const ops = request.input<Op[]>("ops", []);
-    const results = ops.map((op) => {
-      try {
-        switch (op.op) {
-          case "set": return session.set(op.key!, op.value) && null;
-          case "get": return session.get(op.key!, op.value);
-          case "has": return session.has(op.key!);
-          case "delete": return session.delete(op.key!) && null;
-          case "pull": return session.pull(op.key!, op.value);
-          case "flash": return (op.key ? session.flash(op.key, op.value) : session.flash(op.value as Record<string, unknown>)) && null;
-          case "all": return session.all();
-          case "flush": return session.flush() && null;
-          case "increment": return session.increment(op.key!, op.by);
-          case "decrement": return session.decrement(op.key!, op.by);
-          case "reflash": return session.reflash() && null;
-          case "keep": return session.keep(...(op.keys ?? [])) && null;
-          case "regenerate": return session.regenerate() && null;
-          case "invalidate": return session.invalidate() && null;
-          case "id": return session.id;
-          case "token": return session.token();
-          case "setUnstorable": return session.set(op.key!, UNSTORABLE[op.value as string]) && null;
-          case "flashUnstorable": return session.flash(op.key!, UNSTORABLE[op.value as string]) && null;
-          default: return { error: `unknown op ${op.op}` };
-        }
-      } catch (error) {
-        return { error: (error as Error).name, message: (error as Error).message };
+  async run(request: Request, session: Session) {
+    const results: unknown[] = [];
+    for (const op of request.input<Op[]>("ops", [])) {
+      if (op.op === "pause") {
+        // Holds the request between its session's load and commit, for races the test sets up.
+        await new Promise((resolve) => setTimeout(resolve, Number(op.value)));
+        results.push(null);
+        continue;
       }
-    });
+      results.push(this.#apply(session, op));
+    }
     return { results, id: session.id };
+  }
+
+  #apply(session: Session, op: Op): unknown {
+    try {
+      switch (op.op) {
+        case "set": return session.set(op.key!, op.value) && null;
+        case "get": return session.get(op.key!, op.value);
+        case "has": return session.has(op.key!);
+        case "delete": return session.delete(op.key!) && null;
+        case "pull": return session.pull(op.key!, op.value);
+        case "flash": return (op.key ? session.flash(op.key, op.value) : session.flash(op.value as Record<string, unknown>)) && null;
+        case "all": return session.all();
+        case "flush": return session.flush() && null;
+        case "increment": return session.increment(op.key!, op.by);
+        case "decrement": return session.decrement(op.key!, op.by);
+        case "reflash": return session.reflash() && null;
+        case "keep": return session.keep(...(op.keys ?? [])) && null;
+        case "regenerate": return session.regenerate() && null;
+        case "invalidate": return session.invalidate() && null;
+        case "id": return session.id;
+        case "token": return session.token();
+        case "setUnstorable": return session.set(op.key!, UNSTORABLE[op.value as string]) && null;
+        case "flashUnstorable": return session.flash(op.key!, UNSTORABLE[op.value as string]) && null;
+        default: return { error: `unknown op ${op.op}` };
+      }
+    } catch (error) {
+      return { error: (error as Error).name, message: (error as Error).message };
+    }
   }
 
   /** Read-only: what a given cookie unlocks, without writing anything. */

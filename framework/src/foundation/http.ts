@@ -19,6 +19,7 @@ const TITLES: Record<number, string> = {
   403: "Forbidden",
   404: "Page not found",
   405: "Method not allowed",
+  409: "Conflict",
   413: "Request too large",
   419: "Page expired",
   500: "Something went wrong",

@@ -1,5 +1,5 @@
 import type { Context } from "koa";
-import Redis, { Cluster, type ChainableCommander, type ClusterOptions, type RedisOptions } from "ioredis";
+import Redis, { Cluster, type ClusterOptions, type RedisOptions, type Result } from "ioredis";
 import { ConfigurationError, FrameworkError } from "../../foundation/errors";
 import type { Logger } from "../../foundation/logger";
 import { requestCookies, setCookie, type CookieOptions } from "../cookies";
@@ -33,6 +33,55 @@ export interface RedisDriverOptions {
   logger: Logger;
 }
 
+/**
+ * Loading: the hash, and its idle expiry slid forward, in one round trip. A key that holds
+ * something other than a hash answers nil instead of an error.
+ */
+const LOAD_SCRIPT = `
+local fields = redis.pcall('HGETALL', KEYS[1])
+if fields.err then return false end
+if #fields > 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return fields`;
+
+/**
+ * Committing one request's changes to one hash, atomically. ARGV: idle timeout, "1" to empty
+ * the hash first, the number of increments, the number of deleted fields, then the increments
+ * as field/delta pairs, the deleted fields, and the fields to set as field/JSON pairs.
+ * Every increment is checked before anything is written, so a refused commit changes nothing.
+ */
+const COMMIT_SCRIPT = `
+local key = KEYS[1]
+local increments, deletions = tonumber(ARGV[3]), tonumber(ARGV[4])
+local function integer(text) return string.match(text, '^-?%d+$') ~= nil end
+local current = {}
+for n = 0, increments - 1 do
+  local field = ARGV[5 + 2 * n]
+  local value = redis.call('HGET', key, field)
+  if value and not tonumber(value) then return redis.error_reply('ERR session field ' .. field .. ' is no longer a number') end
+  current[n] = value
+end
+if ARGV[2] == '1' then redis.call('UNLINK', key) end
+for n = 0, increments - 1 do
+  local field, by = ARGV[5 + 2 * n], ARGV[6 + 2 * n]
+  if integer(by) and (not current[n] or integer(current[n])) then redis.call('HINCRBY', key, field, by)
+  else redis.call('HINCRBYFLOAT', key, field, by) end
+end
+local first = 5 + 2 * increments
+local function each(from, to, command)
+  for start = from, to, 1000 do redis.call(command, key, unpack(ARGV, start, math.min(start + 999, to))) end
+end
+each(first, first + deletions - 1, 'HDEL')
+each(first + deletions, #ARGV, 'HSET')
+redis.call('EXPIRE', key, ARGV[1])
+return 1`;
+
+declare module "ioredis" {
+  interface RedisCommander<Context> {
+    loadSession(key: string, timeout: number): Result<string[] | null, Context>;
+    commitSession(key: string, timeout: number, ...args: string[]): Result<number, Context>;
+  }
+}
+
 /** Hash field for the creation time; Session refuses user keys starting with "__". */
 const CREATED = "__created";
 /** A connection silent this long (at least; 5 command timeouts if longer) is dropped and made again. */
@@ -59,11 +108,13 @@ function isNoAnswer(error: unknown): boolean {
 
 /**
  * One Redis hash per session, `<namespace>:session:<id>`, each session key a field
- * holding JSON. Loading is HGETALL+EXPIRE in one round trip; a write sends only the
- * changed fields in one MULTI on that one key, with HINCRBY for increments so concurrent
- * requests of one user lose nothing. The browser only ever holds the random id.
+ * holding JSON. Loading is one script call (HGETALL, and EXPIRE to slide the idle timeout);
+ * a write is one more that applies only the changed fields, with HINCRBY for increments so
+ * concurrent requests of one user lose nothing. Scripts run atomically and cost one round
+ * trip each; with auto-pipelining, the calls of many concurrent requests share socket writes.
+ * The browser only ever holds the random id.
  *
- * Every transaction touches a single key, so a session lives in one hash slot and the same
+ * Every script touches a single key, so a session lives in one hash slot and the same
  * code runs on a standalone server, behind Sentinel, or on a Redis Cluster.
  *
  * Failure policy: no command waits longer than `commandTimeout`, and none is queued while
@@ -87,6 +138,8 @@ export class RedisDriver implements SessionDriver {
       maxRetriesPerRequest: 0,
       commandTimeout: options.commandTimeout,
       lazyConnect: true,
+      // Commands issued in the same tick (many requests' loads and commits) go out in one write.
+      enableAutoPipelining: true,
     };
     if (options.cluster?.length) {
       const { db, ...nodeOptions } = connection;
@@ -98,6 +151,8 @@ export class RedisDriver implements SessionDriver {
       this.client = options.url ? new Redis(options.url, connection) : new Redis({ host: options.host, port: options.port, ...connection });
     }
     this.client.on("error", (error: Error) => options.logger.debug(`redis session store: ${error.message}`));
+    this.client.defineCommand("loadSession", { numberOfKeys: 1, lua: LOAD_SCRIPT });
+    this.client.defineCommand("commitSession", { numberOfKeys: 1, lua: COMMIT_SCRIPT });
   }
 
   /** Connects at start-up, so a wrong host or port is a clear message before the first request. */
@@ -129,17 +184,14 @@ export class RedisDriver implements SessionDriver {
     const id = requestCookies(ctx).get(this.#options.name);
     if (!isWellFormedId(id)) return undefined;
     const key = this.key(id);
-    const [[loadError, fields]] = (await this.#run(() => this.client.pipeline().hgetall(key).expire(key, this.#options.timeout).exec())) as [
-      [Error | null, Record<string, string>],
-    ];
-    if (loadError) {
+    const reply = await this.#run(() => this.client.loadSession(key, this.#options.timeout));
+    if (reply === null) {
       // Something that is not a session hash sits under this id: not ours to adopt, and not an outage.
-      if (/^WRONGTYPE/.test(loadError.message)) {
-        this.#options.logger.debug(`redis session store: the key for a presented id is not a session hash; starting a fresh session`);
-        return undefined;
-      }
-      throw this.#unavailable(loadError);
+      this.#options.logger.debug(`redis session store: the key for a presented id is not a session hash; starting a fresh session`);
+      return undefined;
     }
+    const fields: Record<string, string> = Object.create(null);
+    for (let i = 0; i + 1 < reply.length; i += 2) fields[reply[i]!] = reply[i + 1]!;
     const createdAt = Number(fields[CREATED]);
     // An id Redis does not know is never adopted: the client gets a new one.
     if (!fields[CREATED] || !Number.isFinite(createdAt)) return undefined;
@@ -164,21 +216,22 @@ export class RedisDriver implements SessionDriver {
     if (changes.clean) return;
     const key = this.key(changes.id);
     const retired = changes.loaded && changes.loaded.id !== changes.id ? changes.loaded.id : undefined;
-    const tx = this.client.multi();
+    let args: string[];
     if (changes.replace) {
       // Flush empties the hash under the same id; new, regenerated and invalidated sessions get a fresh key.
-      if (changes.loaded && !retired) tx.unlink(key);
-      tx.hset(key, CREATED, String(changes.createdAt), ...encode(Object.entries(changes.snapshot())));
+      const unlinkFirst = changes.loaded !== undefined && !retired;
+      args = [unlinkFirst ? "1" : "0", "0", "0", CREATED, String(changes.createdAt), ...encode(Object.entries(changes.snapshot()))];
     } else {
-      if (changes.deleted.size > 0) tx.hdel(key, ...changes.deleted);
-      if (changes.set.size > 0) tx.hset(key, ...encode(changes.set));
-      for (const [field, by] of changes.increments) {
-        if (Number.isInteger(by)) tx.hincrby(key, field, by);
-        else tx.hincrbyfloat(key, field, by);
-      }
+      args = ["0", String(changes.increments.size), String(changes.deleted.size)];
+      for (const [field, by] of changes.increments) args.push(field, String(by));
+      args.push(...changes.deleted, ...encode(changes.set));
     }
-    tx.expire(key, this.#options.timeout);
-    await this.#exec(tx);
+    try {
+      await this.#run(() => this.client.commitSession(key, this.#options.timeout, ...args));
+    } catch (error) {
+      if (!/is no longer a number/.test(((error as Error).cause as Error | undefined)?.message ?? "")) throw error;
+      throw new FrameworkError("E_SESSION_CONFLICT", `A concurrent request replaced a session value this request incremented; nothing of this request's session changes was saved. ${((error as Error).cause as Error).message}`, { status: 409, expose: false, cause: error });
+    }
     if (retired) {
       // The old id's key is retired by a command of its own, after the new key is written: the two
       // keys may sit in different cluster slots, where one MULTI over both is a CROSSSLOT error. If this
@@ -193,12 +246,6 @@ export class RedisDriver implements SessionDriver {
     this.#closing = true;
     if (this.client.status === "ready") await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();
-  }
-
-  async #exec(tx: ChainableCommander): Promise<void> {
-    const results = await this.#run(() => tx.exec());
-    const failed = results?.find(([error]) => error);
-    if (!results || failed) throw this.#unavailable(failed?.[0] ?? new Error("transaction aborted"));
   }
 
   /**
