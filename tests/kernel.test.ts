@@ -3,13 +3,42 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { inject } from "masonite/container";
+import type { Context, Next } from "koa";
+import { inject, injectable, scopeOf } from "masonite/container";
 import { Controller } from "masonite/controllers";
 import { Application } from "masonite/foundation";
 import { Route } from "masonite/routes";
-import type { TestClient } from "masonite/testing";
+import { Request } from "masonite/request";
+import { TestClient } from "masonite/testing";
 import { startApp, testKernel } from "./support/app";
 import { PROBE_ROUTES } from "./support/probes";
+
+/** Route middleware that counts its constructions and tags each answer with the request's own input. */
+class TaggingMiddleware {
+  static built = 0;
+  constructor() {
+    TaggingMiddleware.built++;
+  }
+  async handle(ctx: Context, next: Next): Promise<void> {
+    await next();
+    ctx.set("x-tag", String(scopeOf(ctx).resolve(Request).input("tag", "")));
+  }
+}
+
+/** Asks for the request in its constructor, which a middleware made at start-up cannot have. */
+@injectable()
+class RequestHungryMiddleware {
+  constructor(readonly request: Request) {}
+  async handle(_ctx: Context, next: Next): Promise<void> {
+    await next();
+  }
+}
+
+class TaggedController extends Controller {
+  show() {
+    return "tagged";
+  }
+}
 
 describe("kernel: routes, method injection, responses, errors", () => {
   let app: TestClient;
@@ -175,6 +204,11 @@ describe("kernel: mistakes found at start-up", () => {
     assert.match(await bootError(Route.get("/x", [BadController, "nope"])), /BadController\.nope does not exist/);
   });
 
+  test("a middleware whose constructor asks for the request", async () => {
+    const kernel = { ...testKernel(), routes: [Route.get("/x", [TaggedController, "show"]).middleware("hungry")], routeMiddleware: { hungry: RequestHungryMiddleware } };
+    await assert.rejects(Application.create(kernel), /Middleware RequestHungryMiddleware cannot be built from the app container: .*scopeOf\(ctx\)\.resolve\(Request\)/s);
+  });
+
   test("a missing or short app key", async () => {
     const kernel = testKernel({ app: { KEY: "short" } });
     await assert.rejects(Application.create(kernel), /APP_KEY is missing or shorter than 32 bytes/);
@@ -195,6 +229,18 @@ describe("kernel: mistakes found at start-up", () => {
     const kernel = testKernel({ driver: "redis", redisUrl: "redis://127.0.0.1:1" });
     await assert.rejects(Application.create(kernel), /cannot reach Redis at REDIS_URL/);
   });
+});
+
+test("a middleware is built once per app and reads each request's own objects from its scope", async () => {
+  const kernel = { ...testKernel(), routes: [Route.get("/tagged", [TaggedController, "show"]).middleware("tag")], routeMiddleware: { tag: TaggingMiddleware } };
+  const app = await TestClient.start(kernel);
+  try {
+    const answers = await Promise.all(["a", "b", "c"].map((tag) => app.get(`/tagged?tag=${tag}`)));
+    assert.deepEqual(answers.map((answer) => answer.assertOk().header("x-tag")), ["a", "b", "c"]);
+    assert.equal(TaggingMiddleware.built, 1);
+  } finally {
+    await app.close();
+  }
 });
 
 test("app code imports the framework only through masonite/<module>", () => {

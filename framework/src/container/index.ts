@@ -1,8 +1,10 @@
 import "reflect-metadata";
 import { container as tsyringeRoot, type DependencyContainer, type InjectionToken } from "tsyringe";
 import { ConfigurationError, FrameworkError } from "../foundation/errors";
+import type { RequestScope } from "./RequestScope";
 
 export { injectable, singleton, inject as injectToken, type DependencyContainer } from "tsyringe";
+export { RequestScope, scopeOf } from "./RequestScope";
 
 const INJECTED = Symbol("masonite:inject");
 
@@ -85,8 +87,8 @@ function coerceParam(raw: string, type: unknown): unknown {
   return raw;
 }
 
-/** Builds the argument list for one call, resolving services from the request's container. */
-export function resolveArguments(plan: MethodPlan, scope: DependencyContainer, routeParams: readonly string[]): unknown[] {
+/** Builds the argument list for one call, resolving services from the request's scope. */
+export function resolveArguments(plan: MethodPlan, scope: RequestScope, routeParams: readonly string[]): unknown[] {
   let nextParam = 0;
   return plan.parameters.map((parameter, index) => {
     if (parameter.kind === "param") return coerceParam(routeParams[nextParam++] ?? "", parameter.type);

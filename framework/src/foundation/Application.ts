@@ -7,7 +7,7 @@ import Router from "@koa/router";
 import Koa from "koa";
 import type { DependencyContainer } from "tsyringe";
 import { createRootContainer } from "../container";
-import type { MiddlewareClass } from "../middleware";
+import type { Middleware, MiddlewareClass } from "../middleware";
 import type { RouteDefinition } from "../routes/Route";
 import { RouteTable, url, useRouteTable } from "../routes/RouteTable";
 import { parseKey } from "../security/keys";
@@ -94,13 +94,30 @@ export class Application {
     useRouteTable(this.routes);
 
     const router = new Router();
+    const built = new Map<MiddlewareClass, Middleware>();
+    const build = (type: MiddlewareClass): Middleware => {
+      let instance = built.get(type);
+      if (!instance) {
+        try {
+          instance = this.container.resolve(type);
+        } catch (error) {
+          throw new ConfigurationError(
+            "E_UNRESOLVABLE_MIDDLEWARE",
+            `Middleware ${type.name} cannot be built from the app container: ${(error as Error).message}. Middleware are made once, at start-up, so their constructors take app services only; read the request's own objects in handle() with scopeOf(ctx).resolve(Request).`,
+            error,
+          );
+        }
+        built.set(type, instance);
+      }
+      return instance;
+    };
     for (const route of this.routes.routes) {
       const named = route.middlewareNames.map((name) => {
         const type = this.kernel.routeMiddleware?.[name] ?? this.kernel.middlewareGroups[name];
         if (!type) throw new ConfigurationError("E_UNKNOWN_MIDDLEWARE", `Route ${route.method} ${route.path} uses middleware "${name}", which the Kernel does not define.`);
         return type;
       });
-      const middleware = [...this.kernel.middlewareGroups.web, ...named.flat()];
+      const middleware = [...this.kernel.middlewareGroups.web, ...named.flat()].map(build);
       router.register(route.routerPath, [route.method], routeHandler(route, this.container, this.views, middleware), { name: route.routeName });
     }
     const limit = app.BODY_LIMIT ?? "1mb";

@@ -4,8 +4,8 @@ import type { Context, Next } from "koa";
 import compose from "koa-compose";
 import serveStatic from "koa-static";
 import type { DependencyContainer } from "tsyringe";
-import { planMethod, resolveArguments } from "../container";
-import type { MiddlewareClass } from "../middleware";
+import { planMethod, RequestScope, resolveArguments } from "../container";
+import type { Middleware } from "../middleware";
 import { Request } from "../request";
 import { Response } from "../response";
 import type { RouteDefinition } from "../routes/Route";
@@ -136,27 +136,25 @@ function respond(ctx: Context, result: unknown): void {
 }
 
 /**
- * The Koa handler for one route: a child container per request holding its Request,
- * Response and View, the route's middleware resolved from it, then the controller method
+ * The Koa handler for one route: a RequestScope per request holding its Request, Response
+ * and View, the route's middleware (built once, at start-up), then the controller method
  * with its arguments resolved by type. The method plan is made once, here, at start-up.
  */
-export function routeHandler(route: RouteDefinition, container: DependencyContainer, views: ViewFactory, middleware: MiddlewareClass[]) {
+export function routeHandler(route: RouteDefinition, container: DependencyContainer, views: ViewFactory, middleware: Middleware[]) {
   const [controller, method] = route.action;
   const plan = planMethod(controller, method);
   if (plan.routeParamCount > route.paramNames.length) {
     throw new ConfigurationError("E_ROUTE_PARAMS", `${plan.label} asks for ${plan.routeParamCount} route parameter(s) but ${route.method} ${route.path} has ${route.paramNames.length}.`);
   }
-  const run = compose(
-    middleware.map((type) => (ctx: Context, next: Next) => (ctx.state.scope as DependencyContainer).resolve(type).handle(ctx, next)),
-  );
+  const run = compose(middleware.map((instance) => (ctx: Context, next: Next) => instance.handle(ctx, next)));
   return async function handleRoute(ctx: Context): Promise<void> {
-    const scope = container.createChildContainer();
+    const scope = new RequestScope(container);
     const request = new Request(ctx);
     ctx.state.scope = scope;
     ctx.state.request = request;
-    scope.register(Request, { useValue: request });
-    scope.register(Response, { useValue: new Response(ctx) });
-    scope.register(View, { useValue: new View(views, ctx) });
+    scope.provide(Request, request);
+    scope.provide(Response, new Response(ctx));
+    scope.provide(View, new View(views, ctx));
     await run(ctx, async () => {
       const instance = scope.resolve(controller as never) as Record<string, (...args: unknown[]) => unknown>;
       const params = route.paramNames.map((name) => (ctx.params as Record<string, string>)[name] ?? "");

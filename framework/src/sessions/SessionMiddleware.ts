@@ -1,5 +1,6 @@
 import type { Context, Next } from "koa";
-import { inject as injectToken, injectable, type DependencyContainer } from "tsyringe";
+import { inject as injectToken, injectable } from "tsyringe";
+import { scopeOf } from "../container/RequestScope";
 import type { Middleware } from "../middleware";
 import { Session } from "./Session";
 import type { SessionDriver } from "./SessionDriver";
@@ -23,7 +24,7 @@ export class SessionMiddleware implements Middleware {
   async handle(ctx: Context, next: Next): Promise<void> {
     const session = new Session(await this.#driver.load(ctx));
     ctx.state.session = session;
-    (ctx.state.scope as DependencyContainer).register(Session, { useValue: session });
+    scopeOf(ctx).provide(Session, session);
     await next();
     await this.#driver.commit(ctx, session.changes());
   }
