@@ -5,8 +5,8 @@ export interface ServerStats {
   statuses: Record<string, number>;
   /** Requests the server is still working on. */
   inflight: number;
-  /** Writes to the Redis socket: one per command or pipeline sent, so one per round trip. */
-  redisWrites: number;
+  /** Commands the server's Redis client sent; each waits for its own reply, so one per round trip. */
+  redisCalls: number;
 }
 
 export interface MemoryStats {

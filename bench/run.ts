@@ -144,7 +144,7 @@ async function measure(item: Item, server: ServerProcess, redis: BenchRedis | un
     const commands = commandDelta(commandsBefore, await redis.commandCalls());
     const total = Object.values(commands).reduce((a, b) => a + b, 0);
     const handled = Math.max(1, ok + record.failed);
-    record.redis = { commands, commandsPerRequest: total / handled, roundTripsPerRequest: (after.redisWrites - before.redisWrites) / handled };
+    record.redis = { commands, commandsPerRequest: total / handled, roundTripsPerRequest: (after.redisCalls - before.redisCalls) / handled };
     if (counterBefore !== undefined && item.counter) {
       const counterDelta = (await item.counter(visitor, redis)) - counterBefore;
       record.redis.counterDelta = counterDelta;

@@ -1,7 +1,7 @@
 // One benchmarked server, run by bench/run.ts as a child process:
 //   node -r masonite/register --expose-gc bench/server.ts <kind>
 // It listens on a free loopback port, says so over IPC, and answers the parent's questions
-// (response counts, Redis round trips, memory after a full GC) until told to stop.
+// (response counts, Redis commands sent, memory after a full GC) until told to stop.
 import "./env";
 import { createServer, type ServerResponse } from "node:http";
 import { once } from "node:events";
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   if (!SERVER_KINDS.includes(kind)) throw new Error(`unknown server kind ${JSON.stringify(kind)} (known: ${SERVER_KINDS.join(", ")})`);
   const built = await buildServer(kind, process.env.BENCH_REDIS_URL);
 
-  const stats: ServerStats = { statuses: {}, inflight: 0, redisWrites: 0 };
+  const stats: ServerStats = { statuses: {}, inflight: 0, redisCalls: 0 };
   // Koa's listener returns a promise that settles once the middleware (session commit
   // included) finished, whether or not the client stayed to read the answer: counting there
   // tells how many requests the server really handled. Every server kind pays the same for it.
@@ -37,13 +37,13 @@ async function main(): Promise<void> {
 
   const redis = built.redis;
   if (redis) {
-    // ioredis sends each command, and each pipeline or MULTI block, with one socket write.
-    const stream = (redis as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
-    const write = stream.write;
-    stream.write = function (this: unknown, ...args: unknown[]) {
-      stats.redisWrites++;
-      return write.apply(this, args);
-    };
+    // Every command the client sends waits for a reply of its own: one round trip each, even
+    // when auto-pipelining lets the commands of concurrent requests share a socket write.
+    const sendCommand = redis.sendCommand;
+    redis.sendCommand = function (this: typeof redis, ...args: Parameters<typeof sendCommand>) {
+      stats.redisCalls++;
+      return sendCommand.apply(this, args);
+    } as typeof sendCommand;
   }
 
   server.listen(0, "127.0.0.1");
