@@ -40,9 +40,20 @@ function assertKey(key: string): void {
   }
 }
 
-/** Structured clone of JSON data, so stored state never aliases objects the app keeps mutating. */
+/**
+ * Deep copy of JSON data (all a session holds), so stored state never aliases objects the app
+ * keeps mutating. A walk, not a JSON round trip: templates read the session many times a page.
+ */
 function copy<T>(value: T): T {
-  return value !== null && typeof value === "object" ? (JSON.parse(JSON.stringify(value)) as T) : value;
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(copy) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    // A "__proto__" key (JSON.parse makes it an own property) must stay data, not become a prototype.
+    if (key === "__proto__") Object.defineProperty(out, key, { value: copy((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+    else out[key] = copy((value as Record<string, unknown>)[key]);
+  }
+  return out as T;
 }
 
 export interface SessionTimes {

@@ -35,8 +35,16 @@ export class MessageBag {
   has(field: string): boolean { return this.#messages.has(field); }
   first(field: string): string { return this.#messages.get(field)?.[0] ?? ""; }
   get(field: string): string[] { return [...(this.#messages.get(field) ?? [])]; }
-  all(): string[] { return [...this.#messages.values()].flat(); }
-  count(): number { return this.all().length; }
+  all(): string[] {
+    const out: string[] = [];
+    for (const list of this.#messages.values()) out.push(...list);
+    return out;
+  }
+  count(): number {
+    let count = 0;
+    for (const list of this.#messages.values()) count += list.length;
+    return count;
+  }
   fields(): string[] { return [...this.#messages.keys()]; }
 
   /** Plain data, as stored in the session. */
