@@ -18,7 +18,7 @@ import type { SessionDriver } from "../sessions/SessionDriver";
 import { ViewFactory } from "../views/ViewFactory";
 import type { AppConfig } from "./config";
 import { ConfigurationError } from "./errors";
-import { closeConnectionsWhen, declaredBodyLimit, readBody } from "./guards";
+import { BODY_METHODS, closeConnectionsWhen, declaredBodyLimit, readBody } from "./guards";
 import { errorPages, routeHandler, staticFiles } from "./http";
 import { Logger } from "./logger";
 import type { Provider, ProviderClass } from "./Provider";
@@ -125,7 +125,7 @@ export class Application {
     this.koa.use(errorPages(this.views, this.logger, app.DEBUG));
     this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: app.ENV === "development" }));
     this.koa.use(declaredBodyLimit(limit));
-    this.koa.use(readBody(bodyParser({ enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit })));
+    this.koa.use(readBody(bodyParser({ enableTypes: ["json", "form"], parsedMethods: BODY_METHODS, jsonLimit: limit, formLimit: limit })));
     this.koa.use(router.routes());
     this.koa.use(router.allowedMethods({ throw: true }));
   }

@@ -39,13 +39,22 @@ export function closeConnectionsWhen(closing: () => boolean) {
   };
 }
 
+/** The methods whose bodies are read; @koa/bodyparser's own default list. */
+export const BODY_METHODS = ["POST", "PUT", "PATCH"];
+
 /**
  * Wraps the body parser: a body it cannot read at all (say "Content-Encoding: gzip" on
  * bytes that are not gzip, which zlib reports without an HTTP status) is the client's
  * mistake, 400, not a 500. Errors from the routes after it pass through untouched.
+ * Requests of other methods go straight on, without the wrapper's per-request closure.
  */
 export function readBody(parse: (ctx: Context, next: Next) => Promise<unknown>) {
-  return async function readRequestBody(ctx: Context, next: Next): Promise<void> {
+  return function readRequestBody(ctx: Context, next: Next): Promise<void> {
+    if (!BODY_METHODS.includes(ctx.method)) return next();
+    return parseOrRefuse(ctx, next);
+  };
+
+  async function parseOrRefuse(ctx: Context, next: Next): Promise<void> {
     let parsed = false;
     try {
       await parse(ctx, () => {
@@ -56,5 +65,5 @@ export function readBody(parse: (ctx: Context, next: Next) => Promise<unknown>) 
       if (parsed || (error as { status?: unknown })?.status !== undefined) throw error;
       ctx.throw(400, "The request body could not be read.", { cause: error });
     }
-  };
+  }
 }

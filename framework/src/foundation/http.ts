@@ -147,7 +147,13 @@ export function routeHandler(route: RouteDefinition, container: DependencyContai
     throw new ConfigurationError("E_ROUTE_PARAMS", `${plan.label} asks for ${plan.routeParamCount} route parameter(s) but ${route.method} ${route.path} has ${route.paramNames.length}.`);
   }
   const run = compose(middleware.map((instance) => (ctx: Context, next: Next) => instance.handle(ctx, next)));
-  return async function handleRoute(ctx: Context): Promise<void> {
+  const callController = async (ctx: Context): Promise<void> => {
+    const scope = ctx.state.scope as RequestScope;
+    const instance = scope.resolve(controller as never) as Record<string, (...args: unknown[]) => unknown>;
+    const params = route.paramNames.map((name) => (ctx.params as Record<string, string>)[name] ?? "");
+    respond(ctx, await instance[method]!(...resolveArguments(plan, scope, params)));
+  };
+  return function handleRoute(ctx: Context): Promise<void> {
     const scope = new RequestScope(container);
     const request = new Request(ctx);
     ctx.state.scope = scope;
@@ -155,10 +161,6 @@ export function routeHandler(route: RouteDefinition, container: DependencyContai
     scope.provide(Request, request);
     scope.provide(Response, new Response(ctx));
     scope.provide(View, new View(views, ctx));
-    await run(ctx, async () => {
-      const instance = scope.resolve(controller as never) as Record<string, (...args: unknown[]) => unknown>;
-      const params = route.paramNames.map((name) => (ctx.params as Record<string, string>)[name] ?? "");
-      respond(ctx, await instance[method]!(...resolveArguments(plan, scope, params)));
-    });
+    return run(ctx, () => callController(ctx));
   };
 }
