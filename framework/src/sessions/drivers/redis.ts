@@ -234,7 +234,7 @@ export class RedisDriver implements SessionDriver {
     }
     if (retired) {
       // The old id's key is retired by a command of its own, after the new key is written: the two
-      // keys may sit in different cluster slots, where one MULTI over both is a CROSSSLOT error. If this
+      // keys may sit in different cluster slots, where one call over both is a CROSSSLOT error. If this
       // fails the request fails (503) before the client learns the new id, so it keeps its old id
       // with the old data, and the new key, which nobody knows, expires unused.
       await this.#run(() => this.client.unlink(this.key(retired)));
@@ -261,7 +261,7 @@ export class RedisDriver implements SessionDriver {
     }
   }
 
-  /** The 503 for a failed call; a timeout (also one reported inside a pipeline's results) starts failing fast. */
+  /** The 503 for a failed call; a timeout starts failing fast. */
   #unavailable(error: unknown): SessionStoreUnavailable {
     if (isNoAnswer(error)) this.#stall();
     return error instanceof SessionStoreUnavailable ? error : new SessionStoreUnavailable(error);
