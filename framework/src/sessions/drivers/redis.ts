@@ -47,7 +47,8 @@ return fields`;
  * Committing one request's changes to one hash, atomically. ARGV: idle timeout, "1" to empty
  * the hash first, the number of increments, the number of deleted fields, then the increments
  * as field/delta pairs, the deleted fields, and the fields to set as field/JSON pairs.
- * Every increment is checked before anything is written, so a refused commit changes nothing.
+ * Every increment is checked before anything is written: a field that no longer holds a number
+ * refuses the whole commit, which changes nothing and answers that field's name instead of 1.
  */
 const COMMIT_SCRIPT = `
 local key = KEYS[1]
@@ -57,7 +58,7 @@ local current = {}
 for n = 0, increments - 1 do
   local field = ARGV[5 + 2 * n]
   local value = redis.call('HGET', key, field)
-  if value and not tonumber(value) then return redis.error_reply('ERR session field ' .. field .. ' is no longer a number') end
+  if value and not tonumber(value) then return field end
   current[n] = value
 end
 if ARGV[2] == '1' then redis.call('UNLINK', key) end
@@ -78,7 +79,7 @@ return 1`;
 declare module "ioredis" {
   interface RedisCommander<Context> {
     loadSession(key: string, timeout: number): Result<string[] | null, Context>;
-    commitSession(key: string, timeout: number, ...args: string[]): Result<number, Context>;
+    commitSession(key: string, timeout: number, ...args: string[]): Result<1 | string, Context>;
   }
 }
 
@@ -227,11 +228,13 @@ export class RedisDriver implements SessionDriver {
       for (const [field, by] of changes.increments) args.push(field, String(by));
       args.push(...changes.deleted, ...encode(changes.set));
     }
-    try {
-      await this.#run(() => this.client.commitSession(key, this.#options.timeout, ...args));
-    } catch (error) {
-      if (!/is no longer a number/.test(((error as Error).cause as Error | undefined)?.message ?? "")) throw error;
-      throw new FrameworkError("E_SESSION_CONFLICT", `A concurrent request replaced a session value this request incremented; nothing of this request's session changes was saved. ${((error as Error).cause as Error).message}`, { status: 409, expose: false, cause: error });
+    const refused = await this.#run(() => this.client.commitSession(key, this.#options.timeout, ...args));
+    if (refused !== 1) {
+      throw new FrameworkError(
+        "E_SESSION_CONFLICT",
+        `A concurrent request replaced the session value "${refused}", which this request incremented, with a non-number; nothing of this request's session changes was saved.`,
+        { status: 409, expose: false },
+      );
     }
     if (retired) {
       // The old id's key is retired by a command of its own, after the new key is written: the two
