@@ -338,10 +338,11 @@ async function main(): Promise<void> {
     // above the extra time per KB from the smallest size to 3 KB (with 50% slack for noise).
     // Slopes are taken within each round, where the four sizes ran back to back, then the medians.
     const [c0, , c2, c3] = cookieGrowth;
-    const usInRound = (case_: (typeof cookieGrowth)[number], round: number) => 1e6 / case_.roundsRps[round]!;
-    const rounds = c0!.roundsRps.map((_, round) => round);
-    const slopeLow = median(rounds.map((r) => (usInRound(c2!, r) - usInRound(c0!, r)) / ((c2!.bytes - c0!.bytes) / 1024)));
-    const slopeHigh = median(rounds.map((r) => (usInRound(c3!, r) - usInRound(c2!, r)) / ((c3!.bytes - c2!.bytes) / 1024)));
+    type CookieCase = (typeof cookieGrowth)[number];
+    const usPerKB = (from: CookieCase, to: CookieCase) =>
+      median(from.roundsRps.map((rps, round) => (1e6 / to.roundsRps[round]! - 1e6 / rps) / ((to.bytes - from.bytes) / 1024)));
+    const slopeLow = usPerKB(c0!, c2!);
+    const slopeHigh = usPerKB(c2!, c3!);
     const lastStepUs = c3!.usPerRequest - c2!.usPerRequest;
     const cookieLinear = slopeHigh <= 1.5 * Math.max(slopeLow, 0) || lastStepUs < 0.03 * c0!.usPerRequest;
 
