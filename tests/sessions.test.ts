@@ -58,6 +58,14 @@ for (const driver of ["cookie", "redis"] as DriverName[]) {
       assert.deepEqual(await lab(c, { op: "all" }), [{}]);
     });
 
+    test("names objects inherit (constructor, toString) are ordinary keys: absent until set, then kept", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      assert.deepEqual(await lab(c, { op: "has", key: "constructor" }, { op: "get", key: "toString", value: "dflt" }), [false, "dflt"]);
+      await lab(c, { op: "set", key: "constructor", value: "mine" }, { op: "increment", key: "hasOwnProperty" });
+      assert.deepEqual(await lab(c, { op: "get", key: "constructor" }, { op: "all" }), ["mine", { constructor: "mine", hasOwnProperty: 1 }]);
+    });
+
     test("values JSON cannot carry are refused at set and flash time, naming the key", async (t) => {
       const c = visitor(t);
       if (!c) return;

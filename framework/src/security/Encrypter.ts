@@ -67,7 +67,9 @@ export class Encrypter {
         const decipher = createDecipheriv("aes-256-gcm", key, nonce);
         decipher.setAAD(aad);
         decipher.setAuthTag(tag);
-        return Buffer.concat([decipher.update(body), decipher.final()]);
+        const plaintext = decipher.update(body);
+        decipher.final(); // GCM yields nothing more here; it throws when the tag does not match
+        return plaintext;
       } catch {
         // wrong key or tampered: try the next readable key
       }

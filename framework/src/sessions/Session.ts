@@ -73,7 +73,8 @@ export interface SessionTimes {
 export class Session {
   #id: string;
   #createdAt: number;
-  #data: SessionData;
+  /** A Map, not an object: no inherited names ("constructor", "toString") can pass for stored keys, and it stays fast as keys come and go. */
+  #data = new Map<string, unknown>();
   #loaded: LoadedSession | undefined;
   /** Keys flashed during this request: they survive the next one. */
   #flashNew = new Set<string>();
@@ -88,10 +89,9 @@ export class Session {
     this.#loaded = loaded;
     this.#id = loaded?.id ?? newToken();
     this.#createdAt = loaded?.createdAt ?? Date.now();
-    this.#data = Object.create(null) as SessionData;
     // Keys starting with "__" are never the app's (set() refuses them): whatever the store holds under such names stays out.
-    for (const [key, value] of Object.entries(loaded?.data ?? {})) if (!key.startsWith("__")) this.#data[key] = value;
-    const flashed = this.#data[FLASH_KEY];
+    if (loaded) for (const key of Object.keys(loaded.data)) if (!key.startsWith("__")) this.#data.set(key, loaded.data[key]);
+    const flashed = this.#data.get(FLASH_KEY);
     this.#flashOld = new Set(Array.isArray(flashed) ? flashed.filter((k): k is string => typeof k === "string") : []);
     this.#replace = loaded === undefined;
   }
@@ -106,18 +106,18 @@ export class Session {
   }
 
   get<T = unknown>(key: string, fallback?: T): T {
-    const value = INTERNAL_KEYS.has(key) ? undefined : this.#data[key];
+    const value = INTERNAL_KEYS.has(key) ? undefined : this.#data.get(key);
     return (value === undefined ? fallback : copy(value)) as T;
   }
 
   has(key: string): boolean {
-    return !INTERNAL_KEYS.has(key) && this.#data[key] !== undefined;
+    return !INTERNAL_KEYS.has(key) && this.#data.get(key) !== undefined;
   }
 
   /** All data the app stored, flash data included. */
   all(): SessionData {
     const out: SessionData = {};
-    for (const [key, value] of Object.entries(this.#data)) if (!INTERNAL_KEYS.has(key)) out[key] = copy(value);
+    for (const [key, value] of this.#data) if (!INTERNAL_KEYS.has(key)) out[key] = copy(value);
     return out;
   }
 
@@ -145,7 +145,7 @@ export class Session {
   /** Adds `by` to a numeric value (missing counts as 0). On Redis the addition happens in Redis, so concurrent requests lose nothing. */
   increment(key: string, by = 1): number {
     assertKey(key);
-    const current = this.#data[key] ?? 0;
+    const current = this.#data.get(key) ?? 0;
     if (typeof current !== "number" || !Number.isFinite(by)) {
       throw new TypeError(`Session value for "${key}" is not a number, so it cannot be incremented.`);
     }
@@ -154,7 +154,7 @@ export class Session {
     if (this.#set.has(key) || this.#deleted.has(key) || this.#replace) {
       this.#write(key, next);
     } else {
-      this.#data[key] = next;
+      this.#data.set(key, next);
       this.#increments.set(key, (this.#increments.get(key) ?? 0) + by);
     }
     return next;
@@ -196,7 +196,7 @@ export class Session {
 
   /** Removes all data, flash data and the CSRF token included; the id stays. */
   flush(): this {
-    this.#data = Object.create(null) as SessionData;
+    this.#data.clear();
     this.#flashNew.clear();
     this.#flashOld.clear();
     this.#startOver();
@@ -206,7 +206,7 @@ export class Session {
   /** New id, same data: call it at login so an id known before login is worth nothing after. */
   regenerate(): this {
     this.#id = newToken();
-    delete this.#data[TOKEN_KEY];
+    this.#data.delete(TOKEN_KEY);
     this.#startOver();
     return this;
   }
@@ -219,7 +219,7 @@ export class Session {
 
   /** The CSRF token of this session, created on first use. */
   token(): string {
-    const token = this.#data[TOKEN_KEY];
+    const token = this.#data.get(TOKEN_KEY);
     if (typeof token === "string") return token;
     const created = newToken();
     this.#write(TOKEN_KEY, created);
@@ -237,7 +237,7 @@ export class Session {
       }
     }
     const flashed = ageFlash ? [...this.#flashNew] : [...this.#flashOld, ...this.#flashNew];
-    const before = this.#data[FLASH_KEY];
+    const before = this.#data.get(FLASH_KEY);
     if (flashed.length > 0) {
       if (JSON.stringify(before) !== JSON.stringify(flashed)) this.#write(FLASH_KEY, flashed);
     } else if (before !== undefined) {
@@ -249,26 +249,25 @@ export class Session {
       id: this.#id,
       createdAt: this.#createdAt,
       // A fresh session with nothing in it is not worth storing or sending a cookie for.
-      clean: clean || (this.#loaded === undefined && Object.keys(data).length === 0),
+      clean: clean || (this.#loaded === undefined && data.size === 0),
       replace: this.#replace,
       set: this.#set,
       deleted: this.#deleted,
       increments: this.#increments,
-      snapshot: () => ({ ...data }),
+      snapshot: () => Object.fromEntries(data),
       loaded: this.#loaded,
     };
   }
 
   #write(key: string, value: unknown): void {
-    this.#data[key] = value;
+    this.#data.set(key, value);
     this.#deleted.delete(key);
     this.#increments.delete(key);
     this.#set.set(key, value);
   }
 
   #remove(key: string): void {
-    if (!(key in this.#data)) return;
-    delete this.#data[key];
+    if (!this.#data.delete(key)) return;
     this.#set.delete(key);
     this.#increments.delete(key);
     this.#flashNew.delete(key);
