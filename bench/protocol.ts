@@ -7,6 +7,8 @@ export interface ServerStats {
   inflight: number;
   /** Commands the server's Redis client sent; each waits for its own reply, so one per round trip. */
   redisCalls: number;
+  /** CPU time (user + system, every thread: JIT, GC helpers, libuv) the process used since it started, in µs. */
+  cpuMicros: number;
 }
 
 export interface MemoryStats {

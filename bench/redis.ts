@@ -42,6 +42,13 @@ export class BenchRedis {
     return calls;
   }
 
+  /** CPU seconds (user + system) redis-server used since it started (INFO cpu); a shared REDIS_URL counts its other clients too. */
+  async cpuSeconds(): Promise<number> {
+    const info = await this.client.info("cpu");
+    const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(info)?.[1] ?? NaN);
+    return field("used_cpu_user") + field("used_cpu_sys");
+  }
+
   /** Removes every key under a prefix (the bench's own namespaces), without blocking Redis. */
   async deletePrefix(prefix: string): Promise<number> {
     let cursor = "0";

@@ -127,6 +127,10 @@ interface RunRecord {
   /** 2xx responses the server counted during the run. */
   ok: number;
   failed: number;
+  /** The server process's CPU time (all its threads) per request it handled. */
+  serverCpuUs: number;
+  /** redis-server's CPU time per request, for the Redis scenarios. */
+  redisCpuUs?: number;
   redis?: { commands: Record<string, number>; commandsPerRequest: number; roundTripsPerRequest: number; counterDelta?: number; lostUpdates?: number };
 }
 
@@ -134,16 +138,18 @@ async function measure(item: Item, server: ServerProcess, redis: BenchRedis | un
   const visitor = item.visitor!;
   const counterBefore = item.counter && redis ? await item.counter(visitor, redis) : undefined;
   const commandsBefore = needsRedis && redis ? await redis.commandCalls() : undefined;
+  const redisCpuBefore = needsRedis && redis ? await redis.cpuSeconds() : undefined;
   const before = await server.stats();
   const cookie = visitor.cookieHeader();
   const load = await runLoad(tool, { url: server.url + item.path, connections: settings.connections, durationS: item.durationS, headers: cookie ? { cookie } : {} });
   const after = await server.settled();
   const ok = okResponses(before, after);
-  const record: RunRecord = { round, load, ok, failed: allResponses(before, after) - ok };
+  const handled = Math.max(1, allResponses(before, after));
+  const record: RunRecord = { round, load, ok, failed: handled - ok, serverCpuUs: (after.cpuMicros - before.cpuMicros) / handled };
+  if (redisCpuBefore !== undefined && redis) record.redisCpuUs = ((await redis.cpuSeconds()) - redisCpuBefore) * 1e6 / handled;
   if (commandsBefore && redis) {
     const commands = commandDelta(commandsBefore, await redis.commandCalls());
     const total = Object.values(commands).reduce((a, b) => a + b, 0);
-    const handled = Math.max(1, ok + record.failed);
     record.redis = { commands, commandsPerRequest: total / handled, roundTripsPerRequest: (after.redisCalls - before.redisCalls) / handled };
     if (counterBefore !== undefined && item.counter) {
       const counterDelta = (await item.counter(visitor, redis)) - counterBefore;
@@ -295,6 +301,8 @@ async function main(): Promise<void> {
         roundsRps: runs.map((r) => Math.round(r.load.rps)),
         latencyP50Ms: median(runs.map((r) => r.load.latencyP50Ms)),
         latencyP99Ms: median(runs.map((r) => r.load.latencyP99Ms)),
+        serverCpuUsPerRequest: median(runs.map((r) => r.serverCpuUs)),
+        redisCpuUsPerRequest: s.redis ? median(runs.map((r) => r.redisCpuUs ?? NaN)) : undefined,
         requests,
         failed: runs.reduce((a, r) => a + r.failed + r.load.errors, 0),
         redis: s.redis
@@ -379,6 +387,7 @@ async function main(): Promise<void> {
         connections: settings.connections,
         turns: "each round runs every scenario once, in the same order (A, B, C, ... A, B, C ...); reported values are medians over rounds; ratios are medians of per-round ratios",
         clients: "one returning user per scenario: its session cookie is obtained by ordinary requests first, then every load request presents it (all connections share that session)",
+        cpu: "server CPU is the server process's CPU time (user + system, all threads) per request it handled, redis CPU is redis-server's (INFO cpu); unlike req/s they do not depend on how much of the machine the load generator and Redis take",
       },
       scenarios: mainResults,
       targets,
@@ -393,14 +402,17 @@ async function main(): Promise<void> {
 
     // --- terminal ---
     console.log("");
-    console.log(`Requests/s, median of ${settings.rounds} round(s); ratio = median of per-round ratios to bare Koa (${tool.version}, ${settings.connections} connections, ${results.machine.cores} cores)`);
+    console.log(`Requests/s, median of ${settings.rounds} round(s); ratio = median of per-round ratios to bare Koa (${tool.version}, ${settings.connections} connections, ${results.machine.cores} cores).`);
+    console.log("CPU us/req: the process's own CPU time per request handled, all threads; it does not depend on the share of the cores the load generator takes.");
     printTable(
-      ["scenario", "req/s", "x bare Koa", "p50 ms", "redis cmds/req", "round trips/req", "lost updates"],
+      ["scenario", "req/s", "x bare Koa", "p50 ms", "server CPU us/req", "redis CPU us/req", "redis cmds/req", "round trips/req", "lost updates"],
       mainResults.map((r) => [
         `(${r.n}) ${r.label}`,
         Math.round(r.rps).toLocaleString("en-US"),
         `${r.ratio.toFixed(2)}x`,
         r.latencyP50Ms.toFixed(2),
+        r.serverCpuUsPerRequest.toFixed(1),
+        r.redisCpuUsPerRequest !== undefined ? r.redisCpuUsPerRequest.toFixed(1) : "-",
         r.redis ? r.redis.commandsPerRequest.toFixed(2) : "-",
         r.redis ? r.redis.roundTripsPerRequest.toFixed(2) : "-",
         r.redis && r.path !== "/bench/read" ? `${r.redis.lostUpdates} of ${r.requests} (${(r.redis.lostUpdateShare * 100).toFixed(1)}%)` : "-",

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   if (!SERVER_KINDS.includes(kind)) throw new Error(`unknown server kind ${JSON.stringify(kind)} (known: ${SERVER_KINDS.join(", ")})`);
   const built = await buildServer(kind, process.env.BENCH_REDIS_URL);
 
-  const stats: ServerStats = { statuses: {}, inflight: 0, redisCalls: 0 };
+  const stats: ServerStats = { statuses: {}, inflight: 0, redisCalls: 0, cpuMicros: 0 };
   // Koa's listener returns a promise that settles once the middleware (session commit
   // included) finished, whether or not the client stayed to read the answer: counting there
   // tells how many requests the server really handled. Every server kind pays the same for it.
@@ -52,7 +52,8 @@ async function main(): Promise<void> {
   process.on("message", (message: ParentMessage) => {
     switch (message.type) {
       case "stats":
-        send({ id: message.id, type: "stats", stats: { ...stats, statuses: { ...stats.statuses } } });
+        const cpu = process.cpuUsage();
+        send({ id: message.id, type: "stats", stats: { ...stats, statuses: { ...stats.statuses }, cpuMicros: cpu.user + cpu.system } });
         break;
       case "memory": {
         const gc = (globalThis as { gc?: () => void }).gc;

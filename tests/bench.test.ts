@@ -21,7 +21,7 @@ interface Results {
   quick: boolean;
   tool: string;
   machine: { cores: number };
-  scenarios: Array<{ id: string; rps: number; ratio: number; failed: number; redis?: { lostUpdates: number; roundTripsPerRequest: number } }>;
+  scenarios: Array<{ id: string; rps: number; ratio: number; failed: number; serverCpuUsPerRequest: number; redisCpuUsPerRequest?: number; redis?: { lostUpdates: number; roundTripsPerRequest: number } }>;
   targets: Array<{ id: string; met: boolean }>;
   growth: { cookie: Array<{ rps: number; bytes: number }>; redis: Array<{ rps: number; keys: number }> };
   memory: { sessions: number; samples: unknown[] };
@@ -53,6 +53,8 @@ test("npm run bench -- --quick measures every scenario and writes the JSON and t
     for (const scenario of results.scenarios) {
       assert.ok(scenario.rps > 0, `${scenario.id} served no requests:\n${output}`);
       assert.ok(scenario.ratio > 0, `${scenario.id} has no ratio`);
+      assert.ok(scenario.serverCpuUsPerRequest > 0, `${scenario.id} has no server CPU time per request`);
+      if (scenario.redis) assert.ok(scenario.redisCpuUsPerRequest! > 0, `${scenario.id} has no Redis CPU time per request`);
     }
     // The framework's Redis increments are atomic whatever the machine's speed.
     assert.equal(results.scenarios.find((s) => s.id === "masonite-redis")!.redis!.lostUpdates, 0);
