@@ -1,9 +1,10 @@
 // A quick A/B while optimising: a few scenarios only, taking turns, medians printed, nothing written.
 //   node -r masonite/register bench/compare.ts koa,masonite-cookie [rounds] [seconds]
-// The first scenario is the base of the ratios. `npm run bench` remains the measurement of record.
+// The first scenario is the base of the ratios. Server CPU per request (all threads) moves far less
+// than req/s on a shared machine, so it is the better A/B signal. `npm run bench` remains the measurement of record.
 import path from "node:path";
 import { generateKey } from "masonite/security";
-import { ServerProcess } from "./child";
+import { allResponses, ServerProcess } from "./child";
 import { Visitor } from "./client";
 import { pickTool, runLoad } from "./load";
 import { BenchRedis } from "./redis";
@@ -33,16 +34,20 @@ async function main(): Promise<void> {
       await runLoad(tool, { url: servers[i]!.url + scenario.path, connections: 32, durationS: 1, headers: cookies[i] ? { cookie: cookies[i]! } : {} });
     }
     const rps: number[][] = chosen.map(() => []);
+    const cpu: number[][] = chosen.map(() => []);
     for (let round = 0; round < rounds; round++) {
       for (const [i, scenario] of chosen.entries()) {
+        const before = await servers[i]!.stats();
         const load = await runLoad(tool, { url: servers[i]!.url + scenario.path, connections: 32, durationS: seconds, headers: cookies[i] ? { cookie: cookies[i]! } : {} });
+        const after = await servers[i]!.settled();
         rps[i]!.push(load.rps);
+        cpu[i]!.push((after.cpuMicros - before.cpuMicros) / Math.max(1, allResponses(before, after)));
       }
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
     const ratios = (i: number) => median(rps[i]!.map((v, r) => v / rps[0]![r]!));
     for (const [i, scenario] of chosen.entries()) {
-      console.log(`${scenario.id.padEnd(22)} ${String(Math.round(median(rps[i]!))).padStart(7)} req/s  ${ratios(i).toFixed(2)}x  [${rps[i]!.map(Math.round).join(", ")}]`);
+      console.log(`${scenario.id.padEnd(22)} ${String(Math.round(median(rps[i]!))).padStart(7)} req/s  ${ratios(i).toFixed(2)}x  [${rps[i]!.map(Math.round).join(", ")}]  server CPU ${median(cpu[i]!).toFixed(1)} us/req`);
     }
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
