@@ -51,10 +51,11 @@ async function main(): Promise<void> {
 
   process.on("message", (message: ParentMessage) => {
     switch (message.type) {
-      case "stats":
+      case "stats": {
         const cpu = process.cpuUsage();
         send({ id: message.id, type: "stats", stats: { ...stats, statuses: { ...stats.statuses }, cpuMicros: cpu.user + cpu.system } });
         break;
+      }
       case "memory": {
         const gc = (globalThis as { gc?: () => void }).gc;
         gc?.();
