@@ -256,13 +256,16 @@ export class RedisDriver implements SessionDriver {
    * Sends a Redis call bounded by the command timeout and turns any failure into a 503.
    * While Redis is known not to answer, it fails at once without sending anything.
    */
-  async #run<T>(send: () => Promise<T>): Promise<T> {
-    if (this.#stalled) throw new SessionStoreUnavailable(new Error("Redis is not answering; failing fast until it does"));
+  #run<T>(send: () => Promise<T>): Promise<T> {
+    if (this.#stalled) return Promise.reject(new SessionStoreUnavailable(new Error("Redis is not answering; failing fast until it does")));
+    const unavailable = (error: unknown) => this.#unavailable(error);
+    let sent: Promise<T>;
     try {
-      return await this.#bounded(send());
+      sent = send();
     } catch (error) {
-      throw this.#unavailable(error);
+      return Promise.reject(unavailable(error));
     }
+    return this.#bounded(sent, unavailable);
   }
 
   /** The 503 for a failed call; a timeout starts failing fast. */
@@ -301,12 +304,31 @@ export class RedisDriver implements SessionDriver {
     })();
   }
 
-  #bounded<T>(promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new NoAnswer(`no answer within ${this.#options.commandTimeout} ms`)), this.#options.commandTimeout);
+  /**
+   * `promise`, or a NoAnswer once the command timeout passed, with `failed` applied to
+   * either failure. One promise and one timer per call: this runs on every request, where
+   * a race and a finally cost several promises more.
+   */
+  #bounded<T>(promise: Promise<T>, failed: (error: unknown) => unknown = (error) => error): Promise<T> {
+    const { commandTimeout } = this.#options;
+    return new Promise<T>((resolve, reject) => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        reject(failed(new NoAnswer(`no answer within ${commandTimeout} ms`)));
+      }, commandTimeout);
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (timedOut) return; // already answered; a late failure must not count twice
+          clearTimeout(timer);
+          reject(failed(error));
+        },
+      );
     });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 }
 
