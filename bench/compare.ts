@@ -1,7 +1,7 @@
 // A quick A/B while optimising: a few scenarios only, taking turns, medians printed, nothing written.
 //   node -r masonite/register bench/compare.ts koa,masonite-cookie [rounds] [seconds]
-// The first scenario is the base of the ratios. Server CPU per request (all threads) moves far less
-// than req/s on a shared machine, so it is the better A/B signal. `npm run bench` remains the measurement of record.
+// The first scenario is the base of the ratios. Server CPU per request (all threads) moves less than
+// req/s on a shared machine, so it is the better A/B signal for one server's code. `npm run bench` remains the measurement of record.
 import path from "node:path";
 import { generateKey } from "masonite/security";
 import { allResponses, ServerProcess } from "./child";
