@@ -258,21 +258,20 @@ export class RedisDriver implements SessionDriver {
    */
   #run<T>(send: () => Promise<T>): Promise<T> {
     if (this.#stalled) return Promise.reject(new SessionStoreUnavailable(new Error("Redis is not answering; failing fast until it does")));
-    const unavailable = (error: unknown) => this.#unavailable(error);
     let sent: Promise<T>;
     try {
       sent = send();
     } catch (error) {
-      return Promise.reject(unavailable(error));
+      return Promise.reject(this.#unavailable(error));
     }
-    return this.#bounded(sent, unavailable);
+    return this.#bounded(sent, this.#unavailable);
   }
 
-  /** The 503 for a failed call; a timeout starts failing fast. */
-  #unavailable(error: unknown): SessionStoreUnavailable {
+  /** The 503 for a failed call; a timeout starts failing fast. A field, so every call can pass it as it is. */
+  #unavailable = (error: unknown): SessionStoreUnavailable => {
     if (isNoAnswer(error)) this.#stall();
     return error instanceof SessionStoreUnavailable ? error : new SessionStoreUnavailable(error);
-  }
+  };
 
   /**
    * Redis let a command time out: until a PING gets an answer, requests fail fast rather than
