@@ -144,8 +144,9 @@ async function measure(item: Item, server: ServerProcess, redis: BenchRedis | un
   const load = await runLoad(tool, { url: server.url + item.path, connections: settings.connections, durationS: item.durationS, headers: cookie ? { cookie } : {} });
   const after = await server.settled();
   const ok = okResponses(before, after);
-  const handled = Math.max(1, allResponses(before, after));
-  const record: RunRecord = { round, load, ok, failed: handled - ok, serverCpuUs: (after.cpuMicros - before.cpuMicros) / handled };
+  const all = allResponses(before, after);
+  const handled = Math.max(1, all);
+  const record: RunRecord = { round, load, ok, failed: all - ok, serverCpuUs: (after.cpuMicros - before.cpuMicros) / handled };
   if (redisCpuBefore !== undefined && redis) record.redisCpuUs = ((await redis.cpuSeconds()) - redisCpuBefore) * 1e6 / handled;
   if (commandsBefore && redis) {
     const commands = commandDelta(commandsBefore, await redis.commandCalls());
