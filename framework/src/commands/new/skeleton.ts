@@ -31,7 +31,7 @@ export const SKELETON_PATHS = [
 ] as const;
 
 /** The scripts and tools of the repository's package.json that an app needs; bench and browser tooling are the framework's own. */
-const APP_SCRIPTS = ["start", "craft", "typecheck", "test"];
+const APP_SCRIPTS = ["start", "craft", "typecheck"];
 const APP_DEV_DEPENDENCIES = ["typescript", "@types/node"];
 
 interface PackageJson {
@@ -66,13 +66,16 @@ export function findRepositoryRoot(frameworkDir: string = FRAMEWORK_DIR): string
 
 /** The new app's package.json before `craft new` names it and points it at the framework. */
 export function appPackageJson(repository: PackageJson): PackageJson & Record<string, unknown> {
+  const integration = repository.scripts?.["test:integration"];
+  if (!integration) throw new Error("The repository's package.json needs a test:integration script: a new app's npm test runs it.");
   return {
     name: "masonite-app",
     version: "0.1.0",
     private: true,
     description: "A Masonite-style TypeScript app",
     bin: repository.bin,
-    scripts: pick(repository.scripts, APP_SCRIPTS),
+    // An app's tests are the repository's integration tests' kind; the framework's unit tests stay behind.
+    scripts: { ...pick(repository.scripts, APP_SCRIPTS), test: `npm run --silent typecheck && ${integration}` },
     engines: repository.engines,
     dependencies: { ...repository.dependencies },
     devDependencies: pick(repository.devDependencies, APP_DEV_DEPENDENCIES),
