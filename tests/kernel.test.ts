@@ -102,6 +102,15 @@ describe("kernel: routes, method injection, responses, errors", () => {
     (await app.get("/_probe/back")).assertRedirect("/");
   });
 
+  test("back() never leaves the site: a same-host Referer whose path reads as another host falls back", async () => {
+    const host = new URL(app.url).host;
+    for (const path of ["//evil.example/x", "/\\evil.example", "/..//evil.example", "/%2F%2Fevil.example", "/%2f/evil.example", "/%5Cevil.example", "/%E0%A4%A"]) {
+      const response = await app.get("/_probe/back", { headers: { referer: `http://${host}${path}` } });
+      response.assertRedirect("/");
+    }
+    (await app.get("/_probe/back", { headers: { referer: `http://${host}/a//b?c=1` } })).assertRedirect("/a//b?c=1");
+  });
+
   test("Request reads query, form and JSON bodies, only(), headers", async () => {
     const form = await app.post("/_probe/echo?a=query", { a: "body", b: "2" }, { headers: { "x-probe": "h", accept: "application/json" } });
     const echoed = form.assertOk().json<{ all: Record<string, unknown>; only: unknown; header: string; method: string; path: string }>();

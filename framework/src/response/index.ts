@@ -85,13 +85,27 @@ export class Response {
   }
 }
 
+/**
+ * A path that starts with exactly one slash. "//host" and "/\\host" in a Location header are
+ * read by browsers as another host, so a path beginning with either is never followed.
+ */
+const SINGLE_SLASH_PATH = /^\/(?![/\\])/;
+
+/**
+ * The Referer's path and query when it is this site's, else undefined. The URL parser has
+ * already resolved dot segments ("/..//x" -> "//x") and backslashes; the path is checked both
+ * as sent and percent-decoded ("/%2F%2Fevil"), and one that does not decode is refused.
+ */
 function sameOriginPath(ctx: Context): string | undefined {
   const referer = ctx.get("Referer");
   if (!referer) return undefined;
   try {
     const target = new URL(referer);
-    return target.host === ctx.host ? target.pathname + target.search : undefined;
+    if (target.host !== ctx.host) return undefined;
+    const { pathname } = target;
+    if (!SINGLE_SLASH_PATH.test(pathname) || !SINGLE_SLASH_PATH.test(decodeURIComponent(pathname))) return undefined;
+    return pathname + target.search;
   } catch {
-    return undefined;
+    return undefined; // not a URL, or a path whose %-escapes do not decode
   }
 }
