@@ -343,8 +343,8 @@ async function main(): Promise<void> {
         });
     const cookieGrowth = growth("cookie-growth") as Array<ReturnType<typeof growth>[number] & { bytes: number; cookieHeaderBytes: number; cookies: number }>;
     const redisGrowth = growth("redis-growth") as Array<ReturnType<typeof growth>[number] & { keys: number }>;
-    // Never worse than linear: the extra time per KB over the last step (3 KB -> 10 KB) is not
-    // above the extra time per KB from the smallest size to 3 KB (with 50% slack for noise).
+    // Never worse than linear: the extra time per KB over the last step (2 KB -> 4 KB) is not
+    // above the extra time per KB from the smallest size to 2 KB (with 50% slack for noise).
     // Slopes are taken within each round, where the four sizes ran back to back, then the medians.
     const [c0, , c2, c3] = cookieGrowth;
     type CookieCase = (typeof cookieGrowth)[number];
@@ -394,7 +394,7 @@ async function main(): Promise<void> {
       targets,
       growth: {
         cookie: cookieGrowth,
-        cookieSlopesUsPerKB: { upTo3KB: slopeLow, from3To10KB: slopeHigh },
+        cookieSlopesUsPerKB: { upTo2KB: slopeLow, from2To4KB: slopeHigh },
         redis: redisGrowth,
       },
       memory,

@@ -1,5 +1,5 @@
 import { env } from "masonite/foundation";
-import { redisNodes } from "masonite/sessions";
+import { DEFAULT_DONT_FLASH, redisNodes } from "masonite/sessions";
 
 /** Redis Sentinel: the sentinels' addresses, `host:port,host:port`, and the master group they watch. */
 const SENTINELS = redisNodes(env("REDIS_SENTINELS", ""), 26379);
@@ -15,6 +15,8 @@ export const DRIVERS = {
   default: env("SESSION_DRIVER", "cookie"),
   cookie: {
     timeout: Number(env("SESSION_TIMEOUT", String(2 * 60 * 60))), // seconds without activity
+    lifetime: 12 * 60 * 60, // seconds after creation or regenerate() (sign-in) at most, whatever the activity; false for none
+    maxSize: 6 * 1024, // bytes of cookies; common servers refuse a Cookie header over 8 KB
   },
   redis: {
     url: env("REDIS_URL", ""), // takes precedence over host/port/password when set
@@ -27,6 +29,8 @@ export const DRIVERS = {
       : { db: Number(env("REDIS_DB", "1")), ...(SENTINELS.length ? { sentinels: SENTINELS, name: env("REDIS_SENTINEL_NAME", "mymaster") } : {}) },
     cluster: CLUSTER.length ? CLUSTER : undefined, // seed nodes: the driver then uses ioredis's Cluster
     timeout: 60 * 60, // seconds a session lives without activity
+    lifetime: 12 * 60 * 60, // seconds after creation or regenerate() (sign-in) at most, whatever the activity; false for none
+    maxSize: 256 * 1024, // bytes of data one session may hold
     namespace: env("SESSION_NAMESPACE", "masonite4"),
     commandTimeout: Number(env("REDIS_COMMAND_TIMEOUT", "2000")), // ms a request waits for Redis before it answers 503
   },
@@ -36,3 +40,9 @@ export const DRIVERS = {
 export const COOKIE = {
   name: env("SESSION_COOKIE", "masonite_session"),
 };
+
+/**
+ * Input fields `withInput()` never flashes for `old()`, at any depth: a name (whole,
+ * case-insensitive) or a RegExp. The defaults cover passwords, secrets, tokens and card fields.
+ */
+export const DONT_FLASH = [...DEFAULT_DONT_FLASH];

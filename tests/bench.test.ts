@@ -58,7 +58,7 @@ test("npm run bench -- --quick measures every scenario and writes the JSON and t
     }
     // The framework's Redis increments are atomic whatever the machine's speed.
     assert.equal(results.scenarios.find((s) => s.id === "masonite-redis")!.redis!.lostUpdates, 0);
-    assert.equal(results.growth.cookie.map((g) => g.bytes).join(), "100,1024,3072,10240");
+    assert.equal(results.growth.cookie.map((g) => g.bytes).join(), "100,1024,2048,4096");
     assert.equal(results.growth.redis.map((g) => g.keys).join(), "1,10,100,1000");
     for (const g of [...results.growth.cookie, ...results.growth.redis]) assert.ok(g.rps > 0, JSON.stringify(g));
     assert.ok(results.memory.sessions > 0 && results.memory.samples.length >= 2);

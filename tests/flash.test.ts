@@ -2,6 +2,7 @@ import "./support/env";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { TestClient } from "masonite/testing";
+import { OLD_INPUT_KEY } from "masonite/sessions";
 import { startApp, type DriverName } from "./support/app";
 import { RedisServer } from "./support/redis";
 
@@ -39,8 +40,8 @@ for (const driver of ["cookie", "redis"] as DriverName[]) {
       if (!c) return;
       await c.get("/contact");
       const sent = await c.post("/contact", { name: "Ada", email: "nope", password: "short" }, { headers: { referer: `${c.url}/contact` } });
-      sent.assertRedirect("/contact").assertHasErrors("email").assertHasErrors("password").assertFlashed("errors").assertFlashed("_old_input");
-      assert.deepEqual(sent.session._old_input, { name: "Ada", email: "nope" }, "passwords and the CSRF token are never flashed");
+      sent.assertRedirect("/contact").assertHasErrors("email").assertHasErrors("password").assertFlashed("errors").assertFlashed(OLD_INPUT_KEY);
+      assert.deepEqual(sent.oldInput, { name: "Ada", email: "nope" }, "passwords and the CSRF token are never flashed");
       const page = await c.get("/contact");
       page.assertOk().assertSee("That email does not look right").assertSee("The password needs at least 8 characters");
       assert.match(page.text, /<span class="field-error" data-field="email">That email does not look right<\/span>/);
@@ -92,7 +93,7 @@ for (const driver of ["cookie", "redis"] as DriverName[]) {
       assert.equal(field(html, "all"), "Bag says no|Second email message");
       assert.match(field(html, "raw-errors"), /Bag says no/, "session().get(\"errors\") works as in Masonite");
       assert.equal(field(html, "old-default"), "fallback");
-      const token = (await c.session())._token as string;
+      const token = await c.csrfToken();
       assert.equal(field(html, "token"), token);
       assert.equal(field(html, "field"), `<input type="hidden" name="__token" value="${token}">`);
       assert.equal(field(html, "path"), "/_flash/globals");
@@ -116,6 +117,48 @@ for (const driver of ["cookie", "redis"] as DriverName[]) {
       assert.equal(field(list, "has-email"), "false");
     });
 
+    test("withInput leaves secrets out wherever they sit: nested fields, common names, card fields", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      const sent = await c.post(
+        "/_flash/input",
+        {
+          name: "Grace",
+          user: { name: "grace", password: "p1", profile: { passwd: "p2" } },
+          account: { new_password: "p3", current_password: "p4", password_confirmation: "p5" },
+          api_token: "t1",
+          client_secret: "s1",
+          payment: { cc: "4111111111111111", cvv: "123", card_number: "4111", holder: "G. Hopper" },
+          items: [{ sku: "a", secret: "s2" }],
+        },
+        { headers: { referer: `${c.url}/_flash/globals` } },
+      );
+      assert.deepEqual(sent.assertRedirect("/_flash/globals").oldInput, {
+        name: "Grace",
+        user: { name: "grace", profile: {} },
+        account: {},
+        payment: { holder: "G. Hopper" },
+        items: [{ sku: "a" }],
+      });
+    });
+
+    test("a failing form too large for the session store still goes back with its errors; the largest fields are left out of the old input", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      await c.get("/contact");
+      // Over each store's budget: the cookie driver's 6 KB of cookies, the redis driver's 256 KB.
+      const bio = "b".repeat(driver === "cookie" ? 12_500 : 300_000);
+      const sent = await c.post("/contact", { name: "Ada", email: "nope", password: "short", bio }, { headers: { referer: `${c.url}/contact` } });
+      sent.assertRedirect("/contact").assertHasErrors("email").assertFlashed(OLD_INPUT_KEY);
+      assert.deepEqual(sent.oldInput, { name: "Ada", email: "nope" }, "the field that did not fit is left out, the others kept");
+      assert.ok(JSON.stringify(sent.session).length < (driver === "cookie" ? 4_500 : 256 * 1024), "the stored session stays within its store's limit");
+      if (driver === "cookie") assert.ok(c.jar.header()!.length <= 6 * 1024, `the browser sends ${c.jar.header()!.length} bytes of cookies`);
+      const page = await c.get("/contact");
+      page.assertOk().assertSee("That email does not look right");
+      assert.match(page.text, /<input name="name" value="Ada"/);
+      (await c.get("/css/app.css")).assertOk();
+    });
+
     test("withSuccess chains with a named redirect; withInput with back() keeps input but never passwords", async (t) => {
       const c = visitor(t);
       if (!c) return;
@@ -127,7 +170,7 @@ for (const driver of ["cookie", "redis"] as DriverName[]) {
         { headers: { referer: `${c.url}/_flash/globals` } },
       );
       back.assertRedirect("/_flash/globals");
-      assert.deepEqual(back.session._old_input, { name: "Grace", nested: { a: "1" } });
+      assert.deepEqual(back.oldInput, { name: "Grace", nested: { a: "1" } });
       const html = (await c.get("/_flash/globals")).text;
       assert.equal(field(html, "old-name"), "Grace");
       assert.equal(field(html, "old-password"), "none");

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { describe, test } from "node:test";
+import { CREATED_FIELD, FLASH_KEY, OLD_INPUT_KEY } from "masonite/sessions";
 import { AppProcess, appOnRedis } from "./support/appProcess";
 import { HttpClient, rawRequest, Visitor, type Reply } from "./support/http";
 import { countKeys } from "./support/redis";
@@ -127,11 +128,11 @@ describe("hostile requests", () => {
       ["deep nesting in a failing app form (JSON body)", 400, "application/json", `{"name":"","email":"nope","deep":${"[".repeat(30_000)}${"]".repeat(30_000)}}`],
     ] as const;
     for (const [name, expected, type, body] of contactBodies) {
-      const before = await redis.hget(`${namespace}:session:${visitor.jar.get("masonite_session")}`, "_old_input");
+      const before = await redis.hget(`${namespace}:session:${visitor.jar.get("masonite_session")}`, OLD_INPUT_KEY);
       const contact = await visitor.request("/contact", { method: "POST", headers: { "content-type": type, accept: "text/html", referer: `${app.url}/contact`, ...withToken }, body });
       results.push({ name, status: contact.status, expected: String(expected) });
       assert.equal(contact.status, expected, `${name}: ${contact.status} ${contact.body.slice(0, 500)}\n${app.output.slice(-2000)}`);
-      const old = await redis.hget(`${namespace}:session:${visitor.jar.get("masonite_session")}`, "_old_input");
+      const old = await redis.hget(`${namespace}:session:${visitor.jar.get("masonite_session")}`, OLD_INPUT_KEY);
       if (expected === 400) {
         assert.equal(old, before, `${name}: a refused request stored nothing`);
         continue;
@@ -144,12 +145,12 @@ describe("hostile requests", () => {
     // Session values with pollution keys, planted straight into Redis (what a store shared with something else could hold).
     const planted = randomBytes(32).toString("base64url");
     await redis.hset(`${namespace}:session:${planted}`, {
-      __created: String(Date.now()),
+      [CREATED_FIELD]: String(Date.now()),
       __proto__: '{"polluted":"yes"}',
       constructor: '{"prototype":{"polluted":"yes"}}',
       prototype: '{"polluted":"yes"}',
       x: '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}',
-      _flash: '["__proto__","constructor"]',
+      [FLASH_KEY]: '["__proto__","constructor"]',
     });
     const touched = await client.request("/_rel/touch", { headers: { cookie: `masonite_session=${planted}` } });
     results.push({ name: "pollution keys in stored session values", status: touched.status, expected: "200" });

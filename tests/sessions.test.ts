@@ -58,6 +58,35 @@ for (const driver of ["cookie", "redis"] as DriverName[]) {
       assert.deepEqual(await lab(c, { op: "all" }), [{}]);
     });
 
+    test("a stored null is a value: has() is true, get() returns null rather than the fallback, increment() refuses it", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      await lab(c, { op: "set", key: "z", value: null });
+      assert.deepEqual(await lab(c, { op: "has", key: "z" }, { op: "get", key: "z", value: "fallback" }), [true, null]);
+      const [refused] = (await lab(c, { op: "increment", key: "z" })) as [{ error: string }];
+      assert.equal(refused.error, "TypeError");
+    });
+
+    test("a session ends 12 hours after it began (the default absolute lifetime), even while it stays active", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      await lab(c, { op: "set", key: "a", value: 1 });
+      const realNow = Date.now;
+      let offset = 0;
+      Date.now = () => realNow() + offset;
+      try {
+        // A request every hour keeps the idle timeout from ever ending it.
+        for (let hour = 1; hour < 12; hour++) {
+          offset = hour * 3_600_000;
+          assert.deepEqual(await lab(c, { op: "get", key: "a" }), [1], `alive after ${hour} h`);
+        }
+        offset = 12 * 3_600_000 + 1_000;
+        assert.deepEqual(await lab(c, { op: "get", key: "a" }), [null], "ended after 12 h");
+      } finally {
+        Date.now = realNow;
+      }
+    });
+
     test("names objects inherit (constructor, toString) are ordinary keys: absent until set, then kept", async (t) => {
       const c = visitor(t);
       if (!c) return;

@@ -4,9 +4,6 @@ import { url } from "../routes/RouteTable";
 import { sessionOf } from "../sessions/Session";
 import { MessageBag, type ErrorsInput } from "../validation/MessageBag";
 
-/** Input fields `withInput()` never flashes: secrets must not sit in a session for a redisplay. */
-const NOT_FLASHED = /password|^_{1,2}token$/i;
-
 /**
  * Builds the HTTP answer. Methods chain and return the Response, so a controller can
  * `return response.back().withErrors(errors).withInput()`.
@@ -65,17 +62,14 @@ export class Response {
     return this;
   }
 
-  /** Flashes the request input (passwords and the CSRF token left out) so `old()` can refill the form. */
+  /**
+   * Flashes the request input so `old()` can refill the form: secrets (config/session.ts
+   * DONT_FLASH) are left out, and so are the largest fields when the session would outgrow its store.
+   */
   withInput(): this {
     // The same cleaned input Request.all() gives: no prototype-polluting keys, bounded depth.
     const body = cleanInput(this.ctx.request.body);
-    const input: Record<string, unknown> = {};
-    if (body && typeof body === "object" && !Array.isArray(body)) {
-      for (const [key, value] of Object.entries(body)) {
-        if (!NOT_FLASHED.test(key)) input[key] = value;
-      }
-    }
-    sessionOf(this.ctx).flash("_old_input", input);
+    sessionOf(this.ctx).flashInput(body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {});
     return this;
   }
 

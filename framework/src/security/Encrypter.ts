@@ -41,6 +41,11 @@ export class Encrypter {
     this.#readable = [this.#current, ...previous];
   }
 
+  /** The length of what `seal()` returns for a plaintext of `plainBytes`: a fixed overhead, no padding. */
+  static sealedLength(plainBytes: number): number {
+    return Math.ceil(((HEADER_BYTES + plainBytes + TAG_BYTES) * 4) / 3);
+  }
+
   seal(plaintext: Buffer, associatedData: string): string {
     const out = Buffer.allocUnsafe(HEADER_BYTES + plaintext.length + TAG_BYTES);
     out[0] = VERSION;

@@ -1,12 +1,10 @@
 import type { Context } from "koa";
 import { FrameworkError } from "../foundation/errors";
+import type { Logger } from "../foundation/logger";
 import { newToken } from "./ids";
-import type { LoadedSession, SessionChanges, SessionData } from "./SessionDriver";
-
-/** Keys the Session keeps for itself inside the stored data; `all()` hides them. */
-const FLASH_KEY = "_flash";
-const TOKEN_KEY = "_token";
-const INTERNAL_KEYS = new Set([FLASH_KEY, TOKEN_KEY]);
+import { FLASH_KEY, isReserved, OLD_INPUT_KEY, RESERVED_PREFIX, SESSION_KEYS, TOKEN_KEY } from "./keys";
+import { DEFAULT_DONT_FLASH, fieldMatcher, withoutSecrets } from "./oldInput";
+import type { LoadedSession, SessionChanges, SessionData, SizeLimit } from "./SessionDriver";
 
 function describe(value: unknown): string {
   if (typeof value === "function") return "a function";
@@ -35,9 +33,13 @@ function assertStorable(key: string, value: unknown, seen: Set<unknown> = new Se
 }
 
 function assertKey(key: string): void {
-  if (typeof key !== "string" || key === "" || key.startsWith("__")) {
-    throw new TypeError(`Session key ${JSON.stringify(key)} is not allowed: use a non-empty string that does not start with "__".`);
+  if (typeof key !== "string" || key === "" || isReserved(key)) {
+    throw new TypeError(`Session key ${JSON.stringify(key)} is not allowed: use a non-empty string that does not start with "${RESERVED_PREFIX}" (the framework's own keys use that prefix).`);
   }
+}
+
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value));
 }
 
 /**
@@ -55,6 +57,17 @@ function copy<T>(value: T): T {
   }
   return out as T;
 }
+
+export interface SessionOptions {
+  /** The store's size limit: past it the old input is trimmed, then the commit refused. */
+  sizeLimit?: SizeLimit;
+  /** Input fields `flashInput()` leaves out; DEFAULT_DONT_FLASH unless given. */
+  dontFlash?: (name: string) => boolean;
+  /** Where `flashInput()` says which fields it left out to fit the size limit. */
+  logger?: Logger;
+}
+
+const DONT_FLASH_DEFAULT = fieldMatcher(DEFAULT_DONT_FLASH);
 
 export interface SessionTimes {
   /** Seconds of inactivity after which the session ends. */
@@ -84,13 +97,15 @@ export class Session {
   #set = new Map<string, unknown>();
   #deleted = new Set<string>();
   #increments = new Map<string, number>();
+  #options: SessionOptions;
 
-  constructor(loaded: LoadedSession | undefined) {
+  constructor(loaded: LoadedSession | undefined, options: SessionOptions = {}) {
     this.#loaded = loaded;
+    this.#options = options;
     this.#id = loaded?.id ?? newToken();
     this.#createdAt = loaded?.createdAt ?? Date.now();
-    // Keys starting with "__" are never the app's (set() refuses them): whatever the store holds under such names stays out.
-    if (loaded) for (const key of Object.keys(loaded.data)) if (!key.startsWith("__")) this.#data.set(key, loaded.data[key]);
+    // Reserved keys are never the app's (set() refuses them): of those, only the Session's own are loaded.
+    if (loaded) for (const key of Object.keys(loaded.data)) if (!isReserved(key) || SESSION_KEYS.has(key)) this.#data.set(key, loaded.data[key]);
     const flashed = this.#data.get(FLASH_KEY);
     this.#flashOld = new Set(Array.isArray(flashed) ? flashed.filter((k): k is string => typeof k === "string") : []);
     this.#replace = loaded === undefined;
@@ -105,19 +120,21 @@ export class Session {
     return this.#loaded === undefined;
   }
 
+  /** The stored value, or `fallback` when the key holds nothing; a stored `null` is a value, and is returned. */
   get<T = unknown>(key: string, fallback?: T): T {
-    const value = INTERNAL_KEYS.has(key) ? undefined : this.#data.get(key);
+    const value = isReserved(key) ? undefined : this.#data.get(key);
     return (value === undefined ? fallback : copy(value)) as T;
   }
 
+  /** True when `get(key)` would return a stored value, `null` included. */
   has(key: string): boolean {
-    return !INTERNAL_KEYS.has(key) && this.#data.get(key) !== undefined;
+    return !isReserved(key) && this.#data.get(key) !== undefined;
   }
 
   /** All data the app stored, flash data included. */
   all(): SessionData {
     const out: SessionData = {};
-    for (const [key, value] of this.#data) if (!INTERNAL_KEYS.has(key)) out[key] = copy(value);
+    for (const [key, value] of this.#data) if (!isReserved(key)) out[key] = copy(value);
     return out;
   }
 
@@ -145,7 +162,8 @@ export class Session {
   /** Adds `by` to a numeric value (missing counts as 0). On Redis the addition happens in Redis, so concurrent requests lose nothing. */
   increment(key: string, by = 1): number {
     assertKey(key);
-    const current = this.#data.get(key) ?? 0;
+    // Only a missing key counts as 0: a stored null is a value, and not a number.
+    const current = this.#data.has(key) ? this.#data.get(key) : 0;
     if (typeof current !== "number" || !Number.isFinite(by)) {
       throw new TypeError(`Session value for "${key}" is not a number, so it cannot be incremented.`);
     }
@@ -179,6 +197,27 @@ export class Session {
     return this;
   }
 
+  /**
+   * Flashes a request's input for `old()` on the next page, without its secrets (the
+   * `dontFlash` fields, at any depth). It never makes the session too large: when the store's
+   * size limit is reached, the largest fields are left out when the request ends.
+   */
+  flashInput(input: Record<string, unknown>): this {
+    const kept = withoutSecrets(input, this.#options.dontFlash ?? DONT_FLASH_DEFAULT);
+    assertStorable("old input", kept);
+    this.#write(OLD_INPUT_KEY, kept);
+    this.#flashNew.add(OLD_INPUT_KEY);
+    this.#flashOld.delete(OLD_INPUT_KEY);
+    return this;
+  }
+
+  /** A field of the input flashed by the previous request, or `fallback` when it has none (or `null`: a form cannot redisplay it). */
+  old<T = unknown>(field: string, fallback?: T): T {
+    const input = this.#data.get(OLD_INPUT_KEY) as Record<string, unknown> | undefined;
+    const value = input !== null && typeof input === "object" && Object.hasOwn(input, field) ? input[field] : undefined;
+    return (value ?? fallback) as T;
+  }
+
   /** Keeps all of the current flash data for one more request. */
   reflash(): this {
     for (const key of this.#flashOld) this.#flashNew.add(key);
@@ -203,9 +242,13 @@ export class Session {
     return this;
   }
 
-  /** New id, same data: call it at login so an id known before login is worth nothing after. */
+  /**
+   * New id, same data: call it at login so an id known before login is worth nothing after.
+   * The absolute lifetime restarts with the new id, so it counts from sign-in.
+   */
   regenerate(): this {
     this.#id = newToken();
+    this.#createdAt = Date.now();
     this.#data.delete(TOKEN_KEY);
     this.#startOver();
     return this;
@@ -245,6 +288,12 @@ export class Session {
     }
     const data = this.#data;
     const clean = !this.#replace && this.#set.size === 0 && this.#deleted.size === 0 && this.#increments.size === 0;
+    let json: string | undefined;
+    const snapshotJson = () => (json ??= JSON.stringify(Object.fromEntries(data)));
+    // Only a written value can grow the session (an increment stays a number), so only then is it measured.
+    if (this.#options.sizeLimit && (this.#replace || this.#set.size > 0)) {
+      if (this.#fitToLimit(this.#options.sizeLimit, Buffer.byteLength(snapshotJson()))) json = undefined;
+    }
     return {
       id: this.#id,
       createdAt: this.#createdAt,
@@ -255,8 +304,45 @@ export class Session {
       deleted: this.#deleted,
       increments: this.#increments,
       snapshot: () => Object.fromEntries(data),
+      snapshotJson,
       loaded: this.#loaded,
     };
+  }
+
+  /**
+   * Makes a session of `size` bytes fit the store's limit by leaving the largest fields out
+   * of input flashed in this request; refuses the commit when that is not enough. True when
+   * it trimmed something.
+   */
+  #fitToLimit(limit: SizeLimit, size: number): boolean {
+    if (size <= limit.bytes) return false;
+    const input = this.#set.has(OLD_INPUT_KEY) ? (this.#data.get(OLD_INPUT_KEY) as Record<string, unknown>) : undefined;
+    const left: string[] = [];
+    if (input) {
+      const bySize = Object.keys(input).map((field) => ({ field, bytes: jsonBytes(field) + jsonBytes(input[field]) + 2 }));
+      bySize.sort((a, b) => b.bytes - a.bytes);
+      const kept = { ...input };
+      for (const { field, bytes } of bySize) {
+        if (size <= limit.bytes) break;
+        delete kept[field];
+        left.push(field);
+        size -= bytes;
+        // The running size is an estimate: once it fits, the session is measured for real.
+        if (size <= limit.bytes) {
+          this.#write(OLD_INPUT_KEY, kept);
+          size = jsonBytes(Object.fromEntries(this.#data));
+        }
+      }
+      if (size > limit.bytes) {
+        this.#write(OLD_INPUT_KEY, kept);
+        size = jsonBytes(Object.fromEntries(this.#data));
+      }
+    }
+    if (size > limit.bytes) {
+      throw new FrameworkError("E_SESSION_TOO_LARGE", `The session holds ${size} bytes, over its store's limit of ${limit.bytes}; nothing was saved. ${limit.advice}`);
+    }
+    this.#options.logger?.debug(`session: left ${JSON.stringify(left)} out of the old input to keep the session within its store's ${limit.bytes}-byte limit`);
+    return true;
   }
 
   #write(key: string, value: unknown): void {

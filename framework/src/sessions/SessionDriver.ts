@@ -31,8 +31,18 @@ export interface SessionChanges {
   increments: ReadonlyMap<string, number>;
   /** The complete data after this request. */
   snapshot(): SessionData;
+  /** `snapshot()` as JSON, serialised at most once per request. */
+  snapshotJson(): string;
   /** What load returned, if anything; its id differs from `id` after regenerate/invalidate. */
   loaded: LoadedSession | undefined;
+}
+
+/** The most a store keeps of one session; Session enforces it before anything is written. */
+export interface SizeLimit {
+  /** Bytes of the session's data as JSON. */
+  bytes: number;
+  /** What a developer whose session outgrew the limit can do, for the error message. */
+  advice: string;
 }
 
 /**
@@ -44,6 +54,8 @@ export interface SessionDriver {
   load(ctx: Context): Promise<LoadedSession | undefined>;
   /** Persists the changes and sets whatever cookie the client needs; called once per request. */
   commit(ctx: Context, changes: SessionChanges): Promise<void>;
+  /** The store's size limit, when it has one. */
+  readonly sizeLimit?: SizeLimit;
   /** Opens connections at start-up, so a misconfigured store stops the app with a clear message. */
   connect?(): Promise<void>;
   /** Releases connections at shutdown. */

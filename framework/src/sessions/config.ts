@@ -2,6 +2,8 @@ import type { ClusterOptions, RedisOptions } from "ioredis";
 import { ConfigurationError } from "../foundation/errors";
 import type { Logger } from "../foundation/logger";
 import type { CookieOptions } from "./cookies";
+import { DEFAULT_DONT_FLASH, fieldMatcher, type FieldPattern } from "./oldInput";
+import type { SessionOptions } from "./Session";
 import { CookieDriver } from "./drivers/cookie";
 import { RedisDriver } from "./drivers/redis";
 import type { SessionDriver } from "./SessionDriver";
@@ -9,16 +11,25 @@ import type { SessionDriver } from "./SessionDriver";
 interface Lifetimes {
   /** Seconds of inactivity after which a session ends (default 2 hours). */
   timeout?: number;
-  /** Seconds after creation after which a session ends whatever the activity (default: none). */
-  lifetime?: number;
+  /**
+   * Seconds after creation after which a session ends whatever the activity (default 12
+   * hours); `false` for none. It bounds how long a stolen cookie stays usable.
+   */
+  lifetime?: number | false;
 }
 
 export interface CookieDriverConfig extends Lifetimes {
-  /** Largest session, in bytes of JSON, the cookie driver stores (default 16 KB). */
+  /**
+   * Most bytes the session's cookies may take in the browser's Cookie header, every chunk's
+   * name=value counted (default 6 KB: servers and proxies commonly refuse a Cookie header
+   * over 8 KB, and the app's other cookies need room too).
+   */
   maxSize?: number;
 }
 
 export interface RedisDriverConfig extends Lifetimes {
+  /** Most bytes of data (as JSON) one session may hold in Redis (default 256 KB). */
+  maxSize?: number;
   url?: string;
   host?: string;
   port?: number;
@@ -58,9 +69,15 @@ export interface SessionConfig {
   };
   /** Session cookie settings; `secure` defaults to true when the app URL is https. */
   COOKIE?: { name?: string; secure?: boolean; sameSite?: "lax" | "strict" | "none"; domain?: string };
+  /** Input fields `withInput()` never flashes, at any depth (default DEFAULT_DONT_FLASH). */
+  DONT_FLASH?: readonly FieldPattern[];
 }
 
 const DEFAULT_TIMEOUT = 2 * 60 * 60;
+/** A working day and then some: a session (or a copy of its cookie) is not good for longer. */
+const DEFAULT_LIFETIME = 12 * 60 * 60;
+const DEFAULT_COOKIE_MAX_SIZE = 6 * 1024;
+const DEFAULT_REDIS_MAX_SIZE = 256 * 1024;
 
 /** A duration setting: undefined (use the default) or a positive finite number of `unit`. */
 function duration(value: unknown, what: string, unit: "seconds" | "milliseconds"): number | undefined {
@@ -71,14 +88,27 @@ function duration(value: unknown, what: string, unit: "seconds" | "milliseconds"
   return value;
 }
 
+/** The absolute lifetime: the default, a positive number of seconds, or none (`false`). */
+function lifetime(value: unknown, what: string): number | undefined {
+  return value === false ? undefined : (duration(value, what, "seconds") ?? DEFAULT_LIFETIME);
+}
+
+function byteSize(value: unknown, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || (value as number) <= 0) {
+    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: ${what} must be a positive whole number of bytes, got ${JSON.stringify(value)}.`);
+  }
+  return value as number;
+}
+
 const BUILT_IN: Record<string, DriverFactory> = {
   cookie: (config, context) => {
     const c = config as CookieDriverConfig;
     return new CookieDriver({
       ...context,
       timeout: duration(c.timeout, "DRIVERS.cookie.timeout", "seconds") ?? DEFAULT_TIMEOUT,
-      lifetime: duration(c.lifetime, "DRIVERS.cookie.lifetime", "seconds"),
-      maxSize: c.maxSize ?? 16 * 1024,
+      lifetime: lifetime(c.lifetime, "DRIVERS.cookie.lifetime"),
+      maxSize: byteSize(c.maxSize, "DRIVERS.cookie.maxSize") ?? DEFAULT_COOKIE_MAX_SIZE,
     });
   },
   redis: (config, context) => {
@@ -99,7 +129,8 @@ const BUILT_IN: Record<string, DriverFactory> = {
       cluster: c.cluster?.length ? c.cluster : undefined,
       clusterOptions: c.clusterOptions,
       timeout: duration(c.timeout, "DRIVERS.redis.timeout", "seconds") ?? DEFAULT_TIMEOUT,
-      lifetime: duration(c.lifetime, "DRIVERS.redis.lifetime", "seconds"),
+      lifetime: lifetime(c.lifetime, "DRIVERS.redis.lifetime"),
+      maxSize: byteSize(c.maxSize, "DRIVERS.redis.maxSize") ?? DEFAULT_REDIS_MAX_SIZE,
       namespace: c.namespace ?? "masonite",
       commandTimeout: duration(c.commandTimeout, "DRIVERS.redis.commandTimeout", "milliseconds") ?? 2000,
     });
@@ -137,6 +168,11 @@ export function createDriver(config: SessionConfig, context: Omit<DriverContext,
       secure: cookie.secure ?? appUrl.startsWith("https:"),
     },
   });
+}
+
+/** What every request's Session is made with: the store's size limit and the input never flashed. */
+export function sessionOptions(config: SessionConfig, driver: SessionDriver, logger: Logger): SessionOptions {
+  return { sizeLimit: driver.sizeLimit, dontFlash: fieldMatcher(config.DONT_FLASH ?? DEFAULT_DONT_FLASH), logger };
 }
 
 /** Parses "host:port,host:port" (REDIS_SENTINELS, REDIS_CLUSTER) into ioredis node addresses. */

@@ -13,12 +13,10 @@ const NO_ERRORS = new MessageBag();
 export function sessionGlobals(ctx: Context): Record<string, unknown> {
   const session = ctx.state.session as Session | undefined;
   if (!session) return { errors: NO_ERRORS, old: (_field: string, fallback = "") => fallback };
-  // Read once per render: a form calls old() once per field.
-  let oldInput: Record<string, unknown> | undefined;
   return {
     session: () => session,
     errors: MessageBag.from(session.get("errors")),
-    old: (field: string, fallback: unknown = "") => (oldInput ??= session.get<Record<string, unknown>>("_old_input", {}))[field] ?? fallback,
+    old: (field: string, fallback: unknown = "") => session.old(field, fallback),
     csrf_token: () => session.token(),
     csrf_field: () => new nunjucks.runtime.SafeString(`<input type="hidden" name="__token" value="${session.token()}">`),
   };

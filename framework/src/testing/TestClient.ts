@@ -3,7 +3,8 @@ import { Socket } from "node:net";
 import type { Context } from "koa";
 import { Application, type Kernel } from "../foundation/Application";
 import { Session } from "../sessions/Session";
-import { SESSION_DRIVER } from "../sessions/SessionMiddleware";
+import type { SessionOptions } from "../sessions/Session";
+import { SESSION_DRIVER, SESSION_OPTIONS } from "../sessions/SessionMiddleware";
 import type { SessionData, SessionDriver } from "../sessions/SessionDriver";
 import { CookieJar } from "./CookieJar";
 import { TestResponse } from "./TestResponse";
@@ -21,12 +22,14 @@ export class TestClient {
   readonly url: string;
   readonly jar = new CookieJar();
   #driver: SessionDriver;
+  #sessionOptions: SessionOptions;
   #pendingSession: SessionData | undefined;
 
   private constructor(app: Application, url: string) {
     this.app = app;
     this.url = url;
     this.#driver = app.container.resolve<SessionDriver>(SESSION_DRIVER);
+    this.#sessionOptions = app.container.resolve<SessionOptions>(SESSION_OPTIONS);
   }
 
   /** Boots the app from its Kernel and listens on a free loopback port. */
@@ -131,7 +134,7 @@ export class TestClient {
 
   async #changeSession(change: (session: Session) => void): Promise<void> {
     const ctx = this.#context();
-    const session = new Session(await this.#driver.load(ctx));
+    const session = new Session(await this.#driver.load(ctx), this.#sessionOptions);
     change(session);
     await this.#driver.commit(ctx, session.changes({ ageFlash: false }));
     const set = ctx.response.get("Set-Cookie") as unknown;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { FLASH_KEY, OLD_INPUT_KEY } from "../sessions/keys";
 import type { SessionData } from "../sessions/SessionDriver";
 
 /**
@@ -83,9 +84,14 @@ export class TestResponse {
     return this;
   }
 
+  /** The input `withInput()` flashed for the next request's `old()`. */
+  get oldInput(): Record<string, unknown> | undefined {
+    return this.session[OLD_INPUT_KEY] as Record<string, unknown> | undefined;
+  }
+
   /** `key` was flashed, so the next request can read it. */
   assertFlashed(key: string): this {
-    const flashed = (this.session._flash as string[] | undefined) ?? [];
+    const flashed = (this.session[FLASH_KEY] as string[] | undefined) ?? [];
     assert.ok(flashed.includes(key), `expected "${key}" to be flashed; flashed keys are ${JSON.stringify(flashed)}`);
     return this;
   }

@@ -1,10 +1,10 @@
 import type { Context } from "koa";
-import { FrameworkError } from "../../foundation/errors";
+import { ConfigurationError, FrameworkError } from "../../foundation/errors";
 import type { Logger } from "../../foundation/logger";
 import { Encrypter } from "../../security/Encrypter";
 import { requestCookies, setCookie, type CookieOptions } from "../cookies";
 import { isWellFormedId } from "../ids";
-import type { LoadedSession, SessionChanges, SessionDriver } from "../SessionDriver";
+import type { LoadedSession, SessionChanges, SessionDriver, SizeLimit } from "../SessionDriver";
 
 export interface CookieDriverOptions {
   /** Cookie name; chunks are `<name>.1`, `<name>.2` ... */
@@ -15,7 +15,7 @@ export interface CookieDriverOptions {
   /** Idle timeout in seconds, sealed into the payload. */
   timeout: number;
   lifetime: number | undefined;
-  /** Most bytes of session JSON the driver will seal; past it commit fails and writes nothing. */
+  /** Most bytes the session's cookies may take in the Cookie header; past it commit fails and writes nothing. */
   maxSize: number;
   logger: Logger;
 }
@@ -27,6 +27,34 @@ const REFRESH_AFTER_MS = 60_000;
 const CHUNKED = /^(\d{1,2})\.(.*)$/;
 
 interface Payload { i: string; c: number; e: number; d: Record<string, unknown> }
+
+/** What the payload adds around the session data: `{"i":"<id>","c":<ms>,"e":<ms>,"d":` and `}`. */
+const ENVELOPE_BYTES = JSON.stringify({ i: "x".repeat(43), c: Date.now(), e: Date.now(), d: {} } satisfies Payload).length - 2;
+
+/**
+ * Bytes a browser sends back for a sealed payload of `plainBytes`: each chunk's name=value
+ * and the "; " between them, as they stand in the Cookie header.
+ */
+export function cookieBytes(name: string, plainBytes: number): number {
+  const sealed = Encrypter.sealedLength(plainBytes);
+  const count = Math.ceil(sealed / CHUNK_SIZE);
+  if (count === 1) return name.length + 1 + sealed;
+  let bytes = name.length + 1 + `${count}.`.length + sealed;
+  for (let i = 1; i < count; i++) bytes += 2 + `${name}.${i}=`.length;
+  return bytes;
+}
+
+/** The most session data (JSON bytes) whose cookies stay within `maxSize`. */
+function dataBudget(name: string, maxSize: number): number {
+  let low = 0;
+  let high = maxSize;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (cookieBytes(name, ENVELOPE_BYTES + mid) <= maxSize) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
 
 function isPayload(value: unknown): value is Payload {
   if (typeof value !== "object" || value === null) return false;
@@ -40,11 +68,17 @@ function isPayload(value: unknown): value is Payload {
  * It cannot merge concurrent writes of one user: the last response's cookie wins.
  */
 export class CookieDriver implements SessionDriver {
+  readonly sizeLimit: SizeLimit;
   #options: CookieDriverOptions;
   #encrypter: Encrypter;
 
   constructor(options: CookieDriverOptions) {
     this.#options = options;
+    const bytes = dataBudget(options.name, options.maxSize);
+    if (bytes < 64) {
+      throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: DRIVERS.cookie.maxSize of ${options.maxSize} bytes leaves ${bytes} bytes for session data once sealed; give it at least ${cookieBytes(options.name, ENVELOPE_BYTES + 64)}.`);
+    }
+    this.sizeLimit = { bytes, advice: `The cookie driver keeps sessions within DRIVERS.cookie.maxSize (${options.maxSize} bytes of cookies): store less in the session, or use the redis driver (SESSION_DRIVER=redis).` };
     this.#encrypter = new Encrypter({ key: options.key, previousKeys: options.previousKeys, purpose: "session-cookie" });
   }
 
@@ -72,13 +106,11 @@ export class CookieDriver implements SessionDriver {
     const expiresAt = Date.now() + this.#options.timeout * 1000;
     const loadedExpiry = changes.loaded?.expiresAt;
     if (changes.clean && (loadedExpiry === undefined || expiresAt - loadedExpiry < REFRESH_AFTER_MS)) return;
-    const json = JSON.stringify({ i: changes.id, c: changes.createdAt, e: expiresAt, d: changes.snapshot() } satisfies Payload);
-    const size = Buffer.byteLength(json);
+    const json = `{"i":${JSON.stringify(changes.id)},"c":${changes.createdAt},"e":${expiresAt},"d":${changes.snapshotJson()}}`;
+    // Session keeps the data within sizeLimit; this is the last line before a browser gets cookies it would be locked out by.
+    const size = cookieBytes(this.#options.name, Buffer.byteLength(json));
     if (size > this.#options.maxSize) {
-      throw new FrameworkError(
-        "E_SESSION_TOO_LARGE",
-        `The session holds ${size} bytes, over the cookie driver's limit of ${this.#options.maxSize}; nothing was saved. Store less in the session, or switch to the redis driver (SESSION_DRIVER=redis).`,
-      );
+      throw new FrameworkError("E_SESSION_TOO_LARGE", `The session's cookies would take ${size} bytes, over DRIVERS.cookie.maxSize (${this.#options.maxSize}); nothing was saved. ${this.sizeLimit.advice}`);
     }
     const sealed = this.#encrypter.seal(Buffer.from(json), this.#options.name);
     this.#writeChunks(ctx, sealed);

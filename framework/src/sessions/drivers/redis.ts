@@ -4,7 +4,8 @@ import { ConfigurationError, FrameworkError } from "../../foundation/errors";
 import type { Logger } from "../../foundation/logger";
 import { requestCookies, setCookie, type CookieOptions } from "../cookies";
 import { isWellFormedId } from "../ids";
-import type { LoadedSession, SessionChanges, SessionData, SessionDriver } from "../SessionDriver";
+import { CREATED_FIELD } from "../keys";
+import type { LoadedSession, SessionChanges, SessionData, SessionDriver, SizeLimit } from "../SessionDriver";
 
 export interface RedisDriverOptions {
   name: string;
@@ -27,6 +28,8 @@ export interface RedisDriverOptions {
   /** Idle timeout in seconds: the hash expires this long after the last request that touched it. */
   timeout: number;
   lifetime: number | undefined;
+  /** Most bytes of data (as JSON) one session may hold. */
+  maxSize: number;
   namespace: string;
   /** Milliseconds a request waits for Redis before it answers 503. */
   commandTimeout: number;
@@ -83,8 +86,6 @@ declare module "ioredis" {
   }
 }
 
-/** Hash field for the creation time; Session refuses user keys starting with "__". */
-const CREATED = "__created";
 /** A connection silent this long (at least; 5 command timeouts if longer) is dropped and made again. */
 const RECONNECT_AFTER_MS = 5000;
 
@@ -124,6 +125,7 @@ function isNoAnswer(error: unknown): boolean {
  */
 export class RedisDriver implements SessionDriver {
   readonly client: Redis | Cluster;
+  readonly sizeLimit: SizeLimit;
   #options: RedisDriverOptions;
   /** Set while Redis is not answering: requests fail fast until the probe it holds succeeds. */
   #stalled: Promise<void> | undefined;
@@ -131,6 +133,7 @@ export class RedisDriver implements SessionDriver {
 
   constructor(options: RedisDriverOptions) {
     this.#options = options;
+    this.sizeLimit = { bytes: options.maxSize, advice: "Store less in the session, or raise DRIVERS.redis.maxSize in config/session.ts." };
     const connection: RedisOptions = {
       password: options.password || undefined,
       ...options.options,
@@ -194,9 +197,9 @@ export class RedisDriver implements SessionDriver {
     }
     const fields: Record<string, string> = Object.create(null);
     for (let i = 0; i + 1 < reply.length; i += 2) fields[reply[i]!] = reply[i + 1]!;
-    const createdAt = Number(fields[CREATED]);
+    const createdAt = Number(fields[CREATED_FIELD]);
     // An id Redis does not know is never adopted: the client gets a new one.
-    if (!fields[CREATED] || !Number.isFinite(createdAt)) return undefined;
+    if (!fields[CREATED_FIELD] || !Number.isFinite(createdAt)) return undefined;
     const lifetime = this.#options.lifetime;
     if (lifetime !== undefined && createdAt + lifetime * 1000 <= Date.now()) {
       await this.#run(() => this.client.unlink(key));
@@ -204,7 +207,7 @@ export class RedisDriver implements SessionDriver {
     }
     const data: SessionData = Object.create(null);
     for (const [field, raw] of Object.entries(fields)) {
-      if (field === CREATED) continue;
+      if (field === CREATED_FIELD) continue;
       try {
         data[field] = JSON.parse(raw);
       } catch {
@@ -222,7 +225,7 @@ export class RedisDriver implements SessionDriver {
     if (changes.replace) {
       // Flush empties the hash under the same id; new, regenerated and invalidated sessions get a fresh key.
       const unlinkFirst = changes.loaded !== undefined && !retired;
-      args = [unlinkFirst ? "1" : "0", "0", "0", CREATED, String(changes.createdAt), ...encode(Object.entries(changes.snapshot()))];
+      args = [unlinkFirst ? "1" : "0", "0", "0", CREATED_FIELD, String(changes.createdAt), ...encode(Object.entries(changes.snapshot()))];
     } else {
       args = ["0", String(changes.increments.size), String(changes.deleted.size)];
       for (const [field, by] of changes.increments) args.push(field, String(by));
