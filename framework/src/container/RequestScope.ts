@@ -4,13 +4,37 @@ import { FrameworkError } from "../foundation/errors";
 
 type Constructor = new (...args: never[]) => unknown;
 
+/** Where tsyringe's @inject(token) keeps its per-parameter tokens (reflection-helpers in tsyringe 4). */
+const INJECTION_TOKENS = "injectionTokens";
+
+/** Per class: whether its metadata proves that tsyringe would build it with a bare `new`. */
+const bareConstruction = new WeakMap<Function, boolean>();
+
+/**
+ * True when tsyringe, finding `type` unregistered, would call `new type()` with no
+ * arguments. `length` alone cannot tell: it is 0 for a class that inherits its injectable
+ * base's constructor and for a constructor whose parameters have defaults, and tsyringe
+ * injects both (it reads `design:paramtypes` through the prototype chain). Metadata is
+ * fixed once the class is declared, so the answer is kept per class.
+ */
+function buildsBare(type: Function): boolean {
+  let bare = bareConstruction.get(type);
+  if (bare === undefined) {
+    const paramTypes: unknown[] | undefined = Reflect.getMetadata("design:paramtypes", type);
+    const tokens: object | undefined = Reflect.getMetadata(INJECTION_TOKENS, type);
+    bare = type.length === 0 && !paramTypes?.length && (!tokens || Object.keys(tokens).length === 0);
+    bareConstruction.set(type, bare);
+  }
+  return bare;
+}
+
 /**
  * One request's services. The framework provides the request's own values (Request,
  * Response, View, Session); anything else is built as tsyringe would build it from a child
  * of the app's container that holds those values. That child container is made only when
- * something asks for it: a class whose constructor takes nothing is simply constructed, so
- * a typical request never pays for a container of its own (measured in-process, making one
- * per request cost a fifth of a routed request's time).
+ * something asks for it: an unregistered class that provably takes nothing is simply
+ * constructed, so a typical request never pays for a container of its own (measured
+ * in-process, making one per request cost a fifth of a routed request's time).
  */
 export class RequestScope {
   #root: DependencyContainer;
@@ -29,8 +53,9 @@ export class RequestScope {
 
   resolve<T>(type: InjectionToken<T>): T {
     if (this.#values.has(type)) return this.#values.get(type) as T;
-    // What tsyringe itself does for an unregistered class whose constructor takes no arguments.
-    if (typeof type === "function" && type.length === 0 && !this.#root.isRegistered(type, true)) return new (type as Constructor)() as T;
+    // What tsyringe itself does for such a class. Registration is checked every time: a
+    // provider may register the class after a request has already built it bare.
+    if (typeof type === "function" && buildsBare(type) && !this.#root.isRegistered(type, true)) return new (type as Constructor)() as T;
     return this.container.resolve(type);
   }
 
