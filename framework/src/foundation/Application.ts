@@ -17,6 +17,7 @@ import { SESSION_DRIVER } from "../sessions/SessionMiddleware";
 import type { SessionDriver } from "../sessions/SessionDriver";
 import { ViewFactory } from "../views/ViewFactory";
 import type { AppConfig } from "./config";
+import { environment } from "./environment";
 import { ConfigurationError } from "./errors";
 import { BODY_METHODS, closeConnectionsWhen, declaredBodyLimit, readBody } from "./guards";
 import { errorPages, routeHandler, staticFiles } from "./http";
@@ -54,22 +55,26 @@ export class Application {
   #sessionDriver: SessionDriver;
   #server: Server | undefined;
   #closing = false;
+  /** Development re-reads templates and the public folder on each request. */
+  readonly #watch: boolean;
 
   private constructor(kernel: Kernel) {
     this.kernel = kernel;
     const { app, session } = kernel.config;
     this.logger = new Logger();
     this.container = createRootContainer();
-    if (app.ENV === "production" && app.DEBUG) {
+    const env = environment(app.ENV);
+    this.#watch = env === "development";
+    if (env === "production" && app.DEBUG) {
       throw new ConfigurationError("E_DEBUG_IN_PRODUCTION", "APP_DEBUG is true while APP_ENV is production: debug pages would show stack traces to visitors. Set APP_DEBUG=false.");
     }
     parseKey(app.KEY);
     this.views = new ViewFactory({
       templates: [path.join(kernel.root, "resources", "templates"), ...(kernel.templates ?? [])],
-      watch: app.ENV === "development",
+      watch: this.#watch,
     });
     this.views.share("url", url);
-    this.views.share("config", { name: app.NAME, env: app.ENV, url: app.URL });
+    this.views.share("config", { name: app.NAME, env, url: app.URL });
     this.views.composer((ctx) => ({ request: () => ctx.state.request, ...sessionGlobals(ctx) }));
     this.#sessionDriver = createDriver(session, { key: app.KEY, previousKeys: app.PREVIOUS_KEYS ?? [], logger: this.logger }, app.URL);
     this.container.registerInstance(SESSION_DRIVER, this.#sessionDriver);
@@ -123,7 +128,7 @@ export class Application {
     const limit = app.BODY_LIMIT ?? "1mb";
     this.koa.use(closeConnectionsWhen(() => this.#closing));
     this.koa.use(errorPages(this.views, this.logger, app.DEBUG));
-    this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: app.ENV === "development" }));
+    this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: this.#watch }));
     this.koa.use(declaredBodyLimit(limit));
     this.koa.use(readBody(bodyParser({ enableTypes: ["json", "form"], parsedMethods: BODY_METHODS, jsonLimit: limit, formLimit: limit })));
     this.koa.use(router.routes());

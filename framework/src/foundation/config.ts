@@ -3,7 +3,7 @@ import type { SessionConfig } from "../sessions/config";
 /** `config/app.ts`: what every deployment sets through the environment. */
 export interface AppSettings {
   NAME: string;
-  /** "development", "production", "testing" ... */
+  /** "development", "production" or "testing", in any case; start-up refuses other values. */
   ENV: string;
   /** Shows errors and stacks on the 500 page; never true in production. */
   DEBUG: boolean;
