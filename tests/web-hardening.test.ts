@@ -1,8 +1,11 @@
 import "./support/env";
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
-import { Application, ConfigurationError } from "masonite/foundation";
-import { type TestAppOptions, testKernel } from "./support/app";
+import { after, before, describe, test } from "node:test";
+import { Application, ConfigurationError, type Kernel } from "masonite/foundation";
+import { TestClient, type TestResponse } from "masonite/testing";
+import { securityHeaderDefaults } from "masonite/security";
+import { startApp, type TestAppOptions, testKernel } from "./support/app";
+import { PROBE_ROUTES } from "./support/probes";
 
 /** Boots the test app with these settings and hands back the start-up error it must raise. */
 async function bootError(app: TestAppOptions["app"]): Promise<ConfigurationError> {
@@ -30,5 +33,69 @@ describe("APP_ENV is read case-insensitively and checked", () => {
       assert.equal(error.code, "E_UNKNOWN_APP_ENV");
       assert.match(error.message, /one of development, production, testing\.$/);
     }
+  });
+});
+
+/** The test kernel with config/security.ts HEADERS replaced. */
+function withHeaders(HEADERS: NonNullable<Kernel["config"]["security"]>["HEADERS"]): Kernel {
+  const kernel = testKernel({ routes: PROBE_ROUTES });
+  return { ...kernel, config: { ...kernel.config, security: { HEADERS } } };
+}
+
+function assertSecurityHeaders(response: TestResponse, what: string): void {
+  assert.equal(response.header("x-content-type-options"), "nosniff", `${what}: nosniff`);
+  assert.equal(response.header("x-frame-options"), "SAMEORIGIN", `${what}: X-Frame-Options`);
+  assert.match(response.header("content-security-policy") ?? "", /(^|;)frame-ancestors 'self'(;|$)/, `${what}: CSP frame-ancestors`);
+  assert.equal(response.header("referrer-policy"), "strict-origin-when-cross-origin", `${what}: Referrer-Policy`);
+}
+
+describe("security headers", () => {
+  let app: TestClient;
+  before(async () => {
+    app = await startApp({ routes: PROBE_ROUTES });
+  });
+  after(() => app.close());
+
+  test("pages, static files and every error page carry them", async () => {
+    assertSecurityHeaders((await app.get("/")).assertOk(), "the welcome page");
+    assertSecurityHeaders((await app.get("/css/app.css")).assertOk(), "a static file");
+    assertSecurityHeaders((await app.get("/no/such/page")).assertStatus(404), "the 404 page");
+    assertSecurityHeaders((await app.get("/no/such/page", { headers: { accept: "application/json" } })).assertStatus(404), "a JSON 404");
+    assertSecurityHeaders((await app.get("/_probe/boom")).assertStatus(500), "the 500 page");
+    assertSecurityHeaders((await app.post("/contact", { name: "x" }, { csrf: false })).assertStatus(419), "the 419 page");
+    assertSecurityHeaders((await app.delete("/contact", {})).assertStatus(405), "the 405 page");
+  });
+
+  test("on a plain-http APP_URL nothing is upgraded to https and no HSTS is sent; on https both are", async () => {
+    const page = await app.get("/");
+    assert.doesNotMatch(page.header("content-security-policy") ?? "", /upgrade-insecure-requests/);
+    assert.equal(page.header("strict-transport-security"), null);
+    const https = await TestClient.start(withHeaders(securityHeaderDefaults("https://example.com")));
+    try {
+      const secure = await https.get("/");
+      assert.match(secure.header("content-security-policy") ?? "", /upgrade-insecure-requests/);
+      assert.match(secure.header("strict-transport-security") ?? "", /max-age=\d+/);
+    } finally {
+      await https.close();
+    }
+  });
+
+  test("HEADERS in config/security.ts decides them, and helmet's refusal of an option stops start-up", async () => {
+    const custom = await TestClient.start(withHeaders({ xFrameOptions: { action: "deny" }, referrerPolicy: { policy: "no-referrer" }, contentSecurityPolicy: false }));
+    try {
+      for (const response of [await custom.get("/"), await custom.get("/no/such/page")]) {
+        assert.equal(response.header("x-frame-options"), "DENY");
+        assert.equal(response.header("referrer-policy"), "no-referrer");
+        assert.equal(response.header("content-security-policy"), null);
+      }
+    } finally {
+      await custom.close();
+    }
+    await assert.rejects(Application.create(withHeaders({ contentSecurityPolicy: { directives: { "default-src": null } } })), (error: unknown) => {
+      assert.ok(error instanceof ConfigurationError);
+      assert.equal(error.code, "E_BAD_SECURITY_HEADERS");
+      assert.match(error.message, /^helmet refuses HEADERS in config\/security.ts \(Content-Security-Policy needs a default-src.*\): fix that option/);
+      return true;
+    });
   });
 });

@@ -10,6 +10,7 @@ import { createRootContainer } from "../container";
 import type { Middleware, MiddlewareClass } from "../middleware";
 import type { RouteDefinition } from "../routes/Route";
 import { RouteTable, url, useRouteTable } from "../routes/RouteTable";
+import { securityHeaderDefaults, securityHeaders } from "../security/headers";
 import { parseKey } from "../security/keys";
 import { createDriver } from "../sessions/config";
 import { sessionGlobals } from "../sessions/globals";
@@ -42,7 +43,8 @@ export interface Kernel {
 /**
  * Builds one running app from a Kernel: configuration checked, services in the root
  * container, providers booted, and the Koa pipeline assembled. The request path is
- * errorPages -> static files -> body parser -> router -> route middleware -> controller.
+ * errorPages (which sets the security headers) -> static files -> body parser -> router ->
+ * route middleware -> controller.
  */
 export class Application {
   readonly kernel: Kernel;
@@ -57,6 +59,7 @@ export class Application {
   #closing = false;
   /** Development re-reads templates and the public folder on each request. */
   readonly #watch: boolean;
+  readonly #securityHeaders: (ctx: Koa.Context) => void;
 
   private constructor(kernel: Kernel) {
     this.kernel = kernel;
@@ -69,6 +72,7 @@ export class Application {
       throw new ConfigurationError("E_DEBUG_IN_PRODUCTION", "APP_DEBUG is true while APP_ENV is production: debug pages would show stack traces to visitors. Set APP_DEBUG=false.");
     }
     parseKey(app.KEY);
+    this.#securityHeaders = securityHeaders(kernel.config.security?.HEADERS ?? securityHeaderDefaults(app.URL));
     this.views = new ViewFactory({
       templates: [path.join(kernel.root, "resources", "templates"), ...(kernel.templates ?? [])],
       watch: this.#watch,
@@ -127,7 +131,7 @@ export class Application {
     }
     const limit = app.BODY_LIMIT ?? "1mb";
     this.koa.use(closeConnectionsWhen(() => this.#closing));
-    this.koa.use(errorPages(this.views, this.logger, app.DEBUG));
+    this.koa.use(errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders }));
     this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: this.#watch }));
     this.koa.use(declaredBodyLimit(limit));
     this.koa.use(readBody(bodyParser({ enableTypes: ["json", "form"], parsedMethods: BODY_METHODS, jsonLimit: limit, formLimit: limit })));

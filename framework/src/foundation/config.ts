@@ -1,3 +1,4 @@
+import type { SecurityHeaderOptions } from "../security/headers";
 import type { SessionConfig } from "../sessions/config";
 
 /** `config/app.ts`: what every deployment sets through the environment. */
@@ -17,8 +18,15 @@ export interface AppSettings {
   BODY_LIMIT?: string;
 }
 
+/** `config/security.ts`. */
+export interface SecuritySettings {
+  /** helmet's options for the headers on every response; without it, `securityHeaderDefaults(URL)`. */
+  HEADERS?: SecurityHeaderOptions;
+}
+
 /** Everything under `config/`, as the app hands it to the Application. */
 export interface AppConfig {
   app: AppSettings;
   session: SessionConfig;
+  security?: SecuritySettings;
 }

@@ -28,13 +28,21 @@ const TITLES: Record<number, string> = {
 
 interface HttpError { status?: number; expose?: boolean; message?: string; stack?: string; code?: string }
 
+export interface ErrorPageOptions {
+  /** Stack traces and 5xx messages on the page. */
+  debug: boolean;
+  /** Sets the security headers: on every response before the app runs, and again on an error page. */
+  headers: (ctx: Context) => void;
+}
+
 /**
  * Outermost middleware: every failure becomes an error page (or JSON for API clients)
  * with the right status, 5xx details only in debug mode, and the process keeps serving.
  */
-export function errorPages(views: ViewFactory, logger: Logger, debug: boolean) {
+export function errorPages(views: ViewFactory, logger: Logger, { debug, headers }: ErrorPageOptions) {
   return async function handleErrors(ctx: Context, next: Next): Promise<void> {
     try {
+      headers(ctx);
       await next();
       if (ctx.status === 404 && ctx.body == null) ctx.throw(404, `No route matches ${ctx.method} ${ctx.path}`);
     } catch (raw) {
@@ -46,6 +54,11 @@ export function errorPages(views: ViewFactory, logger: Logger, debug: boolean) {
       const page = { status, title: TITLES[status] ?? (status < 500 ? "Request refused" : "Server error"), message: detail, stack: debug ? error.stack ?? "" : "", code: error.code ?? "" };
       // Headers set before the failure (cookies, redirects) belong to the failed attempt.
       ctx.res.getHeaderNames().forEach((name) => ctx.remove(name));
+      try {
+        headers(ctx);
+      } catch (failure) {
+        logger.error(`${ctx.method} ${ctx.path}: the security headers could not be set: ${(failure as Error).message}`);
+      }
       ctx.status = status;
       if (ctx.accepts("html", "json") === "json") {
         ctx.body = { error: { status, title: page.title, message: page.message || page.title, code: page.code || undefined } };
