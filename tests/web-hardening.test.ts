@@ -1,7 +1,11 @@
 import "./support/env";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { inject } from "masonite/container";
+import { Controller } from "masonite/controllers";
 import { Application, ConfigurationError, type Kernel } from "masonite/foundation";
+import { Request } from "masonite/request";
+import { Route } from "masonite/routes";
 import { TestClient, type TestResponse } from "masonite/testing";
 import { securityHeaderDefaults } from "masonite/security";
 import { startApp, type TestAppOptions, testKernel } from "./support/app";
@@ -97,5 +101,45 @@ describe("security headers", () => {
       assert.match(error.message, /^helmet refuses HEADERS in config\/security.ts \(Content-Security-Policy needs a default-src.*\): fix that option/);
       return true;
     });
+  });
+});
+
+/** Sets the headers a response under way could have, then fails. */
+class HalfDoneController extends Controller {
+  @inject()
+  fail(request: Request): never {
+    request.ctx.cookies.set("half_done", "1");
+    request.ctx.set({ Location: "/elsewhere", "X-Probe": "yes", Allow: "GET" });
+    throw new Error("failed after setting headers");
+  }
+}
+
+describe("error pages keep the headers that describe the refusal", () => {
+  let app: TestClient;
+  before(async () => {
+    app = await startApp({ routes: [Route.get("/_probe/fail-after-headers", [HalfDoneController, "fail"])] });
+  });
+  after(() => app.close());
+
+  test("a 405, as a page or as JSON, names the methods the path takes in Allow", async () => {
+    for (const accept of ["text/html", "application/json"]) {
+      const refused = (await app.delete("/contact", {}, { headers: { accept } })).assertStatus(405);
+      assert.equal(refused.header("allow"), "HEAD, GET, POST", `Allow on the ${accept} 405`);
+      assertSecurityHeaders(refused, `the ${accept} 405`);
+      assert.match(refused.text, /Method not allowed/, `the ${accept} 405 is the error page`);
+    }
+    const unknown = await app.request("PROPFIND", "/contact", undefined);
+    assert.equal(unknown.status, 501);
+    assert.equal(unknown.header("allow"), "HEAD, GET, POST");
+  });
+
+  test("headers of the failed attempt stay out: its session cookie, its redirect, its own headers", async () => {
+    const failed = await app.get("/_probe/fail-after-headers");
+    failed.assertStatus(500);
+    assert.equal(failed.header("set-cookie"), null);
+    assert.equal(failed.header("location"), null);
+    assert.equal(failed.header("x-probe"), null);
+    assert.equal(failed.header("allow"), null, "Allow set by a controller that then failed with a 500 says nothing about the 500");
+    assertSecurityHeaders(failed, "the 500 page");
   });
 });

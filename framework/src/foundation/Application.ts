@@ -136,7 +136,8 @@ export class Application {
     this.koa.use(declaredBodyLimit(limit));
     this.koa.use(readBody(bodyParser({ enableTypes: ["json", "form"], parsedMethods: BODY_METHODS, jsonLimit: limit, formLimit: limit })));
     this.koa.use(router.routes());
-    this.koa.use(router.allowedMethods({ throw: true }));
+    // Not thrown: the router then sets Allow, which it leaves out of the error it would throw.
+    this.koa.use(router.allowedMethods());
   }
 
   /** The Node request listener, for tests or a custom server. */
