@@ -143,3 +143,46 @@ describe("error pages keep the headers that describe the refusal", () => {
     assertSecurityHeaders(failed, "the 500 page");
   });
 });
+
+interface ErrorBody {
+  error: { status: number; title: string; message: string; code?: string };
+}
+
+describe("JSON error bodies: stable codes on 4xx, none on 5xx outside debug", () => {
+  const json = { accept: "application/json" };
+
+  test("a 5xx names no internal code and gives a generic message; debug mode shows both", async () => {
+    const app = await startApp({ routes: PROBE_ROUTES });
+    const debug = await startApp({ routes: PROBE_ROUTES, app: { DEBUG: true } });
+    try {
+      const tooLarge = await app.post("/_lab/big", { bytes: 20_000 }, { headers: json });
+      assert.equal(tooLarge.status, 500);
+      assert.deepEqual(tooLarge.json<ErrorBody>(), { error: { status: 500, title: "Something went wrong", message: "Something went wrong" } });
+      const unbuildable = await app.get("/_probe/unbuildable", { headers: json });
+      assert.deepEqual(unbuildable.json<ErrorBody>(), { error: { status: 500, title: "Something went wrong", message: "Something went wrong" } });
+
+      const debugTooLarge = (await debug.post("/_lab/big", { bytes: 20_000 }, { headers: json })).json<ErrorBody>();
+      assert.equal(debugTooLarge.error.code, "E_SESSION_TOO_LARGE");
+      assert.match(debugTooLarge.error.message, /over the cookie driver's limit/);
+      assert.equal((await debug.get("/_probe/unbuildable", { headers: json })).json<ErrorBody>().error.code, "E_UNRESOLVABLE_PARAMETER");
+    } finally {
+      await Promise.all([app.close(), debug.close()]);
+    }
+  });
+
+  test("4xx bodies keep their codes: E_CSRF_TOKEN_MISMATCH (419), E_INPUT_TOO_DEEP (400)", async () => {
+    const app = await startApp({ routes: PROBE_ROUTES });
+    try {
+      const csrf = await app.post("/_probe/echo", { a: "1" }, { csrf: false, headers: json });
+      assert.equal(csrf.status, 419);
+      assert.equal(csrf.json<ErrorBody>().error.code, "E_CSRF_TOKEN_MISMATCH");
+      let deep: unknown = "bottom";
+      for (let i = 0; i < 40; i++) deep = { deep };
+      const tooDeep = await app.post("/_probe/echo", { deep }, { json: true, headers: json });
+      assert.equal(tooDeep.status, 400);
+      assert.equal(tooDeep.json<ErrorBody>().error.code, "E_INPUT_TOO_DEEP");
+    } finally {
+      await app.close();
+    }
+  });
+});

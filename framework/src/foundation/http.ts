@@ -71,7 +71,9 @@ export function errorPages(views: ViewFactory, logger: Logger, { debug, headers 
       }
       ctx.status = status;
       if (ctx.accepts("html", "json") === "json") {
-        ctx.body = { error: { status, title: page.title, message: page.message || page.title, code: page.code || undefined } };
+        // A 4xx code is part of the API (what the client should fix); a 5xx one names the framework's insides.
+        const code = debug || status < 500 ? page.code : "";
+        ctx.body = { error: { status, title: page.title, message: page.message || page.title, code: code || undefined } };
         return;
       }
       ctx.type = "html";
