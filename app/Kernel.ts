@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Kernel } from "masonite/foundation";
 import { SessionMiddleware } from "masonite/sessions";
 import * as app from "../config/app";
+import * as security from "../config/security";
 import * as session from "../config/session";
 import { ROUTES } from "../routes/web";
 import { VerifyCsrfToken } from "./middleware/VerifyCsrfToken";
@@ -10,7 +11,7 @@ import { AppProvider } from "./providers/AppProvider";
 /** Everything the framework gets from this app: config, routes, providers and middleware. */
 export const kernel: Kernel = {
   root: path.resolve(__dirname, ".."),
-  config: { app, session },
+  config: { app, session, security },
   routes: ROUTES,
   providers: [AppProvider],
   middlewareGroups: {

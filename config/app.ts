@@ -1,9 +1,12 @@
-import { env } from "masonite/foundation";
+import { env, environment } from "masonite/foundation";
 
 /** The app's name, shown in page titles. */
 export const NAME = env("APP_NAME", "Masonite");
-/** "development" re-reads templates and may generate a key; "production" demands a real one. */
-export const ENV = env("APP_ENV", "development");
+/**
+ * "development" re-reads templates and may generate a key; "production" demands a real one;
+ * "testing" is what the tests run under. Read case-insensitively; any other value stops start-up.
+ */
+export const ENV = environment(env("APP_ENV", "development"));
 /** Error pages with stack traces. Never true in production: start-up refuses that. */
 export const DEBUG = env("APP_DEBUG", ENV === "development" ? "true" : "false") === "true";
 export const URL = env("APP_URL", "http://localhost:8000");

@@ -59,3 +59,17 @@ test("craft key prints a fresh 32-byte key; --help works for every command", () 
     assert.match(help.stdout, new RegExp(`Usage: craft ${command}`));
   }
 });
+
+test("craft serve applies the production guards to any spelling of production, and refuses an unknown APP_ENV", () => {
+  const key = craft(["key"], {}).stdout.trim();
+  const debug = craft(["serve", "--port", "0"], { APP_ENV: " PRODUCTION", APP_DEBUG: "true", APP_KEY: key });
+  assert.equal(debug.status, 1, `exit status ${debug.status}: ${debug.stdout}${debug.stderr}`);
+  assert.match(debug.stderr, /APP_DEBUG is true while APP_ENV is production/);
+  const keyless = craft(["serve", "--port", "0"], { APP_ENV: "Production", APP_DEBUG: "false", APP_KEY: "" });
+  assert.equal(keyless.status, 1, `exit status ${keyless.status}: ${keyless.stdout}${keyless.stderr}`);
+  assert.match(keyless.stderr, /APP_KEY is not set and APP_ENV is production/);
+  const unknown = craft(["serve", "--port", "0"], { APP_ENV: "staging", APP_KEY: key });
+  assert.equal(unknown.status, 1, `exit status ${unknown.status}: ${unknown.stdout}${unknown.stderr}`);
+  assert.match(unknown.stderr, /APP_ENV is "staging", .*one of development, production, testing\.\n$/);
+  assert.doesNotMatch(unknown.stderr, /\n\s+at /, "a one-line error, not a stack trace");
+});

@@ -4,7 +4,9 @@ import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError } from "commander";
 import { Application, type Kernel } from "../foundation/Application";
-import { loadEnvironment } from "../foundation/env";
+import { env, loadEnvironment } from "../foundation/env";
+import { environment } from "../foundation/environment";
+import { ConfigurationError } from "../foundation/errors";
 import { generateKey } from "../security/keys";
 import { storeEnvValue } from "./envFile";
 
@@ -28,8 +30,8 @@ const RESTART_DELAY_MS = 500;
 export function ensureAppKey(root: string): void {
   loadEnvironment(root);
   if (process.env.APP_KEY) return;
-  if ((process.env.APP_ENV ?? "development") === "production") {
-    throw new Error('APP_KEY is not set and APP_ENV is production: generate one with "craft key" and set it in the environment.');
+  if (environment(env("APP_ENV", "development")) === "production") {
+    throw new ConfigurationError("E_MISSING_APP_KEY", 'APP_KEY is not set and APP_ENV is production: generate one with "craft key" and set it in the environment.');
   }
   const key = generateKey();
   storeEnvValue(root, "APP_KEY", key);

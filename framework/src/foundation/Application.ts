@@ -10,6 +10,7 @@ import { createRootContainer } from "../container";
 import type { Middleware, MiddlewareClass } from "../middleware";
 import type { RouteDefinition } from "../routes/Route";
 import { RouteTable, url, useRouteTable } from "../routes/RouteTable";
+import { securityHeaderDefaults, securityHeaders } from "../security/headers";
 import { parseKey } from "../security/keys";
 import { createDriver, sessionOptions } from "../sessions/config";
 import { sessionGlobals } from "../sessions/globals";
@@ -17,6 +18,7 @@ import { SESSION_DRIVER, SESSION_OPTIONS } from "../sessions/SessionMiddleware";
 import type { SessionDriver } from "../sessions/SessionDriver";
 import { ViewFactory } from "../views/ViewFactory";
 import type { AppConfig } from "./config";
+import { environment } from "./environment";
 import { ConfigurationError } from "./errors";
 import { BODY_METHODS, closeConnectionsWhen, declaredBodyLimit, readBody } from "./guards";
 import { errorPages, routeHandler, staticFiles } from "./http";
@@ -41,7 +43,8 @@ export interface Kernel {
 /**
  * Builds one running app from a Kernel: configuration checked, services in the root
  * container, providers booted, and the Koa pipeline assembled. The request path is
- * errorPages -> static files -> body parser -> router -> route middleware -> controller.
+ * errorPages (which sets the security headers) -> static files -> body parser -> router ->
+ * route middleware -> controller.
  */
 export class Application {
   readonly kernel: Kernel;
@@ -54,22 +57,28 @@ export class Application {
   #sessionDriver: SessionDriver;
   #server: Server | undefined;
   #closing = false;
+  /** Development re-reads templates and the public folder on each request. */
+  readonly #watch: boolean;
+  readonly #securityHeaders: (ctx: Koa.Context) => void;
 
   private constructor(kernel: Kernel) {
     this.kernel = kernel;
     const { app, session } = kernel.config;
     this.logger = new Logger();
     this.container = createRootContainer();
-    if (app.ENV === "production" && app.DEBUG) {
+    const env = environment(app.ENV);
+    this.#watch = env === "development";
+    if (env === "production" && app.DEBUG) {
       throw new ConfigurationError("E_DEBUG_IN_PRODUCTION", "APP_DEBUG is true while APP_ENV is production: debug pages would show stack traces to visitors. Set APP_DEBUG=false.");
     }
     parseKey(app.KEY);
+    this.#securityHeaders = securityHeaders(kernel.config.security?.HEADERS ?? securityHeaderDefaults(app.URL));
     this.views = new ViewFactory({
       templates: [path.join(kernel.root, "resources", "templates"), ...(kernel.templates ?? [])],
-      watch: app.ENV === "development",
+      watch: this.#watch,
     });
     this.views.share("url", url);
-    this.views.share("config", { name: app.NAME, env: app.ENV, url: app.URL });
+    this.views.share("config", { name: app.NAME, env, url: app.URL });
     this.views.composer((ctx) => ({ request: () => ctx.state.request, ...sessionGlobals(ctx) }));
     this.#sessionDriver = createDriver(session, { key: app.KEY, previousKeys: app.PREVIOUS_KEYS ?? [], logger: this.logger }, app.URL);
     this.container.registerInstance(SESSION_DRIVER, this.#sessionDriver);
@@ -123,12 +132,13 @@ export class Application {
     }
     const limit = app.BODY_LIMIT ?? "1mb";
     this.koa.use(closeConnectionsWhen(() => this.#closing));
-    this.koa.use(errorPages(this.views, this.logger, app.DEBUG));
-    this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: app.ENV === "development" }));
+    this.koa.use(errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders }));
+    this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: this.#watch }));
     this.koa.use(declaredBodyLimit(limit));
     this.koa.use(readBody(bodyParser({ enableTypes: ["json", "form"], parsedMethods: BODY_METHODS, jsonLimit: limit, formLimit: limit })));
     this.koa.use(router.routes());
-    this.koa.use(router.allowedMethods({ throw: true }));
+    // Not thrown: the router then sets Allow, which it leaves out of the error it would throw.
+    this.koa.use(router.allowedMethods());
   }
 
   /** The Node request listener, for tests or a custom server. */

@@ -1,9 +1,10 @@
+import type { SecurityHeaderOptions } from "../security/headers";
 import type { SessionConfig } from "../sessions/config";
 
 /** `config/app.ts`: what every deployment sets through the environment. */
 export interface AppSettings {
   NAME: string;
-  /** "development", "production", "testing" ... */
+  /** "development", "production" or "testing", in any case; start-up refuses other values. */
   ENV: string;
   /** Shows errors and stacks on the 500 page; never true in production. */
   DEBUG: boolean;
@@ -17,8 +18,15 @@ export interface AppSettings {
   BODY_LIMIT?: string;
 }
 
+/** `config/security.ts`. */
+export interface SecuritySettings {
+  /** helmet's options for the headers on every response; without it, `securityHeaderDefaults(URL)`. */
+  HEADERS?: SecurityHeaderOptions;
+}
+
 /** Everything under `config/`, as the app hands it to the Application. */
 export interface AppConfig {
   app: AppSettings;
   session: SessionConfig;
+  security?: SecuritySettings;
 }

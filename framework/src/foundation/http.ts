@@ -26,17 +26,32 @@ const TITLES: Record<number, string> = {
   503: "Service unavailable",
 };
 
+/** Statuses the router answers with and no body, which get their error page here. */
+const UNANSWERED = new Set([404, 405, 501]);
+
 interface HttpError { status?: number; expose?: boolean; message?: string; stack?: string; code?: string }
+
+export interface ErrorPageOptions {
+  /** Stack traces and 5xx messages on the page. */
+  debug: boolean;
+  /** Sets the security headers: on every response before the app runs, and again on an error page. */
+  headers: (ctx: Context) => void;
+}
 
 /**
  * Outermost middleware: every failure becomes an error page (or JSON for API clients)
  * with the right status, 5xx details only in debug mode, and the process keeps serving.
  */
-export function errorPages(views: ViewFactory, logger: Logger, debug: boolean) {
+export function errorPages(views: ViewFactory, logger: Logger, { debug, headers }: ErrorPageOptions) {
   return async function handleErrors(ctx: Context, next: Next): Promise<void> {
     try {
+      headers(ctx);
       await next();
-      if (ctx.status === 404 && ctx.body == null) ctx.throw(404, `No route matches ${ctx.method} ${ctx.path}`);
+      // What the router leaves unanswered: no route (404), or routes for other methods only (405, 501).
+      if (ctx.body == null && UNANSWERED.has(ctx.status)) {
+        if (ctx.status === 404) ctx.throw(404, `No route matches ${ctx.method} ${ctx.path}`);
+        ctx.throw(ctx.status);
+      }
     } catch (raw) {
       const error = (raw ?? {}) as HttpError;
       const status = Number.isInteger(error.status) && error.status! >= 400 && error.status! < 600 ? error.status! : 500;
@@ -44,11 +59,21 @@ export function errorPages(views: ViewFactory, logger: Logger, debug: boolean) {
       else if (status >= 500) logger.error(`${ctx.method} ${ctx.path} -> ${status}: ${error.stack ?? error.message ?? String(raw)}`);
       const detail = debug || (status < 500 && error.expose) ? (error.message ?? "") : "";
       const page = { status, title: TITLES[status] ?? (status < 500 ? "Request refused" : "Server error"), message: detail, stack: debug ? error.stack ?? "" : "", code: error.code ?? "" };
-      // Headers set before the failure (cookies, redirects) belong to the failed attempt.
+      // Headers set before the failure (cookies, redirects) belong to the failed attempt; on a
+      // 405 or 501, Allow (set by the router) is part of the refusal: the methods that would work.
+      const allow = status === 405 || status === 501 ? ctx.response.get("Allow") : "";
       ctx.res.getHeaderNames().forEach((name) => ctx.remove(name));
+      if (allow) ctx.set("Allow", allow);
+      try {
+        headers(ctx);
+      } catch (failure) {
+        logger.error(`${ctx.method} ${ctx.path}: the security headers could not be set: ${(failure as Error).message}`);
+      }
       ctx.status = status;
       if (ctx.accepts("html", "json") === "json") {
-        ctx.body = { error: { status, title: page.title, message: page.message || page.title, code: page.code || undefined } };
+        // A 4xx code is part of the API (what the client should fix); a 5xx one names the framework's insides.
+        const code = debug || status < 500 ? page.code : "";
+        ctx.body = { error: { status, title: page.title, message: page.message || page.title, code: code || undefined } };
         return;
       }
       ctx.type = "html";

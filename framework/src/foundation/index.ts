@@ -1,6 +1,7 @@
 export { Application, type Kernel } from "./Application";
 export { env, loadEnvironment } from "./env";
+export { ENVIRONMENTS, environment, type Environment } from "./environment";
 export { FrameworkError, ConfigurationError } from "./errors";
 export { Logger } from "./logger";
 export { Provider, type ProviderClass } from "./Provider";
-export type { AppConfig, AppSettings } from "./config";
+export type { AppConfig, AppSettings, SecuritySettings } from "./config";

@@ -1,0 +1,41 @@
+import helmet, { type HelmetOptions } from "helmet";
+import type { Context } from "koa";
+import { ConfigurationError } from "../foundation/errors";
+
+/** helmet's own options (https://helmetjs.github.io): one key per header, `false` leaves it out. */
+export type SecurityHeaderOptions = HelmetOptions;
+
+/**
+ * The skeleton's choices over helmet's defaults. The Referer stays on same-origin requests,
+ * since `response.back()` reads it (helmet would send none). Upgrading requests to https and
+ * HSTS only make sense on an https site: on plain http they would send the app's own forms
+ * and stylesheets to a port that is not listening, and a browser that saw HSTS for localhost
+ * refuses plain http on every port of it.
+ */
+export function securityHeaderDefaults(appUrl: string): SecurityHeaderOptions {
+  const https = appUrl.startsWith("https:");
+  return {
+    contentSecurityPolicy: { directives: { "upgrade-insecure-requests": https ? [] : null } },
+    strictTransportSecurity: https,
+    xFrameOptions: { action: "sameorigin" },
+    referrerPolicy: { policy: "strict-origin-when-cross-origin" },
+  };
+}
+
+/**
+ * helmet's headers as a function of the response: the error pages set them again on the
+ * answer they build. helmet's middlewares are synchronous and report a failure (a CSP
+ * directive function that returns a bad value) through their callback, so it is thrown here.
+ */
+export function securityHeaders(options: SecurityHeaderOptions): (ctx: Context) => void {
+  let apply: ReturnType<typeof helmet>;
+  try {
+    apply = helmet(options);
+  } catch (error) {
+    throw new ConfigurationError("E_BAD_SECURITY_HEADERS", `helmet refuses HEADERS in config/security.ts (${(error as Error).message.replace(/\.$/, "")}): fix that option, as https://helmetjs.github.io describes.`, error);
+  }
+  return (ctx) =>
+    apply(ctx.req, ctx.res, (error) => {
+      if (error) throw error;
+    });
+}
