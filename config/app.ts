@@ -1,4 +1,4 @@
-import { env, environment } from "masonite/foundation";
+import { env, environment } from "masonite/core";
 
 /** The app's name, shown in page titles. */
 export const NAME = env("APP_NAME", "Masonite");

@@ -1,4 +1,4 @@
-import { env } from "masonite/foundation";
+import { env } from "masonite/core";
 import { DEFAULT_DONT_FLASH, redisNodes } from "masonite/sessions";
 
 /** Redis Sentinel: the sentinels' addresses, `host:port,host:port`, and the master group they watch. */

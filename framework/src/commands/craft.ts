@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { Kernel } from "../foundation/Application";
-import { loadEnvironment } from "../foundation/env";
-import { FrameworkError } from "../foundation/errors";
+import { loadEnvironment } from "../core/env";
+import { FrameworkError } from "../core/errors";
 import { generateKey } from "../security/keys";
 import { storeEnvValue } from "./envFile";
 import { registerGenerators } from "./generators/register";

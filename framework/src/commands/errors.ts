@@ -1,4 +1,4 @@
-import { FrameworkError } from "../foundation/errors";
+import { FrameworkError } from "../core/errors";
 
 /** A command refused its input or could not finish: craft prints the message as one line. */
 export class CommandError extends FrameworkError {

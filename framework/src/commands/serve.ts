@@ -4,9 +4,9 @@ import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError } from "commander";
 import { Application, type Kernel } from "../foundation/Application";
-import { env, loadEnvironment } from "../foundation/env";
-import { environment } from "../foundation/environment";
-import { ConfigurationError } from "../foundation/errors";
+import { env, loadEnvironment } from "../core/env";
+import { environment } from "../core/environment";
+import { ConfigurationError } from "../core/errors";
 import { generateKey } from "../security/keys";
 import { storeEnvValue } from "./envFile";
 

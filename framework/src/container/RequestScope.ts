@@ -1,6 +1,6 @@
 import type { Context } from "koa";
 import type { DependencyContainer, InjectionToken } from "tsyringe";
-import { FrameworkError } from "../foundation/errors";
+import { FrameworkError } from "../core/errors";
 
 type Constructor = new (...args: never[]) => unknown;
 

@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { container as tsyringeRoot, type DependencyContainer, type InjectionToken } from "tsyringe";
-import { ConfigurationError, FrameworkError } from "../foundation/errors";
+import { ConfigurationError, FrameworkError } from "../core/errors";
 import type { RequestScope } from "./RequestScope";
 
 export { injectable, singleton, inject as injectToken, type DependencyContainer } from "tsyringe";

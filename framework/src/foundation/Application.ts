@@ -18,12 +18,12 @@ import { SESSION_DRIVER, SESSION_OPTIONS } from "../sessions/SessionMiddleware";
 import type { SessionDriver } from "../sessions/SessionDriver";
 import { ViewFactory } from "../views/ViewFactory";
 import type { AppConfig } from "./config";
-import { environment } from "./environment";
-import { ConfigurationError } from "./errors";
+import { environment } from "../core/environment";
+import { ConfigurationError } from "../core/errors";
 import { BODY_METHODS, closeConnectionsWhen, declaredBodyLimit, readBody } from "./guards";
 import { errorPages, routeHandler, staticFiles } from "./http";
-import { Logger } from "./logger";
-import type { Provider, ProviderClass } from "./Provider";
+import { Logger } from "../core/logger";
+import type { Provider, ProviderClass } from "../core/Provider";
 
 /** What the app hands the framework: the whole of its wiring, in `app/Kernel.ts`. */
 export interface Kernel {
@@ -31,7 +31,7 @@ export interface Kernel {
   root: string;
   config: AppConfig;
   routes: RouteDefinition[];
-  providers?: ProviderClass[];
+  providers?: ProviderClass<Application>[];
   /** Middleware groups; every route runs "web" first, then its own named middleware. */
   middlewareGroups: { web: MiddlewareClass[]; [group: string]: MiddlewareClass[] };
   /** Named route middleware for `.middleware("name")`. */
@@ -53,7 +53,7 @@ export class Application {
   readonly views: ViewFactory;
   readonly koa: Koa;
   readonly routes: RouteTable;
-  #providers: Provider[];
+  #providers: Provider<Application>[];
   #sessionDriver: SessionDriver;
   #server: Server | undefined;
   #closing = false;

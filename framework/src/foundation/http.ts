@@ -11,8 +11,8 @@ import { Response } from "../response";
 import type { RouteDefinition } from "../routes/Route";
 import { View } from "../views/View";
 import type { ViewFactory } from "../views/ViewFactory";
-import { ConfigurationError } from "./errors";
-import type { Logger } from "./logger";
+import { ConfigurationError } from "../core/errors";
+import type { Logger } from "../core/logger";
 
 const TITLES: Record<number, string> = {
   400: "Bad request",

@@ -1,7 +1,4 @@
 export { Application, type Kernel } from "./Application";
-export { env, loadEnvironment } from "./env";
-export { ENVIRONMENTS, environment, type Environment } from "./environment";
-export { FrameworkError, ConfigurationError } from "./errors";
-export { Logger } from "./logger";
-export { Provider, type ProviderClass } from "./Provider";
 export type { AppConfig, AppSettings, SecuritySettings } from "./config";
+// The leaf's names too, so an app can keep importing everything of the framework's core from here.
+export * from "../core";

@@ -1,6 +1,6 @@
 import type { Context } from "koa";
 import type { z } from "zod";
-import { FrameworkError } from "../foundation/errors";
+import { FrameworkError } from "../core/errors";
 import { validate, type ValidationResult } from "../validation/validate";
 
 type Input = Record<string, unknown>;

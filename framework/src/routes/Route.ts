@@ -1,4 +1,4 @@
-import { ConfigurationError } from "../foundation/errors";
+import { ConfigurationError } from "../core/errors";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 type ControllerClass = abstract new (...args: never[]) => object;

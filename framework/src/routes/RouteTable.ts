@@ -1,4 +1,4 @@
-import { ConfigurationError } from "../foundation/errors";
+import { ConfigurationError } from "../core/errors";
 import type { RouteDefinition } from "./Route";
 
 /** The app's named routes; `url("name", params)` reads it in controllers and templates. */

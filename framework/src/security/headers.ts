@@ -1,6 +1,6 @@
 import helmet, { type HelmetOptions } from "helmet";
 import type { Context } from "koa";
-import { ConfigurationError } from "../foundation/errors";
+import { ConfigurationError } from "../core/errors";
 
 /** helmet's own options (https://helmetjs.github.io): one key per header, `false` leaves it out. */
 export type SecurityHeaderOptions = HelmetOptions;

@@ -1,5 +1,5 @@
 import { hkdfSync, randomBytes } from "node:crypto";
-import { ConfigurationError } from "../foundation/errors";
+import { ConfigurationError } from "../core/errors";
 
 /** A new app key: 32 bytes from the OS CSPRNG, in the `base64:` form `.env` stores. */
 export function generateKey(): string {

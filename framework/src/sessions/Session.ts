@@ -1,6 +1,6 @@
 import type { Context } from "koa";
-import { FrameworkError } from "../foundation/errors";
-import type { Logger } from "../foundation/logger";
+import { FrameworkError } from "../core/errors";
+import type { Logger } from "../core/logger";
 import { newToken } from "./ids";
 import { FLASH_KEY, isReserved, OLD_INPUT_KEY, RESERVED_PREFIX, SESSION_KEYS, TOKEN_KEY } from "./keys";
 import { DEFAULT_DONT_FLASH, fieldMatcher, withoutSecrets } from "./oldInput";

@@ -1,6 +1,6 @@
 import type { ClusterOptions, RedisOptions } from "ioredis";
-import { ConfigurationError } from "../foundation/errors";
-import type { Logger } from "../foundation/logger";
+import { ConfigurationError } from "../core/errors";
+import type { Logger } from "../core/logger";
 import type { CookieOptions } from "./cookies";
 import { DEFAULT_DONT_FLASH, fieldMatcher, type FieldPattern } from "./oldInput";
 import type { SessionOptions } from "./Session";

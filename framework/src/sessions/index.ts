@@ -1,4 +1,5 @@
 export { Session, sessionOf, type SessionOptions } from "./Session";
+export { VerifyCsrfToken } from "./VerifyCsrfToken";
 export { SessionMiddleware, SESSION_DRIVER, SESSION_OPTIONS } from "./SessionMiddleware";
 export type { SessionDriver, SessionChanges, LoadedSession, SessionData, SizeLimit } from "./SessionDriver";
 export { CREATED_FIELD, FLASH_KEY, OLD_INPUT_KEY, RESERVED_PREFIX, TOKEN_KEY } from "./keys";

@@ -1,6 +1,6 @@
 import type { Context } from "koa";
-import { ConfigurationError, FrameworkError } from "../../foundation/errors";
-import type { Logger } from "../../foundation/logger";
+import { ConfigurationError, FrameworkError } from "../../core/errors";
+import type { Logger } from "../../core/logger";
 import { Encrypter } from "../../security/Encrypter";
 import { requestCookies, setCookie, type CookieOptions } from "../cookies";
 import { isWellFormedId } from "../ids";

@@ -1,7 +1,7 @@
 import type { Context } from "koa";
 import Redis, { Cluster, type ClusterOptions, type RedisOptions, type Result } from "ioredis";
-import { ConfigurationError, FrameworkError } from "../../foundation/errors";
-import type { Logger } from "../../foundation/logger";
+import { ConfigurationError, FrameworkError } from "../../core/errors";
+import type { Logger } from "../../core/logger";
 import { requestCookies, setCookie, type CookieOptions } from "../cookies";
 import { isWellFormedId } from "../ids";
 import { CREATED_FIELD } from "../keys";

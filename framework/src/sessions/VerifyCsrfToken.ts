@@ -1,8 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Context, Next } from "koa";
-import { FrameworkError } from "../foundation/errors";
+import { FrameworkError } from "../core/errors";
 import type { Middleware } from "../middleware";
-import { sessionOf } from "../sessions/Session";
+import { sessionOf } from "./Session";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

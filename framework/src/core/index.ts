@@ -1,0 +1,5 @@
+export { env, loadEnvironment } from "./env";
+export { ENVIRONMENTS, environment, type Environment } from "./environment";
+export { FrameworkError, ConfigurationError } from "./errors";
+export { Logger, type LogLevel } from "./logger";
+export { Provider, type ProviderClass } from "./Provider";
