@@ -3,6 +3,8 @@ import type { z } from "zod";
 import { FrameworkError } from "../foundation/errors";
 import { validate, type ValidationResult } from "../validation/validate";
 
+export { InputLimits, type InputLimitSettings } from "./InputLimits";
+
 type Input = Record<string, unknown>;
 
 /** Keys that must never be copied into plain objects built from user input. */
