@@ -15,3 +15,5 @@ export const PREVIOUS_KEYS = env("APP_PREVIOUS_KEYS", "").split(",").map((key) =
 export const TRUST_PROXY = env("TRUST_PROXY", "false") === "true";
 /** Largest JSON or form body accepted. */
 export const BODY_LIMIT = env("BODY_LIMIT", "1mb");
+/** The shape of input accepted: nesting depth, entries in one object or array, entries in all. Over them is a 400. */
+export const INPUT_LIMITS = { depth: 32, keys: 1_000, total: 10_000 };

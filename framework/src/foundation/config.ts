@@ -1,3 +1,4 @@
+import type { InputLimitSettings } from "../request/InputLimits";
 import type { SessionConfig } from "../sessions/config";
 
 /** `config/app.ts`: what every deployment sets through the environment. */
@@ -15,6 +16,8 @@ export interface AppSettings {
   TRUST_PROXY?: boolean;
   /** Largest JSON or form body accepted, e.g. "1mb". */
   BODY_LIMIT?: string;
+  /** Nesting depth and entry counts accepted in JSON and form input (32 levels, 1,000 per object or array, 10,000 in all). */
+  INPUT_LIMITS?: Partial<InputLimitSettings>;
 }
 
 /** Everything under `config/`, as the app hands it to the Application. */
