@@ -120,7 +120,7 @@ export class Application {
       const middleware = [...this.kernel.middlewareGroups.web, ...named.flat()].map(build);
       router.register(route.routerPath, [route.method], routeHandler(route, this.container, this.views, middleware), { name: route.routeName });
     }
-    const body = new BodyReader({ limit: app.BODY_LIMIT ?? "1mb", input: app.INPUT_LIMITS });
+    const body = new BodyReader({ limit: app.BODY_LIMIT ?? "1mb", input: app.INPUT_LIMITS, uploads: app.UPLOADS });
     this.koa.use(closeConnectionsWhen(() => this.#closing));
     this.koa.use(errorPages(this.views, this.logger, app.DEBUG));
     this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: app.ENV === "development" }));

@@ -1,8 +1,9 @@
 import type { Context } from "koa";
 import type { z } from "zod";
 import { validate, type ValidationResult } from "../validation/validate";
+import { uploadsOf, type UploadedFile } from "./body";
 
-export { BodyReader, type BodySettings } from "./body";
+export { BodyReader, uploadsOf, type BodySettings, type UploadedFile, type UploadSettings } from "./body";
 export { InputLimits, type InputLimitSettings } from "./InputLimits";
 
 type Input = Record<string, unknown>;
@@ -74,6 +75,16 @@ export class Request {
       if (value !== undefined) out[name] = value;
     }
     return out;
+  }
+
+  /** The file uploaded in a multipart form's field, or undefined; its temporary file is deleted once the response is sent. */
+  file(name: string): UploadedFile | undefined {
+    return uploadsOf(this.ctx).find((file) => file.field === name);
+  }
+
+  /** Every file uploaded with the request, or only those of one field (`<input type="file" multiple>`). */
+  files(name?: string): UploadedFile[] {
+    return uploadsOf(this.ctx).filter((file) => name === undefined || file.field === name);
   }
 
   /** A route parameter by name (`/users/@id` -> `param("id")`). */
