@@ -16,5 +16,9 @@ export const KEY = env("APP_KEY", "");
 export const PREVIOUS_KEYS = env("APP_PREVIOUS_KEYS", "").split(",").map((key) => key.trim()).filter(Boolean);
 /** Trust X-Forwarded-* headers: only behind a reverse proxy you control. */
 export const TRUST_PROXY = env("TRUST_PROXY", "false") === "true";
-/** Largest JSON or form body accepted. */
+/** Largest JSON or form body accepted; also the most a multipart form's fields may take together. */
 export const BODY_LIMIT = env("BODY_LIMIT", "1mb");
+/** The shape of input accepted: nesting depth, entries in one object or array, entries in all. Over them is a 400. */
+export const INPUT_LIMITS = { depth: 32, keys: 1_000, total: 10_000 };
+/** multipart/form-data file uploads: the largest file and the most files per request (over them is a 413). Files go to a temporary folder and are deleted once the response is sent. */
+export const UPLOADS = { fileSize: env("UPLOAD_LIMIT", "10mb"), files: Number(env("UPLOAD_FILES", "10")) };

@@ -163,7 +163,7 @@ describe("JSON error bodies: stable codes on 4xx, none on 5xx outside debug", ()
 
       const debugTooLarge = (await debug.post("/_lab/big", { bytes: 20_000 }, { headers: json })).json<ErrorBody>();
       assert.equal(debugTooLarge.error.code, "E_SESSION_TOO_LARGE");
-      assert.match(debugTooLarge.error.message, /over the cookie driver's limit/);
+      assert.match(debugTooLarge.error.message, /over its store's limit/);
       assert.equal((await debug.get("/_probe/unbuildable", { headers: json })).json<ErrorBody>().error.code, "E_UNRESOLVABLE_PARAMETER");
     } finally {
       await Promise.all([app.close(), debug.close()]);

@@ -2,7 +2,6 @@ import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import bodyParser from "@koa/bodyparser";
 import Router from "@koa/router";
 import Koa from "koa";
 import type { DependencyContainer } from "tsyringe";
@@ -16,11 +15,12 @@ import { createDriver, sessionOptions } from "../sessions/config";
 import { sessionGlobals } from "../sessions/globals";
 import { SESSION_DRIVER, SESSION_OPTIONS } from "../sessions/SessionMiddleware";
 import type { SessionDriver } from "../sessions/SessionDriver";
+import { BodyReader } from "../request/body";
 import { ViewFactory } from "../views/ViewFactory";
 import type { AppConfig } from "./config";
 import { environment } from "../core/environment";
 import { ConfigurationError } from "../core/errors";
-import { BODY_METHODS, closeConnectionsWhen, declaredBodyLimit, readBody } from "./guards";
+import { closeConnectionsWhen, readBody } from "./guards";
 import { errorPages, routeHandler, staticFiles } from "./http";
 import { Logger } from "../core/logger";
 import type { Provider, ProviderClass } from "../core/Provider";
@@ -130,12 +130,11 @@ export class Application {
       const middleware = [...this.kernel.middlewareGroups.web, ...named.flat()].map(build);
       router.register(route.routerPath, [route.method], routeHandler(route, this.container, this.views, middleware), { name: route.routeName });
     }
-    const limit = app.BODY_LIMIT ?? "1mb";
+    const body = new BodyReader({ limit: app.BODY_LIMIT ?? "1mb", input: app.INPUT_LIMITS, uploads: app.UPLOADS });
     this.koa.use(closeConnectionsWhen(() => this.#closing));
     this.koa.use(errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders }));
     this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: this.#watch }));
-    this.koa.use(declaredBodyLimit(limit));
-    this.koa.use(readBody(bodyParser({ enableTypes: ["json", "form"], parsedMethods: BODY_METHODS, jsonLimit: limit, formLimit: limit })));
+    this.koa.use(readBody(body));
     this.koa.use(router.routes());
     // Not thrown: the router then sets Allow, which it leaves out of the error it would throw.
     this.koa.use(router.allowedMethods());

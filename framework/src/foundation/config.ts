@@ -1,3 +1,5 @@
+import type { UploadSettings } from "../request/body";
+import type { InputLimitSettings } from "../request/InputLimits";
 import type { SecurityHeaderOptions } from "../security/headers";
 import type { SessionConfig } from "../sessions/config";
 
@@ -14,8 +16,12 @@ export interface AppSettings {
   PREVIOUS_KEYS?: readonly string[];
   /** Trust X-Forwarded-Proto/-For/-Host from a reverse proxy in front of the app. */
   TRUST_PROXY?: boolean;
-  /** Largest JSON or form body accepted, e.g. "1mb". */
+  /** Largest JSON or form body accepted, e.g. "1mb"; also the most a multipart form's fields may take together. */
   BODY_LIMIT?: string;
+  /** Nesting depth and entry counts accepted in JSON, form and multipart input (32 levels, 1,000 per object or array, 10,000 in all). */
+  INPUT_LIMITS?: Partial<InputLimitSettings>;
+  /** multipart/form-data uploads: the largest file ("10mb"), the most files (10), the folder (os.tmpdir()). */
+  UPLOADS?: Partial<UploadSettings>;
 }
 
 /** `config/security.ts`. */

@@ -1,29 +1,27 @@
 import type { Context } from "koa";
 import type { z } from "zod";
-import { FrameworkError } from "../core/errors";
 import { validate, type ValidationResult } from "../validation/validate";
+import { uploadsOf, type UploadedFile } from "./body";
+
+export { BodyReader, uploadsOf, type BodySettings, type UploadedFile, type UploadSettings } from "./body";
+export { InputLimits, type InputLimitSettings } from "./InputLimits";
 
 type Input = Record<string, unknown>;
 
 /** Keys that must never be copied into plain objects built from user input. */
 const POISONED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
-/** Input nested deeper than this is refused (400): no form or API needs it, and deep data costs every recursive walk. */
-const MAX_DEPTH = 32;
-
 /**
  * User input as plain JSON-safe data: prototype-polluting keys removed, null-prototype
- * objects, and anything nested deeper than MAX_DEPTH refused with a 400.
+ * objects. Its depth is bounded already: bodies are read within the InputLimits, and the
+ * query string is flat.
  */
-export function cleanInput(value: unknown, depth = 0): unknown {
-  if (depth > MAX_DEPTH) {
-    throw new FrameworkError("E_INPUT_TOO_DEEP", `The request input is nested deeper than ${MAX_DEPTH} levels.`, { status: 400, expose: true });
-  }
-  if (Array.isArray(value)) return value.map((v) => cleanInput(v, depth + 1));
+export function cleanInput(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(cleanInput);
   if (value && typeof value === "object") {
     const out: Input = Object.create(null);
     for (const [key, v] of Object.entries(value)) {
-      if (!POISONED_KEYS.has(key)) out[key] = cleanInput(v, depth + 1);
+      if (!POISONED_KEYS.has(key)) out[key] = cleanInput(v);
     }
     return out;
   }
@@ -77,6 +75,16 @@ export class Request {
       if (value !== undefined) out[name] = value;
     }
     return out;
+  }
+
+  /** The file uploaded in a multipart form's field, or undefined; its temporary file is deleted once the response is sent. */
+  file(name: string): UploadedFile | undefined {
+    return uploadsOf(this.ctx).find((file) => file.field === name);
+  }
+
+  /** Every file uploaded with the request, or only those of one field (`<input type="file" multiple>`). */
+  files(name?: string): UploadedFile[] {
+    return uploadsOf(this.ctx).filter((file) => name === undefined || file.field === name);
   }
 
   /** A route parameter by name (`/users/@id` -> `param("id")`). */

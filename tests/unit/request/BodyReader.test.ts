@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import Koa from "koa";
+import { BodyReader, uploadsOf } from "masonite/request";
+
+function code(run: () => unknown): string | undefined {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+}
+
+async function emptied(dir: string): Promise<string[]> {
+  for (let i = 0; i < 50 && readdirSync(dir).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  return readdirSync(dir);
+}
+
+describe("BodyReader", () => {
+  const reader = new BodyReader({ limit: "1mb", input: { depth: 3, keys: 4, total: 8 } });
+
+  test("JSON: an object or array within the limits; other text is a coded 400", () => {
+    assert.deepEqual(reader.parseJson('{"a":[1,{"b":2}]}'), { a: [1, { b: 2 }] });
+    assert.deepEqual(reader.parseJson(""), {});
+    assert.equal(code(() => reader.parseJson('"text"')), "E_BODY_NOT_JSON");
+    assert.equal(code(() => reader.parseJson('{"a":1} trailing')), "E_BODY_NOT_JSON");
+    assert.equal(code(() => reader.parseJson('{"a":[[[[1]]]]}')), "E_INPUT_TOO_DEEP");
+    assert.equal(code(() => reader.parseJson("[1,2,3,4,5]")), "E_INPUT_TOO_WIDE");
+    assert.equal(code(() => reader.parseJson('{"__proto__":{"x":1}}')), "E_INPUT_PROTO_KEY");
+  });
+
+  test("forms: nested keys and dots as before, and the same limits as JSON; nothing is cut short in silence", () => {
+    assert.deepEqual(reader.parseForm("user[name]=a&user.email=b&tags[]=x&tags[]=y"), { user: { name: "a", email: "b" }, tags: ["x", "y"] });
+    assert.equal(code(() => reader.parseForm("a[b][c][d]=1")), "E_INPUT_TOO_DEEP");
+    assert.equal(code(() => reader.parseForm(`a${"[b]".repeat(5_000)}=1`)), "E_INPUT_TOO_DEEP");
+    assert.equal(code(() => reader.parseForm("a=1&b=2&c=3&d=4&e=5")), "E_INPUT_TOO_WIDE");
+    assert.equal(code(() => reader.parseForm("a[a]=1&a[b]=2&b[a]=3&b[b]=4&c[a]=5&c[b]=6")), "E_INPUT_TOO_MANY");
+    // 2,000 parameters against a total of 1,000: refused, where qs alone would keep the first 1,000.
+    assert.equal(code(() => new BodyReader({ limit: "1mb", input: { keys: 5_000, total: 1_000 } }).parseForm(Array.from({ length: 2_000 }, (_, i) => `f${i}=1`).join("&"))), "E_INPUT_TOO_MANY");
+  });
+
+  describe("multipart bodies", () => {
+    let dir: string;
+    let url: string;
+    let server: ReturnType<Koa["listen"]>;
+    let seen: { body: unknown; files: { field: string; name: string; size: number }[] } | undefined;
+
+    before(async () => {
+      dir = mkdtempSync(path.join(tmpdir(), "bodyreader-test-"));
+      const koa = new Koa();
+      koa.silent = true; // the aborted upload is reported to the test, not logged
+      koa.use(async (ctx, next) => {
+        try {
+          await next();
+        } catch (error) {
+          const { status, code: errorCode } = error as { status?: number; code?: string };
+          ctx.status = status ?? 500;
+          ctx.body = { code: errorCode };
+        }
+      });
+      const multipart = new BodyReader({ limit: "1kb", input: { keys: 10, total: 20 }, uploads: { fileSize: "1kb", files: 2, dir } });
+      koa.use(async (ctx, next) => {
+        await multipart.read(ctx);
+        await next();
+      });
+      koa.use((ctx) => {
+        seen = { body: ctx.request.body, files: uploadsOf(ctx).map(({ field, name, size }) => ({ field, name, size })) };
+        ctx.body = { ok: true };
+      });
+      server = koa.listen(0, "127.0.0.1");
+      await new Promise((resolve) => server.once("listening", resolve));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    });
+    after(() => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const post = async (form: FormData) => {
+      seen = undefined;
+      const reply = await fetch(url, { method: "POST", body: form });
+      return { status: reply.status, body: (await reply.json()) as { code?: string } };
+    };
+
+    test("fields nest like a form's; files are listed; an empty file input is no upload", async () => {
+      const form = new FormData();
+      form.append("user[name]", "Ann");
+      form.append("doc", new Blob(["abc"]), "dir/a.txt");
+      form.append("empty", new Blob([]), "");
+      assert.equal((await post(form)).status, 200);
+      assert.deepEqual(seen, { body: { user: { name: "Ann" } }, files: [{ field: "doc", name: "a.txt", size: 3 }] });
+      assert.deepEqual(await emptied(dir), []);
+    });
+
+    test("over a limit: a coded 413, no route runs, and no temporary file stays", async () => {
+      const cases: [string, FormData][] = [];
+      const big = new FormData();
+      big.append("doc", new Blob(["x".repeat(2048)]), "big.bin");
+      cases.push(["E_UPLOAD_TOO_LARGE", big]);
+      const many = new FormData();
+      for (const name of ["a", "b", "c"]) many.append("doc", new Blob([name]), name);
+      cases.push(["E_TOO_MANY_UPLOADS", many]);
+      const fields = new FormData();
+      fields.append("doc", new Blob(["kept until the fields fail"]), "doc.txt");
+      fields.append("text", "t".repeat(2048));
+      cases.push(["E_BODY_TOO_LARGE", fields]);
+      for (const [expected, form] of cases) {
+        const reply = await post(form);
+        assert.deepEqual([reply.status, reply.body.code, seen], [413, expected, undefined], expected);
+        assert.deepEqual(await emptied(dir), [], expected);
+      }
+    });
+
+    test("a client that goes away mid-upload leaves no temporary file", async () => {
+      const { port } = server.address() as AddressInfo;
+      const socket = connect(port, "127.0.0.1");
+      await new Promise((resolve) => socket.once("connect", resolve));
+      const part = '--b\r\nContent-Disposition: form-data; name="doc"; filename="a.txt"\r\n\r\npartial';
+      socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 900\r\n\r\n${part}`);
+      for (let i = 0; i < 50 && readdirSync(dir).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(readdirSync(dir).length, 1, "the upload had started");
+      socket.destroy();
+      assert.deepEqual(await emptied(dir), []);
+    });
+  });
+});
