@@ -3,7 +3,7 @@ import Redis from "ioredis";
 import Koa from "koa";
 import session from "koa-session";
 import { Application } from "masonite/foundation";
-import { SESSION_DRIVER } from "masonite/sessions";
+import { SessionManager } from "masonite/sessions";
 import { benchKernel } from "./app";
 
 /** Koa's request listener: its promise settles when the middleware finished. */
@@ -95,8 +95,8 @@ export async function buildServer(kind: ServerKind, redisUrl: string | undefined
     case "masonite-redis": {
       const driver = kind === "masonite-cookie" ? "cookie" : "redis";
       const app = await Application.create(benchKernel(driver, driver === "redis" ? requireUrl(redisUrl) : undefined));
-      const sessionDriver = app.container.resolve<{ client?: Redis }>(SESSION_DRIVER);
-      return { listener: app.callback(), redis: sessionDriver.client, close: () => app.close() };
+      const { store } = app.container.resolve(SessionManager);
+      return { listener: app.callback(), redis: "client" in store ? (store.client as Redis) : undefined, close: () => app.close() };
     }
   }
 }

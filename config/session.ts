@@ -1,5 +1,5 @@
 import { env } from "masonite/core";
-import { DEFAULT_DONT_FLASH, redisNodes } from "masonite/sessions";
+import { DEFAULT_DONT_FLASH, defineDrivers, redisNodes } from "masonite/sessions";
 
 /** Redis Sentinel: the sentinels' addresses, `host:port,host:port`, and the master group they watch. */
 const SENTINELS = redisNodes(env("REDIS_SENTINELS", ""), 26379);
@@ -8,14 +8,12 @@ const CLUSTER = redisNodes(env("REDIS_CLUSTER", ""));
 
 /**
  * Where sessions live. "cookie" (default) needs no server: the session is sealed with
- * AES-256-GCM into the visitor's cookies. "redis" keeps it in Redis; the browser holds
- * only a random id.
+ * AES-256-GCM into the visitor's cookies. "redis", "file" and "memory" keep it on the server;
+ * the browser holds only a random id.
  */
-export const DRIVERS = {
+export const DRIVERS = defineDrivers({
   default: env("SESSION_DRIVER", "cookie"),
   cookie: {
-    timeout: Number(env("SESSION_TIMEOUT", String(2 * 60 * 60))), // seconds without activity
-    lifetime: 12 * 60 * 60, // seconds after creation or regenerate() (sign-in) at most, whatever the activity; false for none
     maxSize: 6 * 1024, // bytes of cookies; common servers refuse a Cookie header over 8 KB
   },
   redis: {
@@ -27,14 +25,21 @@ export const DRIVERS = {
     options: CLUSTER.length
       ? {}
       : { db: Number(env("REDIS_DB", "1")), ...(SENTINELS.length ? { sentinels: SENTINELS, name: env("REDIS_SENTINEL_NAME", "mymaster") } : {}) },
-    cluster: CLUSTER.length ? CLUSTER : undefined, // seed nodes: the driver then uses ioredis's Cluster
-    timeout: 60 * 60, // seconds a session lives without activity
-    lifetime: 12 * 60 * 60, // seconds after creation or regenerate() (sign-in) at most, whatever the activity; false for none
+    cluster: CLUSTER.length ? CLUSTER : undefined, // seed nodes: the store then uses ioredis's Cluster
     maxSize: 256 * 1024, // bytes of data one session may hold
     namespace: env("SESSION_NAMESPACE", "masonite4"),
     commandTimeout: Number(env("REDIS_COMMAND_TIMEOUT", "2000")), // ms a request waits for Redis before it answers 503
   },
-};
+  file: {
+    directory: "storage/framework/sessions", // one file per session; shared by the workers of one machine
+  },
+  memory: {}, // one process only, gone at restart: for tests and quick experiments
+});
+
+/** Seconds without activity after which a session ends, on every driver. */
+export const TIMEOUT = Number(env("SESSION_TIMEOUT", String(2 * 60 * 60)));
+/** Seconds after creation or regenerate() (sign-in) after which a session ends whatever the activity; false for none. */
+export const LIFETIME = 12 * 60 * 60;
 
 /** The session cookie; `secure` follows APP_URL (https -> Secure) unless set here. */
 export const COOKIE = {

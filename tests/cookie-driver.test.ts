@@ -44,7 +44,8 @@ describe("cookie driver", () => {
     try {
       // Koa itself is plain HTTP here; the flag is for the browser behind the TLS proxy.
       const response = await secure.post("/_lab", { ops: [{ op: "set", key: "a", value: 1 }] }, { json: true });
-      assert.match(response.headers.getSetCookie().join("\n"), /; Secure; HttpOnly; SameSite=Lax/);
+      const [header = ""] = response.headers.getSetCookie();
+      for (const attribute of ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"]) assert.ok(header.split("; ").includes(attribute), `${attribute} in ${header}`);
     } finally {
       await secure.close();
     }
@@ -108,7 +109,7 @@ describe("cookie driver", () => {
   });
 
   test("the expiry is sealed inside: an idle cookie replayed after the timeout is refused", async () => {
-    const short = await startApp({ driver: "cookie", driverConfig: { timeout: 1 } });
+    const short = await startApp({ driver: "cookie", session: { TIMEOUT: 1 } });
     try {
       const c = short.visitor();
       await lab(c, { op: "set", key: "a", value: 1 });
@@ -122,7 +123,7 @@ describe("cookie driver", () => {
   });
 
   test("the absolute lifetime ends a session even while it stays active", async () => {
-    const short = await startApp({ driver: "cookie", driverConfig: { lifetime: 1 } });
+    const short = await startApp({ driver: "cookie", session: { LIFETIME: 1 } });
     try {
       const c = short.visitor();
       await lab(c, { op: "set", key: "a", value: 1 });
@@ -147,7 +148,7 @@ describe("cookie driver", () => {
     assert.equal(value.length, 4000);
     const small = await c.post("/_lab/big", { bytes: 10 }, { headers: { accept: "application/json" } });
     small.assertOk();
-    assert.match(small.headers.getSetCookie().join("\n"), new RegExp(`${NAME}\\.1=; Path=/; Max-Age=0`));
+    assert.ok(small.headers.getSetCookie().some((header) => header.startsWith(`${NAME}.1=;`) && header.includes("; Max-Age=0")), "the left-over chunk is deleted");
     assert.equal(c.jar.get(`${NAME}.1`), undefined);
     assert.equal(((await lab(c, { op: "get", key: "big" })) as [string])[0].length, 10);
   });

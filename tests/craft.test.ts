@@ -179,7 +179,7 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
       read(kernel)
         .replace(/^/, 'import { AuthMiddleware } from "./middleware/AuthMiddleware";\nimport { BillingProvider } from "./providers/BillingProvider";\n')
         .replace("routeMiddleware: {}", "routeMiddleware: { auth: AuthMiddleware }")
-        .replace("providers: [AppProvider]", "providers: [AppProvider, BillingProvider]"),
+        .replace("providers: [SessionProvider, AppProvider]", "providers: [SessionProvider, AppProvider, BillingProvider]"),
     );
     for (const view of ["index", "create", "show", "edit"]) await craftIn(app, "view", `comments.${view}`);
   });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { TestClient } from "masonite/testing";
 import { OLD_INPUT_KEY } from "masonite/sessions";
-import { startApp, type DriverName } from "./support/app";
+import { sessionFolder, startApp, type DriverName } from "./support/app";
 import { RedisServer } from "./support/redis";
 
 /** Text of the fixture's `<dd id="...">`, still HTML-escaped as the browser receives it. */
@@ -13,7 +13,7 @@ function field(html: string, id: string): string {
   return match[1]!;
 }
 
-for (const driver of ["cookie", "redis"] as DriverName[]) {
+for (const driver of ["cookie", "redis", "file", "memory"] as DriverName[]) {
   describe(`flash messages, errors, old input and CSRF in templates (${driver} driver)`, () => {
     let redis: RedisServer | undefined;
     let app: TestClient | undefined;
@@ -23,7 +23,7 @@ for (const driver of ["cookie", "redis"] as DriverName[]) {
         redis = await RedisServer.startOrSkip(t as never);
         if (!redis) return;
       }
-      app = await startApp({ driver, redisUrl: redis?.url });
+      app = await startApp({ driver, redisUrl: redis?.url, driverConfig: driver === "file" ? { directory: sessionFolder() } : undefined });
     });
     after(async () => {
       await app?.close();

@@ -9,6 +9,7 @@ import { Controller } from "masonite/controllers";
 import { Application } from "masonite/foundation";
 import { Route } from "masonite/routes";
 import { Request } from "masonite/request";
+import { SessionProvider } from "masonite/sessions";
 import { TestClient } from "masonite/testing";
 import { startApp, testKernel } from "./support/app";
 import { PROBE_ROUTES } from "./support/probes";
@@ -231,7 +232,32 @@ describe("kernel: mistakes found at start-up", () => {
   test("an unknown session driver", async () => {
     const kernel = testKernel();
     kernel.config.session.DRIVERS.default = "memcached";
-    await assert.rejects(Application.create(kernel), /session driver "memcached" has no block/);
+    await assert.rejects(Application.create(kernel), /"memcached" is not a session driver .*the drivers are cookie, redis, file, memory/);
+  });
+
+  test("SessionMiddleware in a group without SessionProvider stops start-up naming the provider", async () => {
+    const kernel = testKernel();
+    kernel.providers = kernel.providers!.filter((provider) => provider !== SessionProvider);
+    await assert.rejects(Application.create(kernel), /SessionMiddleware is installed by SessionProvider, which the Kernel does not list: add SessionProvider to providers in app\/Kernel\.ts/);
+  });
+
+  test("an app without SessionProvider serves without sessions and needs no APP_KEY", async () => {
+    const base = testKernel({ app: { KEY: "" } });
+    const kernel = {
+      ...base,
+      providers: base.providers!.filter((provider) => provider !== SessionProvider),
+      middlewareGroups: { web: [] },
+      routes: base.routes.filter((route) => route.path === "/users/@id"),
+    };
+    const app = await Application.create(kernel);
+    try {
+      const url = await app.listen(0);
+      const response = await fetch(`${url}/users/7`);
+      assert.equal(response.status, 200, await response.clone().text());
+      assert.deepEqual(response.headers.getSetCookie(), []);
+    } finally {
+      await app.close();
+    }
   });
 
   test("a Redis that is not there", async () => {

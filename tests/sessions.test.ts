@@ -1,13 +1,14 @@
 import "./support/env";
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import type { TestClient } from "masonite/testing";
-import { startApp, type DriverName } from "./support/app";
+import { sessionFolder, startApp, type DriverName } from "./support/app";
 import { lab } from "./support/lab-client";
 import { RedisServer } from "./support/redis";
 
 /** The same table of Session behaviour, run against every driver. */
-for (const driver of ["cookie", "redis"] as DriverName[]) {
+for (const driver of ["cookie", "redis", "file", "memory"] as DriverName[]) {
   describe(`Session API and flash rules (${driver} driver)`, () => {
     let redis: RedisServer | undefined;
     let app: TestClient | undefined;
@@ -21,7 +22,7 @@ for (const driver of ["cookie", "redis"] as DriverName[]) {
           return;
         }
       }
-      app = await startApp({ driver, redisUrl: redis?.url });
+      app = await startApp({ driver, redisUrl: redis?.url, driverConfig: driver === "file" ? { directory: sessionFolder() } : undefined });
     });
     after(async () => {
       await app?.close();
@@ -212,3 +213,20 @@ for (const driver of ["cookie", "redis"] as DriverName[]) {
     });
   });
 }
+
+test("a file-store session survives an app restart; the folder holds one private file per session", async () => {
+  const directory = sessionFolder();
+  const first = await startApp({ driver: "file", driverConfig: { directory } });
+  const visitor = first.visitor();
+  await lab(visitor, { op: "set", key: "cart", value: ["book"] });
+  await first.close();
+  assert.deepEqual(readdirSync(directory), [`${visitor.jar.get("masonite_session")}.json`]);
+  const second = await startApp({ driver: "file", driverConfig: { directory } });
+  try {
+    const again = second.visitor();
+    again.jar.set("masonite_session", visitor.jar.get("masonite_session")!);
+    assert.deepEqual(await lab(again, { op: "get", key: "cart" }), [["book"]]);
+  } finally {
+    await second.close();
+  }
+});

@@ -1,12 +1,15 @@
 import "./env";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { Kernel } from "masonite/foundation";
-import type { RedisDriverConfig } from "masonite/sessions";
+import type { SessionConfig, SessionDrivers } from "masonite/sessions";
 import { TestClient } from "masonite/testing";
 import { kernel } from "../../app/Kernel";
 import { FIXTURE_TEMPLATES, FLASH_ROUTES } from "./flash-probes";
 import { LAB_ROUTES } from "./lab";
 
-export type DriverName = "cookie" | "redis";
+export type DriverName = "cookie" | "redis" | "file" | "memory";
 
 export interface TestAppOptions {
   driver?: DriverName;
@@ -14,6 +17,8 @@ export interface TestAppOptions {
   redisUrl?: string;
   /** Overrides merged into the driver's config block. */
   driverConfig?: Record<string, unknown>;
+  /** Overrides of config/session.ts's other exports (TIMEOUT, LIFETIME ...). */
+  session?: Partial<Omit<SessionConfig, "DRIVERS">>;
   /** Overrides merged into config/app.ts values. */
   app?: Partial<Kernel["config"]["app"]>;
   /** Session cookie name (config/session.ts COOKIE.name). */
@@ -22,16 +27,19 @@ export interface TestAppOptions {
   routes?: Kernel["routes"];
 }
 
+/** A Kernel whose session block is typed, so tests can change it. */
+export type TestKernel = Kernel & { config: { session: SessionConfig } };
+
 /** The skeleton's real Kernel with the driver and settings a test asks for. */
-export function testKernel(options: TestAppOptions = {}): Kernel {
-  const { DRIVERS } = kernel.config.session;
+export function testKernel(options: TestAppOptions = {}): TestKernel {
+  const { DRIVERS, COOKIE } = kernel.config.session;
   const driver = options.driver ?? "cookie";
-  const redis: RedisDriverConfig = { ...DRIVERS.redis, url: options.redisUrl, options: { db: 0 } };
-  const drivers = { ...DRIVERS, default: driver, redis };
+  const drivers: SessionDrivers = { ...DRIVERS, default: driver, redis: { ...DRIVERS.redis, url: options.redisUrl, options: { db: 0 } } };
   drivers[driver] = { ...(drivers[driver] as object), ...options.driverConfig };
+  const session: SessionConfig = { ...kernel.config.session, ...options.session, DRIVERS: drivers, COOKIE: { ...COOKIE, name: options.cookieName ?? COOKIE.name } };
   return {
     ...kernel,
-    config: { ...kernel.config, app: { ...kernel.config.app, ...options.app }, session: { ...kernel.config.session, DRIVERS: drivers, COOKIE: { ...kernel.config.session.COOKIE, name: options.cookieName ?? kernel.config.session.COOKIE?.name } } },
+    config: { ...kernel.config, app: { ...kernel.config.app, ...options.app }, session },
     routes: [...kernel.routes, ...LAB_ROUTES, ...FLASH_ROUTES, ...(options.routes ?? [])],
     templates: [FIXTURE_TEMPLATES],
   };
@@ -39,4 +47,11 @@ export function testKernel(options: TestAppOptions = {}): Kernel {
 
 export function startApp(options: TestAppOptions = {}): Promise<TestClient> {
   return TestClient.start(testKernel(options));
+}
+
+/** A folder for the file session store that lives as long as this test process, outside the repository. */
+export function sessionFolder(): string {
+  const folder = mkdtempSync(path.join(os.tmpdir(), "masonite-sessions-"));
+  process.once("exit", () => rmSync(folder, { recursive: true, force: true }));
+  return folder;
 }

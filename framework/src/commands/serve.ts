@@ -6,7 +6,6 @@ import { InvalidArgumentError } from "commander";
 import { Application, type Kernel } from "../foundation/Application";
 import { env, loadEnvironment } from "../core/env";
 import { environment } from "../core/environment";
-import { ConfigurationError } from "../core/errors";
 import { generateKey } from "../security/keys";
 import { storeEnvValue } from "./envFile";
 
@@ -24,15 +23,13 @@ const SHUTDOWN_GRACE_MS = 10_000;
 const RESTART_DELAY_MS = 500;
 
 /**
- * A development convenience with a production guard: without APP_KEY, development gets
- * a generated key written to .env; production refuses to start.
+ * A development convenience: without APP_KEY, development gets a generated key written to
+ * .env. Elsewhere nothing is generated; whatever needs the key (the cookie session store)
+ * refuses to start without one, and an app without it needs none.
  */
 export function ensureAppKey(root: string): void {
   loadEnvironment(root);
-  if (process.env.APP_KEY) return;
-  if (environment(env("APP_ENV", "development")) === "production") {
-    throw new ConfigurationError("E_MISSING_APP_KEY", 'APP_KEY is not set and APP_ENV is production: generate one with "craft key" and set it in the environment.');
-  }
+  if (process.env.APP_KEY || environment(env("APP_ENV", "development")) !== "development") return;
   const key = generateKey();
   storeEnvValue(root, "APP_KEY", key);
   process.env.APP_KEY = key;

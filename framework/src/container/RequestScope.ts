@@ -70,9 +70,21 @@ export class RequestScope {
   }
 }
 
+/** Where a routed request's scope sits on its Koa context: framework state, out of the app's `ctx.state`. */
+const SCOPE = Symbol("masonite.scope");
+
+export function attachScope(ctx: Context, scope: RequestScope): void {
+  (ctx as unknown as Record<symbol, RequestScope>)[SCOPE] = scope;
+}
+
+/** The request's scope, or undefined before routing (static files, early errors). */
+export function findScope(ctx: Context): RequestScope | undefined {
+  return (ctx as unknown as Record<symbol, RequestScope | undefined>)[SCOPE];
+}
+
 /** The RequestScope of a routed request. */
 export function scopeOf(ctx: Context): RequestScope {
-  const scope = ctx.state.scope as RequestScope | undefined;
+  const scope = findScope(ctx);
   if (!scope) throw new FrameworkError("E_NO_REQUEST_SCOPE", "This request has no RequestScope: only routed requests have one (static files and errors before routing do not).");
   return scope;
 }

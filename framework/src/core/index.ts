@@ -3,3 +3,4 @@ export { ENVIRONMENTS, environment, type Environment } from "./environment";
 export { FrameworkError, ConfigurationError } from "./errors";
 export { Logger, type LogLevel } from "./logger";
 export { Provider, type ProviderClass } from "./Provider";
+export { parseByteSize } from "./bytes";

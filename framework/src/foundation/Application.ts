@@ -6,15 +6,12 @@ import Router from "@koa/router";
 import Koa from "koa";
 import type { DependencyContainer } from "tsyringe";
 import { createRootContainer } from "../container";
+import { findScope } from "../container/RequestScope";
 import type { Middleware, MiddlewareClass } from "../middleware";
 import type { RouteDefinition } from "../routes/Route";
 import { RouteTable, url, useRouteTable } from "../routes/RouteTable";
 import { securityHeaderDefaults, securityHeaders } from "../security/headers";
-import { parseKey } from "../security/keys";
-import { createDriver, sessionOptions } from "../sessions/config";
-import { sessionGlobals } from "../sessions/globals";
-import { SESSION_DRIVER, SESSION_OPTIONS } from "../sessions/SessionMiddleware";
-import type { SessionDriver } from "../sessions/SessionDriver";
+import { Request } from "../request";
 import { BodyReader } from "../request/body";
 import { ViewFactory } from "../views/ViewFactory";
 import type { AppConfig } from "./config";
@@ -54,7 +51,6 @@ export class Application {
   readonly koa: Koa;
   readonly routes: RouteTable;
   #providers: Provider<Application>[];
-  #sessionDriver: SessionDriver;
   #server: Server | undefined;
   #closing = false;
   /** Development re-reads templates and the public folder on each request. */
@@ -63,7 +59,7 @@ export class Application {
 
   private constructor(kernel: Kernel) {
     this.kernel = kernel;
-    const { app, session } = kernel.config;
+    const { app } = kernel.config;
     this.logger = new Logger();
     this.container = createRootContainer();
     const env = environment(app.ENV);
@@ -71,7 +67,6 @@ export class Application {
     if (env === "production" && app.DEBUG) {
       throw new ConfigurationError("E_DEBUG_IN_PRODUCTION", "APP_DEBUG is true while APP_ENV is production: debug pages would show stack traces to visitors. Set APP_DEBUG=false.");
     }
-    parseKey(app.KEY);
     this.#securityHeaders = securityHeaders(kernel.config.security?.HEADERS ?? securityHeaderDefaults(app.URL));
     this.views = new ViewFactory({
       templates: [path.join(kernel.root, "resources", "templates"), ...(kernel.templates ?? [])],
@@ -79,17 +74,14 @@ export class Application {
     });
     this.views.share("url", url);
     this.views.share("config", { name: app.NAME, env, url: app.URL });
-    this.views.composer((ctx) => ({ request: () => ctx.state.request, ...sessionGlobals(ctx) }));
-    this.#sessionDriver = createDriver(session, { key: app.KEY, previousKeys: app.PREVIOUS_KEYS ?? [], logger: this.logger }, app.URL);
-    this.container.registerInstance(SESSION_DRIVER, this.#sessionDriver);
-    this.container.registerInstance(SESSION_OPTIONS, sessionOptions(session, this.#sessionDriver, this.logger));
+    this.views.composer((ctx) => ({ request: () => findScope(ctx)?.resolve(Request) }));
     this.routes = new RouteTable(kernel.routes);
     this.#providers = (kernel.providers ?? []).map((Type) => new Type());
     this.koa = new Koa({ proxy: app.TRUST_PROXY ?? false });
     this.koa.silent = true;
   }
 
-  /** Checks the configuration, connects the session store and boots the providers. */
+  /** Checks the configuration and runs the providers (register, then boot). */
   static async create(kernel: Kernel): Promise<Application> {
     const application = new Application(kernel);
     await application.#boot();
@@ -98,7 +90,6 @@ export class Application {
 
   async #boot(): Promise<void> {
     const { app } = this.kernel.config;
-    await this.#sessionDriver.connect?.();
     for (const provider of this.#providers) await provider.register(this);
     for (const provider of this.#providers) await provider.boot(this);
     useRouteTable(this.routes);
@@ -111,9 +102,13 @@ export class Application {
         try {
           instance = this.container.resolve(type);
         } catch (error) {
+          // A plug-in's middleware names the provider that installs it.
+          const provider = (type as { provider?: string }).provider;
           throw new ConfigurationError(
             "E_UNRESOLVABLE_MIDDLEWARE",
-            `Middleware ${type.name} cannot be built from the app container: ${(error as Error).message}. Middleware are made once, at start-up, so their constructors take app services only; read the request's own objects in handle() with scopeOf(ctx).resolve(Request).`,
+            provider
+              ? `Middleware ${type.name} is installed by ${provider}, which the Kernel does not list: add ${provider} to providers in app/Kernel.ts, or take ${type.name} out of its middleware group.`
+              : `Middleware ${type.name} cannot be built from the app container: ${(error as Error).message}. Middleware are made once, at start-up, so their constructors take app services only; read the request's own objects in handle() with scopeOf(ctx).resolve(Request).`,
             error,
           );
         }
@@ -168,6 +163,5 @@ export class Application {
       await closed;
     }
     for (const provider of this.#providers) await provider.shutdown(this);
-    await this.#sessionDriver.close();
   }
 }

@@ -1,7 +1,6 @@
 import type { UploadSettings } from "../request/body";
 import type { InputLimitSettings } from "../request/InputLimits";
 import type { SecurityHeaderOptions } from "../security/headers";
-import type { SessionConfig } from "../sessions/config";
 
 /** `config/app.ts`: what every deployment sets through the environment. */
 export interface AppSettings {
@@ -30,9 +29,12 @@ export interface SecuritySettings {
   HEADERS?: SecurityHeaderOptions;
 }
 
-/** Everything under `config/`, as the app hands it to the Application. */
+/**
+ * Everything under `config/`, as the app hands it to the Application. The kernel reads `app`
+ * and `security`; each plug-in's provider reads its own block (SessionProvider: `session`).
+ */
 export interface AppConfig {
   app: AppSettings;
-  session: SessionConfig;
   security?: SecuritySettings;
+  [plugin: string]: unknown;
 }

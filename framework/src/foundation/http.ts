@@ -5,6 +5,7 @@ import compose from "koa-compose";
 import serveStatic from "koa-static";
 import type { DependencyContainer } from "tsyringe";
 import { planMethod, RequestScope, resolveArguments } from "../container";
+import { attachScope, scopeOf } from "../container/RequestScope";
 import type { Middleware } from "../middleware";
 import { Request } from "../request";
 import { Response } from "../response";
@@ -173,7 +174,7 @@ export function routeHandler(route: RouteDefinition, container: DependencyContai
   }
   const run = compose(middleware.map((instance) => (ctx: Context, next: Next) => instance.handle(ctx, next)));
   const callController = async (ctx: Context): Promise<void> => {
-    const scope = ctx.state.scope as RequestScope;
+    const scope = scopeOf(ctx);
     const instance = scope.resolve(controller as never) as Record<string, (...args: unknown[]) => unknown>;
     const params = route.paramNames.map((name) => (ctx.params as Record<string, string>)[name] ?? "");
     respond(ctx, await instance[method]!(...resolveArguments(plan, scope, params)));
@@ -181,8 +182,7 @@ export function routeHandler(route: RouteDefinition, container: DependencyContai
   return function handleRoute(ctx: Context): Promise<void> {
     const scope = new RequestScope(container);
     const request = new Request(ctx);
-    ctx.state.scope = scope;
-    ctx.state.request = request;
+    attachScope(ctx, scope);
     scope.provide(Request, request);
     scope.provide(Response, new Response(ctx));
     scope.provide(View, new View(views, ctx));

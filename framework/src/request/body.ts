@@ -11,7 +11,7 @@ import type { Context } from "koa";
 import qs from "qs";
 import getRawBody from "raw-body";
 import { ConfigurationError, FrameworkError } from "../core/errors";
-import { parseByteSize } from "../foundation/guards";
+import { parseByteSize } from "../core/bytes";
 import { InputLimits, type InputLimitSettings } from "./InputLimits";
 
 declare module "koa" {

@@ -12,7 +12,7 @@ export function parseKey(key: string, name = "APP_KEY"): Buffer {
   if (bytes.length < 32) {
     throw new ConfigurationError(
       "E_INVALID_APP_KEY",
-      `${name} is missing or shorter than 32 bytes: run "npm run craft -- key --store" to write a new one into .env.`,
+      `${name} is missing or shorter than 32 bytes, and the cookie session store seals sessions with it: generate one with "craft key" and set it in the environment (in development "npm run craft -- key --store" writes it into .env).`,
     );
   }
   return bytes;

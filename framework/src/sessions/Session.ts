@@ -4,7 +4,7 @@ import type { Logger } from "../core/logger";
 import { newToken } from "./ids";
 import { FLASH_KEY, isReserved, OLD_INPUT_KEY, RESERVED_PREFIX, SESSION_KEYS, TOKEN_KEY } from "./keys";
 import { DEFAULT_DONT_FLASH, fieldMatcher, withoutSecrets } from "./oldInput";
-import type { LoadedSession, SessionChanges, SessionData, SizeLimit } from "./SessionDriver";
+import type { LoadedSession, SessionChanges, SessionData, SizeLimit } from "./SessionStore";
 
 function describe(value: unknown): string {
   if (typeof value === "function") return "a function";
@@ -370,13 +370,26 @@ export class Session {
   }
 }
 
-/** The session of the request behind a Koa context; SessionMiddleware puts it there. */
+/** Where a request's Session sits on its Koa context: framework state, out of the app's `ctx.state`. */
+const SESSION = Symbol("masonite.session");
+
+/** Makes `session` the session of the request behind `ctx` (SessionMiddleware does, once per request). */
+export function attachSession(ctx: Context, session: Session): void {
+  (ctx as unknown as Record<symbol, Session>)[SESSION] = session;
+}
+
+/** The request's session, or undefined outside a group that starts sessions. */
+export function findSession(ctx: Context): Session | undefined {
+  return (ctx as unknown as Record<symbol, Session | undefined>)[SESSION];
+}
+
+/** The session of the request behind a Koa context; throws when its route starts none. */
 export function sessionOf(ctx: Context): Session {
-  const session = ctx.state.session as Session | undefined;
+  const session = findSession(ctx);
   if (!session) {
     throw new FrameworkError(
       "E_NO_SESSION",
-      `No session on ${ctx.method} ${ctx.path}: the route must run the "web" middleware group (SessionMiddleware).`,
+      `No session on ${ctx.method} ${ctx.path}: its route's middleware group must run SessionMiddleware (the "web" group does; "api" routes have no session).`,
     );
   }
   return session;

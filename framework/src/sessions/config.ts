@@ -1,24 +1,20 @@
+import path from "node:path";
 import type { ClusterOptions, RedisOptions } from "ioredis";
 import { ConfigurationError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import type { CookieOptions } from "./cookies";
 import { DEFAULT_DONT_FLASH, fieldMatcher, type FieldPattern } from "./oldInput";
-import type { SessionOptions } from "./Session";
-import { CookieDriver } from "./drivers/cookie";
-import { RedisDriver } from "./drivers/redis";
-import type { SessionDriver } from "./SessionDriver";
+import { SessionManager } from "./SessionManager";
+import type { SessionStore, SizeLimit } from "./SessionStore";
+import { CookieStore } from "./stores/cookie";
 
-interface Lifetimes {
-  /** Seconds of inactivity after which a session ends (default 2 hours). */
-  timeout?: number;
-  /**
-   * Seconds after creation after which a session ends whatever the activity (default 12
-   * hours); `false` for none. It bounds how long a stolen cookie stays usable.
-   */
-  lifetime?: number | false;
+/** Every server-side store takes a size cap. */
+interface ServerStoreConfig {
+  /** Most bytes of data (as JSON) one session may hold (default 256 KB). */
+  maxSize?: number;
 }
 
-export interface CookieDriverConfig extends Lifetimes {
+export interface CookieDriverConfig {
   /**
    * Most bytes the session's cookies may take in the browser's Cookie header, every chunk's
    * name=value counted (default 6 KB: servers and proxies commonly refuse a Cookie header
@@ -27,9 +23,7 @@ export interface CookieDriverConfig extends Lifetimes {
   maxSize?: number;
 }
 
-export interface RedisDriverConfig extends Lifetimes {
-  /** Most bytes of data (as JSON) one session may hold in Redis (default 256 KB). */
-  maxSize?: number;
+export interface RedisDriverConfig extends ServerStoreConfig {
   url?: string;
   host?: string;
   port?: number;
@@ -39,45 +33,95 @@ export interface RedisDriverConfig extends Lifetimes {
    * `{ sentinels: [{ host, port }, ...], name: "mymaster" }`; host/port/url are then unused.
    */
   options?: RedisOptions;
-  /** Redis Cluster seed nodes, `[{ host, port }, ...]`: the driver then uses ioredis's Cluster (database 0 only). */
+  /** Redis Cluster seed nodes, `[{ host, port }, ...]`: the store then uses ioredis's Cluster (database 0 only). */
   cluster?: { host: string; port: number }[];
   /** More ioredis ClusterOptions (natMap, slotsRefreshTimeout ...) when `cluster` is set. */
   clusterOptions?: ClusterOptions;
+  /** Key prefix: `<namespace>:session:<id>` (default "masonite4"). */
   namespace?: string;
   /** Milliseconds to wait for Redis before answering 503 (default 2000). */
   commandTimeout?: number;
 }
 
-/** What every driver factory gets: its own config block plus the app-wide facts it may need. */
-export interface DriverContext {
-  name: string;
-  cookie: CookieOptions;
-  key: string;
-  previousKeys: readonly string[];
+export interface FileDriverConfig extends ServerStoreConfig {
+  /** The folder, relative to the app's root (default "storage/framework/sessions"). */
+  directory?: string;
+}
+
+export type MemoryDriverConfig = ServerStoreConfig;
+
+/** What a store factory gets besides its own config block. */
+export interface StoreContext {
+  /** The app's folder, for stores that keep files. */
+  root: string;
+  /** The idle timeout in seconds. */
+  timeout: number;
   logger: Logger;
 }
 
-/** A custom driver: one file exporting a factory, named in `config/session.ts` as `{ driver: factory, ... }`. */
-export type DriverFactory = (config: Record<string, unknown>, context: DriverContext) => SessionDriver;
+/** A custom server-side store: one file exporting a factory, named in DRIVERS as `{ driver: factory, ... }`. */
+export type StoreFactory = (config: Record<string, unknown>, context: StoreContext) => SessionStore | Promise<SessionStore>;
 
+export interface CustomDriverConfig extends ServerStoreConfig {
+  driver: StoreFactory;
+  [option: string]: unknown;
+}
+
+/** `DRIVERS` in config/session.ts: the default driver's name and one block per driver. */
+export interface SessionDrivers {
+  default: string;
+  cookie?: CookieDriverConfig;
+  redis?: RedisDriverConfig;
+  file?: FileDriverConfig;
+  memory?: MemoryDriverConfig;
+  [custom: string]: string | CookieDriverConfig | RedisDriverConfig | FileDriverConfig | CustomDriverConfig | undefined;
+}
+
+/** Everything config/session.ts exports. */
 export interface SessionConfig {
-  DRIVERS: {
-    default: string;
-    cookie?: CookieDriverConfig;
-    redis?: RedisDriverConfig;
-    [driver: string]: unknown;
-  };
+  DRIVERS: SessionDrivers;
+  /** Seconds of inactivity after which a session ends, on every driver (default 2 hours). */
+  TIMEOUT?: number;
+  /**
+   * Seconds after creation (or the last `regenerate()`, that is sign-in) after which a session
+   * ends whatever the activity, on every driver (default 12 hours); `false` for none.
+   */
+  LIFETIME?: number | false;
   /** Session cookie settings; `secure` defaults to true when the app URL is https. */
   COOKIE?: { name?: string; secure?: boolean; sameSite?: "lax" | "strict" | "none"; domain?: string };
   /** Input fields `withInput()` never flashes, at any depth (default DEFAULT_DONT_FLASH). */
   DONT_FLASH?: readonly FieldPattern[];
 }
 
-const DEFAULT_TIMEOUT = 2 * 60 * 60;
-/** A working day and then some: a session (or a copy of its cookie) is not good for longer. */
-const DEFAULT_LIFETIME = 12 * 60 * 60;
-const DEFAULT_COOKIE_MAX_SIZE = 6 * 1024;
-const DEFAULT_REDIS_MAX_SIZE = 256 * 1024;
+/**
+ * Declares DRIVERS with its types checked: a misspelt option or a value of the wrong type in
+ * a driver block is a compile error, and the literal types stay for the rest of the app.
+ */
+export function defineDrivers<const T extends SessionDrivers>(drivers: T): T {
+  return drivers;
+}
+
+/** Every default of the session layer, in one place. */
+export const SESSION_DEFAULTS = {
+  timeout: 2 * 60 * 60,
+  /** A working day and then some: a session (or a copy of its cookie) is not good for longer. */
+  lifetime: 12 * 60 * 60,
+  cookieName: "masonite_session",
+  cookieMaxSize: 6 * 1024,
+  serverMaxSize: 256 * 1024,
+  redisNamespace: "masonite4",
+  redisCommandTimeout: 2000,
+  fileDirectory: "storage/framework/sessions",
+} as const;
+
+/** What the rest of the app contributes: the key the cookie store seals with, the URL, the folder. */
+export interface SessionAppContext {
+  key: string;
+  previousKeys: readonly string[];
+  appUrl: string;
+  root: string;
+  logger: Logger;
+}
 
 /** A duration setting: undefined (use the default) or a positive finite number of `unit`. */
 function duration(value: unknown, what: string, unit: "seconds" | "milliseconds"): number | undefined {
@@ -88,11 +132,6 @@ function duration(value: unknown, what: string, unit: "seconds" | "milliseconds"
   return value;
 }
 
-/** The absolute lifetime: the default, a positive number of seconds, or none (`false`). */
-function lifetime(value: unknown, what: string): number | undefined {
-  return value === false ? undefined : (duration(value, what, "seconds") ?? DEFAULT_LIFETIME);
-}
-
 function byteSize(value: unknown, what: string): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isSafeInteger(value) || (value as number) <= 0) {
@@ -101,17 +140,12 @@ function byteSize(value: unknown, what: string): number | undefined {
   return value as number;
 }
 
-const BUILT_IN: Record<string, DriverFactory> = {
-  cookie: (config, context) => {
-    const c = config as CookieDriverConfig;
-    return new CookieDriver({
-      ...context,
-      timeout: duration(c.timeout, "DRIVERS.cookie.timeout", "seconds") ?? DEFAULT_TIMEOUT,
-      lifetime: lifetime(c.lifetime, "DRIVERS.cookie.lifetime"),
-      maxSize: byteSize(c.maxSize, "DRIVERS.cookie.maxSize") ?? DEFAULT_COOKIE_MAX_SIZE,
-    });
-  },
-  redis: (config, context) => {
+/**
+ * The built-in server-side stores, each loaded only when chosen (a cookie-only app never loads
+ * ioredis). `require`, since the framework runs as CommonJS and import() would look for .js files.
+ */
+const SERVER_STORES: Record<string, StoreFactory> = {
+  redis: async (config, context) => {
     const c = config as RedisDriverConfig;
     if (!c.url && !c.host && !c.cluster?.length && !c.options?.sentinels?.length) {
       throw new ConfigurationError("E_BAD_SESSION_CONFIG", "config/session.ts: DRIVERS.redis needs a host (and port), a url, options.sentinels (with options.name) or cluster nodes.");
@@ -119,8 +153,8 @@ const BUILT_IN: Record<string, DriverFactory> = {
     if (c.options?.sentinels?.length && !c.options.name) {
       throw new ConfigurationError("E_BAD_SESSION_CONFIG", 'config/session.ts: DRIVERS.redis.options.sentinels needs options.name, the master group the sentinels monitor (e.g. "mymaster").');
     }
-    return new RedisDriver({
-      ...context,
+    const { RedisStore } = require("./stores/redis") as typeof import("./stores/redis");
+    return new RedisStore({
       url: c.url || undefined,
       host: c.host ?? "127.0.0.1",
       port: c.port ?? 6379,
@@ -128,51 +162,70 @@ const BUILT_IN: Record<string, DriverFactory> = {
       options: c.options ?? {},
       cluster: c.cluster?.length ? c.cluster : undefined,
       clusterOptions: c.clusterOptions,
-      timeout: duration(c.timeout, "DRIVERS.redis.timeout", "seconds") ?? DEFAULT_TIMEOUT,
-      lifetime: lifetime(c.lifetime, "DRIVERS.redis.lifetime"),
-      maxSize: byteSize(c.maxSize, "DRIVERS.redis.maxSize") ?? DEFAULT_REDIS_MAX_SIZE,
-      namespace: c.namespace ?? "masonite",
-      commandTimeout: duration(c.commandTimeout, "DRIVERS.redis.commandTimeout", "milliseconds") ?? 2000,
+      namespace: c.namespace ?? SESSION_DEFAULTS.redisNamespace,
+      commandTimeout: duration(c.commandTimeout, "DRIVERS.redis.commandTimeout", "milliseconds") ?? SESSION_DEFAULTS.redisCommandTimeout,
+      logger: context.logger,
     });
+  },
+  file: async (config, context) => {
+    const { FileStore } = require("./stores/file") as typeof import("./stores/file");
+    const directory = (config as FileDriverConfig).directory ?? SESSION_DEFAULTS.fileDirectory;
+    return new FileStore({ directory: path.resolve(context.root, directory), timeout: context.timeout, logger: context.logger });
+  },
+  memory: async () => {
+    const { MemoryStore } = require("./stores/memory") as typeof import("./stores/memory");
+    return new MemoryStore();
   },
 };
 
-/** Builds the configured driver, or says exactly what in config/session.ts is wrong. */
-export function createDriver(config: SessionConfig, context: Omit<DriverContext, "name" | "cookie">, appUrl: string): SessionDriver {
+const BUILT_IN = ["cookie", ...Object.keys(SERVER_STORES)];
+
+/** Builds the session layer config/session.ts describes, or says exactly what in it is wrong. */
+export async function createSessionManager(config: SessionConfig, app: SessionAppContext): Promise<SessionManager> {
   const drivers = config.DRIVERS;
   const name = drivers?.default;
+  const known = [...new Set([...BUILT_IN, ...Object.keys(drivers ?? {}).filter((key) => key !== "default")])];
   if (typeof name !== "string" || !name) {
-    throw new ConfigurationError("E_BAD_SESSION_CONFIG", 'config/session.ts: DRIVERS.default must name a driver ("cookie" or "redis").');
+    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: DRIVERS.default must name a driver (${known.join(", ")}).`);
   }
-  const block = drivers[name];
-  if (!block || typeof block !== "object") {
+  const block = (drivers[name] ?? (BUILT_IN.includes(name) ? {} : undefined)) as Record<string, unknown> | undefined;
+  const custom = block?.driver;
+  if (!block || typeof block !== "object" || (!BUILT_IN.includes(name) && typeof custom !== "function")) {
     throw new ConfigurationError(
       "E_UNKNOWN_SESSION_DRIVER",
-      `config/session.ts: the session driver "${name}" has no block in DRIVERS (known: ${Object.keys(drivers).filter((k) => k !== "default").join(", ")}).`,
+      `config/session.ts: "${name}" is not a session driver (SESSION_DRIVER or DRIVERS.default); the drivers are ${known.join(", ")}. A custom one needs a block in DRIVERS with a driver factory.`,
     );
   }
-  const custom = (block as { driver?: unknown }).driver;
-  const factory = typeof custom === "function" ? (custom as DriverFactory) : BUILT_IN[name];
-  if (!factory) {
-    throw new ConfigurationError("E_UNKNOWN_SESSION_DRIVER", `config/session.ts: "${name}" is not a built-in driver (cookie, redis); give its block a driver factory.`);
+  const timeout = duration(config.TIMEOUT, "TIMEOUT", "seconds") ?? SESSION_DEFAULTS.timeout;
+  const lifetime = config.LIFETIME === false ? undefined : (duration(config.LIFETIME, "LIFETIME", "seconds") ?? SESSION_DEFAULTS.lifetime);
+  const cookieName = config.COOKIE?.name ?? SESSION_DEFAULTS.cookieName;
+  const cookie: CookieOptions = {
+    path: "/",
+    domain: config.COOKIE?.domain,
+    httpOnly: true,
+    sameSite: config.COOKIE?.sameSite ?? "lax",
+    secure: config.COOKIE?.secure ?? app.appUrl.startsWith("https:"),
+  };
+  const maxSize = byteSize(block.maxSize, `DRIVERS.${name}.maxSize`);
+  let store: SessionStore | CookieStore;
+  let sizeLimit: SizeLimit;
+  if (name === "cookie" && typeof custom !== "function") {
+    store = new CookieStore({ name: cookieName, key: app.key, previousKeys: app.previousKeys, maxSize: maxSize ?? SESSION_DEFAULTS.cookieMaxSize, logger: app.logger });
+    sizeLimit = store.sizeLimit;
+  } else {
+    const factory = typeof custom === "function" ? (custom as StoreFactory) : SERVER_STORES[name]!;
+    store = await factory(block, { root: app.root, timeout, logger: app.logger });
+    const bytes = maxSize ?? SESSION_DEFAULTS.serverMaxSize;
+    sizeLimit = { bytes, advice: `Store less in the session, or raise DRIVERS.${name}.maxSize (${bytes} bytes) in config/session.ts.` };
   }
-  const cookie = config.COOKIE ?? {};
-  return factory(block as Record<string, unknown>, {
-    ...context,
-    name: cookie.name ?? "masonite_session",
-    cookie: {
-      path: "/",
-      domain: cookie.domain,
-      httpOnly: true,
-      sameSite: cookie.sameSite ?? "lax",
-      secure: cookie.secure ?? appUrl.startsWith("https:"),
-    },
+  return new SessionManager(store, {
+    cookieName,
+    cookie,
+    timeout,
+    lifetime,
+    logger: app.logger,
+    session: { sizeLimit, dontFlash: fieldMatcher(config.DONT_FLASH ?? DEFAULT_DONT_FLASH), logger: app.logger },
   });
-}
-
-/** What every request's Session is made with: the store's size limit and the input never flashed. */
-export function sessionOptions(config: SessionConfig, driver: SessionDriver, logger: Logger): SessionOptions {
-  return { sizeLimit: driver.sizeLimit, dontFlash: fieldMatcher(config.DONT_FLASH ?? DEFAULT_DONT_FLASH), logger };
 }
 
 /** Parses "host:port,host:port" (REDIS_SENTINELS, REDIS_CLUSTER) into ioredis node addresses. */

@@ -1,3 +1,4 @@
+import { parseCookie, stringifySetCookie } from "cookie";
 import type { Context } from "koa";
 
 export interface CookieOptions {
@@ -8,34 +9,42 @@ export interface CookieOptions {
   httpOnly: boolean;
 }
 
-/**
- * Request cookies parsed once per request. Our own values are base64url or ids, so no
- * decoding is needed; foreign cookies pass through untouched.
- */
-export function requestCookies(ctx: Context): Map<string, string> {
-  const cached = ctx.state.cookieJar as Map<string, string> | undefined;
-  if (cached) return cached;
+/** One cookie the session layer sets; `maxAge` 0 deletes it. Without maxAge it lasts the browser session. */
+export interface CookieWrite {
+  name: string;
+  value: string;
+  maxAge?: number;
+}
+
+/** Our own values are base64url or ids and need no decoding; a foreign cookie is left as it came. */
+const AS_IS = { decode: (value: string) => value };
+const JAR = Symbol("masonite.cookies");
+
+/** A `Cookie` header's cookies; the first of two with one name wins, as browsers send the most specific first. */
+export function parseCookies(header: string | undefined): ReadonlyMap<string, string> {
   const jar = new Map<string, string>();
-  const header = ctx.get("Cookie");
-  if (header) {
-    for (const part of header.split(";")) {
-      const eq = part.indexOf("=");
-      if (eq < 0) continue;
-      const name = part.slice(0, eq).trim();
-      if (name && !jar.has(name)) jar.set(name, part.slice(eq + 1).trim());
-    }
-  }
-  ctx.state.cookieJar = jar;
+  if (!header) return jar;
+  for (const [name, value] of Object.entries(parseCookie(header, AS_IS))) if (name && value !== undefined) jar.set(name, value);
   return jar;
 }
 
-/** Appends one Set-Cookie header; `maxAge` 0 deletes the cookie. */
-export function setCookie(ctx: Context, name: string, value: string, options: CookieOptions, maxAge?: number): void {
-  let header = `${name}=${value}; Path=${options.path}`;
-  if (options.domain) header += `; Domain=${options.domain}`;
-  if (maxAge !== undefined) header += `; Max-Age=${maxAge}` + (maxAge === 0 ? "; Expires=Thu, 01 Jan 1970 00:00:00 GMT" : "");
-  if (options.secure) header += "; Secure";
-  if (options.httpOnly) header += "; HttpOnly";
-  header += `; SameSite=${options.sameSite[0]!.toUpperCase()}${options.sameSite.slice(1)}`;
-  ctx.append("Set-Cookie", header);
+/** The request's cookies, parsed once per request. */
+export function requestCookies(ctx: Context): ReadonlyMap<string, string> {
+  const holder = ctx as unknown as Record<symbol, ReadonlyMap<string, string> | undefined>;
+  return (holder[JAR] ??= parseCookies(ctx.get("Cookie")));
+}
+
+/** A `Set-Cookie` header value. */
+export function serializeCookie(write: CookieWrite, options: CookieOptions): string {
+  return stringifySetCookie({
+    name: write.name,
+    value: write.value,
+    path: options.path,
+    domain: options.domain,
+    maxAge: write.maxAge,
+    expires: write.maxAge === 0 ? new Date(0) : undefined,
+    secure: options.secure,
+    httpOnly: options.httpOnly,
+    sameSite: options.sameSite,
+  });
 }

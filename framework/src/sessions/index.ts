@@ -1,10 +1,31 @@
-export { Session, sessionOf, type SessionOptions } from "./Session";
+// Light on purpose: config/session.ts imports from here, and reading configuration must load
+// no HTTP stack and no Redis client (stores are imported when chosen).
+export { Session, sessionOf, findSession, type SessionOptions } from "./Session";
+export { SessionManager, type SessionManagerOptions } from "./SessionManager";
+export { SessionMiddleware } from "./SessionMiddleware";
+export { SessionProvider, type SessionHost } from "./SessionProvider";
 export { VerifyCsrfToken } from "./VerifyCsrfToken";
-export { SessionMiddleware, SESSION_DRIVER, SESSION_OPTIONS } from "./SessionMiddleware";
-export type { SessionDriver, SessionChanges, LoadedSession, SessionData, SizeLimit } from "./SessionDriver";
+export type { SessionStore, SessionRecord, SessionPatch, SessionChanges, LoadedSession, SessionData, SizeLimit } from "./SessionStore";
+export { SessionStoreUnavailable, SessionConflict } from "./errors";
 export { CREATED_FIELD, FLASH_KEY, OLD_INPUT_KEY, RESERVED_PREFIX, TOKEN_KEY } from "./keys";
 export { DEFAULT_DONT_FLASH, type FieldPattern } from "./oldInput";
-export { createDriver, sessionOptions, redisNodes, type SessionConfig, type CookieDriverConfig, type RedisDriverConfig, type DriverFactory, type DriverContext } from "./config";
-export { CookieDriver } from "./drivers/cookie";
-export { RedisDriver, SessionStoreUnavailable } from "./drivers/redis";
-export { sessionGlobals } from "./globals";
+export {
+  createSessionManager,
+  defineDrivers,
+  redisNodes,
+  SESSION_DEFAULTS,
+  type SessionConfig,
+  type SessionDrivers,
+  type CookieDriverConfig,
+  type RedisDriverConfig,
+  type FileDriverConfig,
+  type MemoryDriverConfig,
+  type CustomDriverConfig,
+  type StoreFactory,
+  type StoreContext,
+} from "./config";
+export { CookieStore } from "./stores/cookie";
+export type { RedisStore } from "./stores/redis";
+export type { FileStore } from "./stores/file";
+export type { MemoryStore } from "./stores/memory";
+export { serializeCookie, parseCookies, type CookieOptions, type CookieWrite } from "./cookies";

@@ -1,11 +1,9 @@
-import { IncomingMessage, ServerResponse } from "node:http";
-import { Socket } from "node:net";
-import type { Context } from "koa";
 import { Application, type Kernel } from "../foundation/Application";
-import { Session } from "../sessions/Session";
-import type { SessionOptions } from "../sessions/Session";
-import { SESSION_DRIVER, SESSION_OPTIONS } from "../sessions/SessionMiddleware";
-import type { SessionData, SessionDriver } from "../sessions/SessionDriver";
+import { FrameworkError } from "../core/errors";
+import { parseCookies } from "../sessions/cookies";
+import type { Session } from "../sessions/Session";
+import { SessionManager } from "../sessions/SessionManager";
+import type { SessionData } from "../sessions/SessionStore";
 import { CookieJar } from "./CookieJar";
 import { TestResponse } from "./TestResponse";
 
@@ -21,15 +19,14 @@ export class TestClient {
   readonly app: Application;
   readonly url: string;
   readonly jar = new CookieJar();
-  #driver: SessionDriver;
-  #sessionOptions: SessionOptions;
+  /** The app's session layer; undefined for an app without SessionProvider. */
+  #sessions: SessionManager | undefined;
   #pendingSession: SessionData | undefined;
 
   private constructor(app: Application, url: string) {
     this.app = app;
     this.url = url;
-    this.#driver = app.container.resolve<SessionDriver>(SESSION_DRIVER);
-    this.#sessionOptions = app.container.resolve<SessionOptions>(SESSION_OPTIONS);
+    this.#sessions = app.container.isRegistered(SessionManager) ? app.container.resolve(SessionManager) : undefined;
   }
 
   /** Boots the app from its Kernel and listens on a free loopback port. */
@@ -115,7 +112,7 @@ export class TestClient {
   /** The stored session data as the next request will load it, internal keys included. */
   async session(): Promise<SessionData> {
     await this.#applyPendingSession();
-    const loaded = await this.#driver.load(this.#context());
+    const loaded = await this.#manager().load(parseCookies(this.jar.header()));
     return { ...(loaded?.data ?? {}) };
   }
 
@@ -133,21 +130,15 @@ export class TestClient {
   }
 
   async #changeSession(change: (session: Session) => void): Promise<void> {
-    const ctx = this.#context();
-    const session = new Session(await this.#driver.load(ctx), this.#sessionOptions);
+    const cookies = parseCookies(this.jar.header());
+    const session = await this.#manager().start(cookies);
     change(session);
-    await this.#driver.commit(ctx, session.changes({ ageFlash: false }));
-    const set = ctx.response.get("Set-Cookie") as unknown;
-    this.jar.store(Array.isArray(set) ? set : set ? [String(set)] : []);
+    this.jar.store(await this.#manager().commit(session, cookies, { ageFlash: false }));
   }
 
-  /** A real Koa context around a detached request carrying this visitor's cookies. */
-  #context(): Context {
-    const req = new IncomingMessage(new Socket());
-    req.headers = this.jar.header() ? { cookie: this.jar.header()! } : {};
-    req.method = "GET";
-    req.url = "/";
-    return this.app.koa.createContext(req, new ServerResponse(req));
+  #manager(): SessionManager {
+    if (this.#sessions) return this.#sessions;
+    throw new FrameworkError("E_NO_SESSION", "This app has no sessions (its Kernel lists no SessionProvider), so the test client has no session to read or seed.");
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { FLASH_KEY, OLD_INPUT_KEY } from "../sessions/keys";
-import type { SessionData } from "../sessions/SessionDriver";
+import type { SessionData } from "../sessions/SessionStore";
 
 /**
  * A finished response plus the session as the next request will see it, with

@@ -35,6 +35,11 @@ export class ViewFactory {
     this.environment.addGlobal(name, value);
   }
 
+  /** Marks HTML that templates print as it is, unescaped (a hidden field the framework builds, say). */
+  safe(html: string): unknown {
+    return new nunjucks.runtime.SafeString(html);
+  }
+
   /** Adds globals computed per request (the request's session, its errors ...). */
   composer(composer: ViewComposer): void {
     this.#composers.push(composer);

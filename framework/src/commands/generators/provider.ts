@@ -18,5 +18,5 @@ export function makeProvider(root: string, raw: string, options: { force: boolea
   const name = className(raw, "Provider", "Provider");
   const file = `app/providers/${name}.ts`;
   const { replaced } = writeNewFile(root, file, template(name), options.force);
-  return { file, replaced, hints: [`Add it to providers in app/Kernel.ts: providers: [AppProvider, ${name}] (import it from "./providers/${name}").`] };
+  return { file, replaced, hints: [`Add it to providers in app/Kernel.ts: providers: [SessionProvider, AppProvider, ${name}] (import it from "./providers/${name}").`] };
 }

@@ -26,6 +26,7 @@ export const SKELETON_PATHS = [
   "resources",
   "storage/public",
   "storage/logs/.gitkeep",
+  "storage/framework/sessions/.gitignore",
   "tests/example.test.ts",
   "tests/support/env.ts",
 ] as const;

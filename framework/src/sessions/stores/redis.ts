@@ -1,15 +1,11 @@
-import type { Context } from "koa";
 import Redis, { Cluster, type ClusterOptions, type RedisOptions, type Result } from "ioredis";
 import { ConfigurationError, FrameworkError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
-import { requestCookies, setCookie, type CookieOptions } from "../cookies";
-import { isWellFormedId } from "../ids";
+import { SessionConflict, SessionStoreUnavailable } from "../errors";
 import { CREATED_FIELD } from "../keys";
-import type { LoadedSession, SessionChanges, SessionData, SessionDriver, SizeLimit } from "../SessionDriver";
+import type { SessionData, SessionPatch, SessionRecord, SessionStore } from "../SessionStore";
 
-export interface RedisDriverOptions {
-  name: string;
-  cookie: CookieOptions;
+export interface RedisStoreOptions {
   /** `redis://` URL; when set it replaces host/port/password. */
   url?: string;
   host: string;
@@ -25,11 +21,6 @@ export interface RedisDriverOptions {
   cluster?: { host: string; port: number }[];
   /** ioredis ClusterOptions (natMap, slotsRefreshTimeout ...); each node connection takes `options`. */
   clusterOptions?: ClusterOptions;
-  /** Idle timeout in seconds: the hash expires this long after the last request that touched it. */
-  timeout: number;
-  lifetime: number | undefined;
-  /** Most bytes of data (as JSON) one session may hold. */
-  maxSize: number;
   namespace: string;
   /** Milliseconds a request waits for Redis before it answers 503. */
   commandTimeout: number;
@@ -89,17 +80,6 @@ declare module "ioredis" {
 /** A connection silent this long (at least; 5 command timeouts if longer) is dropped and made again. */
 const RECONNECT_AFTER_MS = 5000;
 
-/** A Redis failure, as the error page shows it: the store, not the app, is unavailable. */
-export class SessionStoreUnavailable extends FrameworkError {
-  constructor(cause: unknown) {
-    super("E_SESSION_STORE_UNAVAILABLE", `The session store (Redis) is unavailable: ${(cause as Error)?.message ?? cause}`, {
-      status: 503,
-      expose: false,
-      cause,
-    });
-  }
-}
-
 /** Redis did not answer within the command timeout. */
 class NoAnswer extends Error {}
 
@@ -114,7 +94,7 @@ function isNoAnswer(error: unknown): boolean {
  * a write is one more that applies only the changed fields, with HINCRBY for increments so
  * concurrent requests of one user lose nothing. Scripts run atomically and cost one round
  * trip each; with auto-pipelining, the calls of many concurrent requests share socket writes.
- * The browser only ever holds the random id.
+ * The hash expires `ttl` seconds after the last request that touched it.
  *
  * Every script touches a single key, so a session lives in one hash slot and the same
  * code runs on a standalone server, behind Sentinel, or on a Redis Cluster.
@@ -123,17 +103,15 @@ function isNoAnswer(error: unknown): boolean {
  * Redis is unreachable; the request answers 503. When Redis stops answering (a timeout),
  * later requests fail at once instead of piling up behind it, until a probe gets an answer.
  */
-export class RedisDriver implements SessionDriver {
+export class RedisStore implements SessionStore {
   readonly client: Redis | Cluster;
-  readonly sizeLimit: SizeLimit;
-  #options: RedisDriverOptions;
+  #options: RedisStoreOptions;
   /** Set while Redis is not answering: requests fail fast until the probe it holds succeeds. */
   #stalled: Promise<void> | undefined;
   #closing = false;
 
-  constructor(options: RedisDriverOptions) {
+  constructor(options: RedisStoreOptions) {
     this.#options = options;
-    this.sizeLimit = { bytes: options.maxSize, advice: "Store less in the session, or raise DRIVERS.redis.maxSize in config/session.ts." };
     const connection: RedisOptions = {
       password: options.password || undefined,
       ...options.options,
@@ -185,26 +163,18 @@ export class RedisDriver implements SessionDriver {
     return `${this.#options.namespace}:session:${id}`;
   }
 
-  async load(ctx: Context): Promise<LoadedSession | undefined> {
-    const id = requestCookies(ctx).get(this.#options.name);
-    if (!isWellFormedId(id)) return undefined;
-    const key = this.key(id);
-    const reply = await this.#run(() => this.client.loadSession(key, this.#options.timeout));
+  async read(id: string, ttl: number): Promise<SessionRecord | undefined> {
+    const reply = await this.#run(() => this.client.loadSession(this.key(id), ttl));
     if (reply === null) {
       // Something that is not a session hash sits under this id: not ours to adopt, and not an outage.
-      this.#options.logger.debug(`redis session store: the key for a presented id is not a session hash; starting a fresh session`);
+      this.#options.logger.debug("redis session store: the key for a presented id is not a session hash; starting a fresh session");
       return undefined;
     }
     const fields: Record<string, string> = Object.create(null);
     for (let i = 0; i + 1 < reply.length; i += 2) fields[reply[i]!] = reply[i + 1]!;
     const createdAt = Number(fields[CREATED_FIELD]);
-    // An id Redis does not know is never adopted: the client gets a new one.
+    // A hash without our marker is not a session we wrote.
     if (!fields[CREATED_FIELD] || !Number.isFinite(createdAt)) return undefined;
-    const lifetime = this.#options.lifetime;
-    if (lifetime !== undefined && createdAt + lifetime * 1000 <= Date.now()) {
-      await this.#run(() => this.client.unlink(key));
-      return undefined;
-    }
     const data: SessionData = Object.create(null);
     for (const [field, raw] of Object.entries(fields)) {
       if (field === CREATED_FIELD) continue;
@@ -214,39 +184,27 @@ export class RedisDriver implements SessionDriver {
         this.#options.logger.warn(`redis session store: field "${field}" of a session is not JSON; ignored`);
       }
     }
-    return { id, data, createdAt };
+    return { data, createdAt };
   }
 
-  async commit(ctx: Context, changes: SessionChanges): Promise<void> {
-    if (changes.clean) return;
-    const key = this.key(changes.id);
-    const retired = changes.loaded && changes.loaded.id !== changes.id ? changes.loaded.id : undefined;
-    let args: string[];
-    if (changes.replace) {
-      // Flush empties the hash under the same id; new, regenerated and invalidated sessions get a fresh key.
-      const unlinkFirst = changes.loaded !== undefined && !retired;
-      args = [unlinkFirst ? "1" : "0", "0", "0", CREATED_FIELD, String(changes.createdAt), ...encode(Object.entries(changes.snapshot()))];
-    } else {
-      args = ["0", String(changes.increments.size), String(changes.deleted.size)];
-      for (const [field, by] of changes.increments) args.push(field, String(by));
-      args.push(...changes.deleted, ...encode(changes.set));
-    }
-    const refused = await this.#run(() => this.client.commitSession(key, this.#options.timeout, ...args));
-    if (refused !== 1) {
-      throw new FrameworkError(
-        "E_SESSION_CONFLICT",
-        `A concurrent request replaced the session value "${refused}", which this request incremented, with a non-number; nothing of this request's session changes was saved.`,
-        { status: 409, expose: false },
-      );
-    }
-    if (retired) {
-      // The old id's key is retired by a command of its own, after the new key is written: the two
-      // keys may sit in different cluster slots, where one call over both is a CROSSSLOT error. If this
-      // fails the request fails (503) before the client learns the new id, so it keeps its old id
-      // with the old data, and the new key, which nobody knows, expires unused.
-      await this.#run(() => this.client.unlink(this.key(retired)));
-    }
-    if (changes.loaded?.id !== changes.id) setCookie(ctx, this.#options.name, changes.id, this.#options.cookie);
+  async write(id: string, record: SessionRecord, ttl: number): Promise<void> {
+    await this.#commit(id, ttl, ["1", "0", "0", CREATED_FIELD, String(record.createdAt), ...encode(Object.entries(record.data))]);
+  }
+
+  async patch(id: string, patch: SessionPatch, ttl: number): Promise<void> {
+    const args = ["0", String(patch.increments.size), String(patch.deleted.size)];
+    for (const [field, by] of patch.increments) args.push(field, String(by));
+    args.push(...patch.deleted, ...encode(patch.set));
+    await this.#commit(id, ttl, args);
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.#run(() => this.client.unlink(this.key(id)));
+  }
+
+  async #commit(id: string, ttl: number, args: string[]): Promise<void> {
+    const refused = await this.#run(() => this.client.commitSession(this.key(id), ttl, ...args));
+    if (refused !== 1) throw new SessionConflict(refused);
   }
 
   async close(): Promise<void> {

@@ -1,21 +1,16 @@
-import type { Context } from "koa";
 import { ConfigurationError, FrameworkError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import { Encrypter } from "../../security/Encrypter";
-import { requestCookies, setCookie, type CookieOptions } from "../cookies";
+import type { CookieWrite } from "../cookies";
 import { isWellFormedId } from "../ids";
-import type { LoadedSession, SessionChanges, SessionDriver, SizeLimit } from "../SessionDriver";
+import type { LoadedSession, SessionChanges, SizeLimit } from "../SessionStore";
 
-export interface CookieDriverOptions {
+export interface CookieStoreOptions {
   /** Cookie name; chunks are `<name>.1`, `<name>.2` ... */
   name: string;
-  cookie: CookieOptions;
   key: string;
   previousKeys: readonly string[];
-  /** Idle timeout in seconds, sealed into the payload. */
-  timeout: number;
-  lifetime: number | undefined;
-  /** Most bytes the session's cookies may take in the Cookie header; past it commit fails and writes nothing. */
+  /** Most bytes the session's cookies may take in the Cookie header; past it nothing is written. */
   maxSize: number;
   logger: Logger;
 }
@@ -63,16 +58,17 @@ function isPayload(value: unknown): value is Payload {
 }
 
 /**
- * The whole session, sealed with AES-256-GCM into the client's cookies. The expiry is
- * inside the seal, so a replayed old cookie is refused even if the browser kept it.
- * It cannot merge concurrent writes of one user: the last response's cookie wins.
+ * The one client-side store: the whole session, sealed with AES-256-GCM into the client's
+ * cookies. The idle expiry is inside the seal, so an old cookie replayed after it is refused
+ * even if the browser kept it. It cannot merge concurrent writes of one user: the last
+ * response's cookie wins.
  */
-export class CookieDriver implements SessionDriver {
+export class CookieStore {
   readonly sizeLimit: SizeLimit;
-  #options: CookieDriverOptions;
+  #options: CookieStoreOptions;
   #encrypter: Encrypter;
 
-  constructor(options: CookieDriverOptions) {
+  constructor(options: CookieStoreOptions) {
     this.#options = options;
     const bytes = dataBudget(options.name, options.maxSize);
     if (bytes < 64) {
@@ -82,44 +78,40 @@ export class CookieDriver implements SessionDriver {
     this.#encrypter = new Encrypter({ key: options.key, previousKeys: options.previousKeys, purpose: "session-cookie" });
   }
 
-  async load(ctx: Context): Promise<LoadedSession | undefined> {
-    const sealed = this.#readSealed(requestCookies(ctx));
+  /** The session the cookies carry, or undefined when they carry none that is authentic and unexpired. */
+  load(jar: ReadonlyMap<string, string>): LoadedSession | undefined {
+    const sealed = this.#readSealed(jar);
     if (sealed === undefined) return undefined;
     const plain = this.#encrypter.open(sealed, this.#options.name);
-    if (!plain) return this.#reject(ctx, "it failed authentication (tampered, truncated, or sealed under an unknown key)");
+    if (!plain) return this.#reject("it failed authentication (tampered, truncated, or sealed under an unknown key)");
     let payload: unknown;
     try {
       payload = JSON.parse(plain.toString("utf8"));
     } catch {
-      return this.#reject(ctx, "its payload is not JSON");
+      return this.#reject("its payload is not JSON");
     }
-    // Authentic but not shaped like what commit() seals (an old format, a bug, a leaked key): no session.
-    if (!isPayload(payload)) return this.#reject(ctx, "its payload is not a session");
-    const now = Date.now();
-    if (payload.e <= now) return this.#reject(ctx, "it expired");
-    const lifetime = this.#options.lifetime;
-    if (lifetime !== undefined && payload.c + lifetime * 1000 <= now) return this.#reject(ctx, "it passed its absolute lifetime");
+    // Authentic but not shaped like what save() seals (an old format, a bug, a leaked key): no session.
+    if (!isPayload(payload)) return this.#reject("its payload is not a session");
+    if (payload.e <= Date.now()) return this.#reject("it expired");
     return { id: payload.i, data: payload.d, createdAt: payload.c, expiresAt: payload.e };
   }
 
-  async commit(ctx: Context, changes: SessionChanges): Promise<void> {
-    const expiresAt = Date.now() + this.#options.timeout * 1000;
+  /** The cookies that carry the changed session, expiring `ttl` seconds from now; none when nothing needs sending. */
+  save(changes: SessionChanges, jar: ReadonlyMap<string, string>, ttl: number): CookieWrite[] {
+    const expiresAt = Date.now() + ttl * 1000;
     const loadedExpiry = changes.loaded?.expiresAt;
-    if (changes.clean && (loadedExpiry === undefined || expiresAt - loadedExpiry < REFRESH_AFTER_MS)) return;
+    if (changes.clean && (loadedExpiry === undefined || expiresAt - loadedExpiry < REFRESH_AFTER_MS)) return [];
     const json = `{"i":${JSON.stringify(changes.id)},"c":${changes.createdAt},"e":${expiresAt},"d":${changes.snapshotJson()}}`;
     // Session keeps the data within sizeLimit; this is the last line before a browser gets cookies it would be locked out by.
     const size = cookieBytes(this.#options.name, Buffer.byteLength(json));
     if (size > this.#options.maxSize) {
       throw new FrameworkError("E_SESSION_TOO_LARGE", `The session's cookies would take ${size} bytes, over DRIVERS.cookie.maxSize (${this.#options.maxSize}); nothing was saved. ${this.sizeLimit.advice}`);
     }
-    const sealed = this.#encrypter.seal(Buffer.from(json), this.#options.name);
-    this.#writeChunks(ctx, sealed);
+    return this.#chunks(this.#encrypter.seal(Buffer.from(json), this.#options.name), jar);
   }
 
-  async close(): Promise<void> {}
-
   /** The sealed value, reassembled from its chunks when it was split. */
-  #readSealed(jar: Map<string, string>): string | undefined {
+  #readSealed(jar: ReadonlyMap<string, string>): string | undefined {
     const first = jar.get(this.#options.name);
     if (!first) return undefined;
     const chunked = CHUNKED.exec(first);
@@ -134,23 +126,25 @@ export class CookieDriver implements SessionDriver {
     return sealed;
   }
 
-  #writeChunks(ctx: Context, sealed: string): void {
-    const { name, cookie } = this.#options;
+  #chunks(sealed: string, jar: ReadonlyMap<string, string>): CookieWrite[] {
+    const { name } = this.#options;
     const count = Math.ceil(sealed.length / CHUNK_SIZE);
+    const writes: CookieWrite[] = [];
     if (count === 1) {
-      setCookie(ctx, name, sealed, cookie);
+      writes.push({ name, value: sealed });
     } else {
-      setCookie(ctx, name, `${count}.${sealed.slice(0, CHUNK_SIZE)}`, cookie);
-      for (let i = 1; i < count; i++) setCookie(ctx, `${name}.${i}`, sealed.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE), cookie);
+      writes.push({ name, value: `${count}.${sealed.slice(0, CHUNK_SIZE)}` });
+      for (let i = 1; i < count; i++) writes.push({ name: `${name}.${i}`, value: sealed.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE) });
     }
     // Chunks left over from a larger session would otherwise linger in the browser.
-    for (const existing of requestCookies(ctx).keys()) {
-      if (existing.startsWith(`${name}.`) && Number(existing.slice(name.length + 1)) >= count) setCookie(ctx, existing, "", cookie, 0);
+    for (const existing of jar.keys()) {
+      if (existing.startsWith(`${name}.`) && Number(existing.slice(name.length + 1)) >= count) writes.push({ name: existing, value: "", maxAge: 0 });
     }
+    return writes;
   }
 
-  #reject(ctx: Context, why: string): undefined {
-    this.#options.logger.debug(`session cookie refused on ${ctx.method} ${ctx.path}: ${why}; starting a fresh session`);
+  #reject(why: string): undefined {
+    this.#options.logger.debug(`session cookie refused: ${why}; starting a fresh session`);
     return undefined;
   }
 }

@@ -1,0 +1,72 @@
+/** Session values as stored: JSON-safe data, the framework's reserved keys included. */
+export type SessionData = Record<string, unknown>;
+
+/** A session as a server-side store keeps it under its id. */
+export interface SessionRecord {
+  data: SessionData;
+  /** Epoch ms when the session (or its current id) began, for the absolute lifetime. */
+  createdAt: number;
+}
+
+/** One request's key-level changes, for stores that apply them atomically. */
+export interface SessionPatch {
+  set: ReadonlyMap<string, unknown>;
+  deleted: ReadonlySet<string>;
+  /** Numeric deltas, for keys the request only incremented. */
+  increments: ReadonlyMap<string, number>;
+}
+
+/** The most a store keeps of one session; Session enforces it before anything is written. */
+export interface SizeLimit {
+  /** Bytes of the session's data as JSON. */
+  bytes: number;
+  /** What a developer whose session outgrew the limit can do, for the error message. */
+  advice: string;
+}
+
+/**
+ * The contract of a server-side store: a few methods keyed by session id. Everything else
+ * (the id cookie, id checks, lifetimes, regenerate and invalidate, the size limit, flash
+ * data, the CSRF token) is the session layer's, so a new store is one small file.
+ */
+export interface SessionStore {
+  /** The session stored under `id`, its idle expiry slid to `ttl` seconds from now; undefined if unknown or expired. */
+  read(id: string, ttl: number): Promise<SessionRecord | undefined>;
+  /** Replaces whatever is stored under `id`, to expire `ttl` seconds from now. */
+  write(id: string, record: SessionRecord, ttl: number): Promise<void>;
+  destroy(id: string): Promise<void>;
+  /**
+   * Optional: applies key-level changes atomically, so concurrent requests of one user lose
+   * nothing (redis). Stores without it get `write` of the whole session: the last write wins.
+   */
+  patch?(id: string, patch: SessionPatch, ttl: number): Promise<void>;
+  /** Opens connections at start-up, so a misconfigured store stops the app with a clear message. */
+  connect?(): Promise<void>;
+  /** Releases connections and timers at shutdown. */
+  close?(): Promise<void>;
+}
+
+/** What the session layer hands a Session when a client presents a live session. */
+export interface LoadedSession extends SessionRecord {
+  id: string;
+  /** Epoch ms when the stored copy expires if nothing touches it (the cookie store's sealed expiry). */
+  expiresAt?: number;
+}
+
+/**
+ * One request's changes, described once by the Session: the key-level patch, or `replace`
+ * when the stored copy must be rewritten from `snapshot` (new session, flush, regenerate).
+ */
+export interface SessionChanges extends SessionPatch {
+  id: string;
+  createdAt: number;
+  /** True when nothing about the stored session changed. */
+  clean: boolean;
+  replace: boolean;
+  /** The complete data after this request. */
+  snapshot(): SessionData;
+  /** `snapshot()` as JSON, serialised at most once per request. */
+  snapshotJson(): string;
+  /** What was loaded, if anything; its id differs from `id` after regenerate/invalidate. */
+  loaded: LoadedSession | undefined;
+}

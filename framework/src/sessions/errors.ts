@@ -1,0 +1,19 @@
+import { FrameworkError } from "../core/errors";
+
+/** A store failure, as the error page shows it: the session store, not the app, is unavailable. */
+export class SessionStoreUnavailable extends FrameworkError {
+  constructor(cause: unknown) {
+    super("E_SESSION_STORE_UNAVAILABLE", `The session store is unavailable: ${(cause as Error)?.message ?? cause}`, { status: 503, expose: false, cause });
+  }
+}
+
+/** A concurrent request replaced a value this one incremented: nothing of this request was saved. */
+export class SessionConflict extends FrameworkError {
+  constructor(key: string) {
+    super(
+      "E_SESSION_CONFLICT",
+      `A concurrent request replaced the session value "${key}", which this request incremented, with a non-number; nothing of this request's session changes was saved.`,
+      { status: 409, expose: false },
+    );
+  }
+}

@@ -1,0 +1,117 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { ConfigurationError } from "../../core/errors";
+import type { Logger } from "../../core/logger";
+import { SessionStoreUnavailable } from "../errors";
+import type { SessionData, SessionRecord, SessionStore } from "../SessionStore";
+
+export interface FileStoreOptions {
+  /** The folder the sessions live in (the skeleton's `storage/framework/sessions`). */
+  directory: string;
+  /** The idle timeout in seconds, which the background sweep removes expired files by. */
+  timeout: number;
+  logger: Logger;
+}
+
+const SWEEP_EVERY_MS = 10 * 60_000;
+/** A temporary file this old was left by a process that died mid-write. */
+const ABANDONED_AFTER_MS = 60_000;
+
+/** Marks a file active now, by the process's clock (the one every expiry is compared with). */
+function touch(file: string): Promise<void> {
+  const now = new Date(Date.now());
+  return utimes(file, now, now);
+}
+
+/**
+ * One JSON file per session, `<directory>/<id>.json`; the file's modification time is the
+ * last activity, so a read slides the idle expiry with one utimes() and no rewrite. Writes go
+ * to a temporary file renamed over the old one, which is atomic, so processes sharing the
+ * folder (`craft serve --workers N`) never read half a session; the last write wins.
+ * Expired files are removed by a sweep in the background.
+ */
+export class FileStore implements SessionStore {
+  #options: FileStoreOptions;
+  #sweeper: NodeJS.Timeout | undefined;
+
+  constructor(options: FileStoreOptions) {
+    this.#options = options;
+  }
+
+  /** Makes the folder and proves it writable, so a wrong path stops start-up. */
+  async connect(): Promise<void> {
+    const { directory } = this.#options;
+    try {
+      await mkdir(directory, { recursive: true });
+      const probe = path.join(directory, `.probe-${process.pid}`);
+      await writeFile(probe, "");
+      await unlink(probe);
+    } catch (error) {
+      throw new ConfigurationError("E_SESSION_STORE_UNREACHABLE", `The file session store cannot write to ${directory}: ${(error as Error).message}. Fix DRIVERS.file.directory in config/session.ts or the folder's permissions.`, error);
+    }
+    this.#sweeper = setInterval(() => void this.#sweep(), SWEEP_EVERY_MS).unref();
+  }
+
+  async read(id: string, ttl: number): Promise<SessionRecord | undefined> {
+    const file = this.#file(id);
+    try {
+      const { mtimeMs } = await stat(file);
+      if (mtimeMs + ttl * 1000 <= Date.now()) {
+        await this.destroy(id);
+        return undefined;
+      }
+      const record = JSON.parse(await readFile(file, "utf8")) as { data: SessionData; createdAt: number };
+      await touch(file);
+      return { data: record.data, createdAt: record.createdAt };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      if (error instanceof SyntaxError) return undefined; // not a file this store wrote whole
+      throw new SessionStoreUnavailable(error);
+    }
+  }
+
+  async write(id: string, record: SessionRecord, _ttl: number): Promise<void> {
+    const temporary = path.join(this.#options.directory, `.${id}.${randomBytes(6).toString("hex")}.tmp`);
+    try {
+      await writeFile(temporary, JSON.stringify({ createdAt: record.createdAt, data: record.data }), { mode: 0o600 });
+      await touch(temporary);
+      await rename(temporary, this.#file(id));
+    } catch (error) {
+      await unlink(temporary).catch(() => {});
+      throw new SessionStoreUnavailable(error);
+    }
+  }
+
+  async destroy(id: string): Promise<void> {
+    await unlink(this.#file(id)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw new SessionStoreUnavailable(error);
+    });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+  }
+
+  /** Ids are checked before they reach a store (43 base64url characters), so they are safe file names. */
+  #file(id: string): string {
+    return path.join(this.#options.directory, `${id}.json`);
+  }
+
+  async #sweep(): Promise<void> {
+    const { directory, timeout, logger } = this.#options;
+    try {
+      const now = Date.now();
+      for (const name of await readdir(directory)) {
+        const file = path.join(directory, name);
+        const info = await stat(file).catch(() => undefined); // gone meanwhile: another worker swept it
+        if (!info) continue;
+        const age = now - info.mtimeMs;
+        const expired = name.endsWith(".json") ? age >= timeout * 1000 : name.endsWith(".tmp") && age >= ABANDONED_AFTER_MS;
+        if (expired) await unlink(file).catch(() => {});
+      }
+    } catch (error) {
+      logger.warn(`file session store: sweeping ${directory} failed: ${(error as Error).message}`);
+    }
+  }
+}

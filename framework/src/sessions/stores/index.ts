@@ -1,0 +1,4 @@
+// The server-side stores, for tests and apps that build one directly; importing this loads ioredis.
+export { FileStore, type FileStoreOptions } from "./file";
+export { MemoryStore } from "./memory";
+export { RedisStore, type RedisStoreOptions } from "./redis";

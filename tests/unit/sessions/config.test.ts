@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { ConfigurationError, Logger } from "masonite/core";
+import { generateKey } from "masonite/security";
+import { createSessionManager, defineDrivers, parseCookies, type SessionConfig, type SessionRecord, type SessionStore } from "masonite/sessions";
+
+const APP = { key: generateKey(), previousKeys: [], appUrl: "http://localhost", root: process.cwd(), logger: new Logger("silent") };
+
+/** The README's "writing your own store" example, as it stands there. */
+class MapStore implements SessionStore {
+  #sessions = new Map<string, { record: string; expiresAt: number }>();
+
+  async read(id: string, ttl: number): Promise<SessionRecord | undefined> {
+    const entry = this.#sessions.get(id);
+    if (!entry || entry.expiresAt <= Date.now()) return undefined;
+    entry.expiresAt = Date.now() + ttl * 1000;
+    return JSON.parse(entry.record) as SessionRecord;
+  }
+
+  async write(id: string, record: SessionRecord, ttl: number): Promise<void> {
+    this.#sessions.set(id, { record: JSON.stringify(record), expiresAt: Date.now() + ttl * 1000 });
+  }
+
+  async destroy(id: string): Promise<void> {
+    this.#sessions.delete(id);
+  }
+}
+
+describe("config/session.ts", () => {
+  test("a custom store named in DRIVERS keeps sessions across requests", async () => {
+    const sessions = await createSessionManager({ DRIVERS: { default: "map", map: { driver: () => new MapStore() } } }, APP);
+    const first = await sessions.start(new Map());
+    first.set("cart", ["book"]);
+    const [cookie] = await sessions.commit(first, new Map());
+    const again = await sessions.start(parseCookies(cookie!.split(";")[0]));
+    assert.deepEqual(again.get("cart"), ["book"]);
+  });
+
+  test("an unknown driver stops start-up naming the valid ones", async () => {
+    await assert.rejects(
+      createSessionManager({ DRIVERS: { default: "nonsense" } }, APP),
+      (error: unknown) => error instanceof ConfigurationError && error.code === "E_UNKNOWN_SESSION_DRIVER" && /the drivers are cookie, redis, file, memory\./.test(error.message),
+    );
+  });
+
+  test("bad durations and sizes stop start-up naming the setting", async () => {
+    const cases: [SessionConfig, RegExp][] = [
+      [{ DRIVERS: { default: "cookie" }, TIMEOUT: -1 }, /TIMEOUT must be a positive number of seconds/],
+      [{ DRIVERS: { default: "cookie" }, LIFETIME: 0 }, /LIFETIME must be a positive number of seconds/],
+      [{ DRIVERS: { default: "memory", memory: { maxSize: 1.5 } } }, /DRIVERS\.memory\.maxSize must be a positive whole number of bytes/],
+    ];
+    for (const [config, message] of cases) await assert.rejects(createSessionManager(config, APP), message);
+  });
+
+  test("a cookie-only app never loads ioredis", async () => {
+    await createSessionManager({ DRIVERS: { default: "cookie" } }, APP);
+    assert.deepEqual(Object.keys(require.cache).filter((file) => file.includes("/node_modules/ioredis/")), []);
+  });
+
+  test("defineDrivers types every block: a misspelt option or a wrong type does not compile", () => {
+    const drivers = defineDrivers({
+      default: "redis",
+      redis: { host: "127.0.0.1", port: 6379, namespace: "app" },
+      file: { directory: "storage/framework/sessions" },
+    });
+    assert.equal(drivers.redis.port, 6379);
+    // @ts-expect-error: "hots" is not a redis option
+    defineDrivers({ default: "redis", redis: { hots: "127.0.0.1" } });
+    // @ts-expect-error: the port is a number
+    defineDrivers({ default: "redis", redis: { port: "6379" } });
+    // @ts-expect-error: the cookie driver's size is a number of bytes
+    defineDrivers({ default: "cookie", cookie: { maxSize: "6kb" } });
+  });
+});

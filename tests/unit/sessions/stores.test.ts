@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import fc from "fast-check";
+import { Logger } from "masonite/core";
+import { SessionConflict, type SessionData, type SessionStore } from "masonite/sessions";
+import { FileStore, MemoryStore } from "masonite/sessions/stores";
+
+/**
+ * One table of cases, run against every server-side store that needs no service, through
+ * the contract alone (read, write, destroy, patch). The redis store runs the same cases over
+ * HTTP in the integration tests.
+ */
+const folders: string[] = [];
+after(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+async function fileStore(): Promise<FileStore> {
+  const directory = mkdtempSync(path.join(os.tmpdir(), "masonite-file-store-"));
+  folders.push(directory);
+  const store = new FileStore({ directory, timeout: 3600, logger: new Logger("silent") });
+  await store.connect();
+  return store;
+}
+
+const STORES: [string, () => Promise<SessionStore>][] = [
+  ["memory", async () => new MemoryStore()],
+  ["file", fileStore],
+];
+const id = (n: number) => String(n).padStart(43, "A");
+
+for (const [name, make] of STORES) {
+  describe(`${name} store, through the contract`, () => {
+    test("write then read gives the data and creation time back, as copies", async () => {
+      const store = await make();
+      const data: SessionData = { a: 1, nested: { list: [1, "2", null] } };
+      await store.write(id(1), { data, createdAt: 123 }, 60);
+      const read = await store.read(id(1), 60);
+      assert.deepEqual(read, { data, createdAt: 123 });
+      (read!.data.nested as { list: unknown[] }).list.push("mutated");
+      assert.deepEqual((await store.read(id(1), 60))!.data, data);
+      await store.close?.();
+    });
+
+    test("an unknown id reads as undefined; destroy ends a session and tolerates an unknown id", async () => {
+      const store = await make();
+      assert.equal(await store.read(id(2), 60), undefined);
+      await store.write(id(2), { data: { a: 1 }, createdAt: 1 }, 60);
+      await store.destroy(id(2));
+      await store.destroy(id(3));
+      assert.equal(await store.read(id(2), 60), undefined);
+      await store.close?.();
+    });
+
+    test("write replaces the whole session", async () => {
+      const store = await make();
+      await store.write(id(4), { data: { a: 1, b: 2 }, createdAt: 1 }, 60);
+      await store.write(id(4), { data: { c: 3 }, createdAt: 2 }, 60);
+      assert.deepEqual(await store.read(id(4), 60), { data: { c: 3 }, createdAt: 2 });
+      await store.close?.();
+    });
+
+    test("a session idle longer than its ttl is gone", async () => {
+      const store = await make();
+      await store.write(id(5), { data: { a: 1 }, createdAt: 1 }, 1);
+      if (store instanceof FileStore) {
+        // The file's modification time is its last activity: age it instead of waiting.
+        const past = new Date(Date.now() - 2_000);
+        utimesSync(path.join(folders.at(-1)!, `${id(5)}.json`), past, past);
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
+      }
+      assert.equal(await store.read(id(5), 1), undefined);
+      await store.close?.();
+    });
+
+    if (name === "memory") {
+      test("patch applies sets, deletes and increments atomically, and refuses an increment of a non-number whole", async () => {
+        const store = await make();
+        await store.write(id(6), { data: { n: 1, s: "x", gone: true }, createdAt: 1 }, 60);
+        await store.patch!(id(6), { set: new Map([["t", "y"]]), deleted: new Set(["gone"]), increments: new Map([["n", 2]]) }, 60);
+        assert.deepEqual((await store.read(id(6), 60))!.data, { n: 3, s: "x", t: "y" });
+        await assert.rejects(store.patch!(id(6), { set: new Map([["u", 1]]), deleted: new Set(), increments: new Map([["s", 1]]) }, 60), SessionConflict);
+        assert.deepEqual((await store.read(id(6), 60))!.data, { n: 3, s: "x", t: "y" }, "nothing of the refused patch landed");
+        await store.close?.();
+      });
+    }
+
+    test("random writes, reads and destroys agree with a plain map", async () => {
+      const store = await make();
+      const operation = fc.oneof(
+        fc.record({ op: fc.constant("write" as const), n: fc.integer({ min: 0, max: 4 }), value: fc.jsonValue() }),
+        fc.record({ op: fc.constant("destroy" as const), n: fc.integer({ min: 0, max: 4 }) }),
+        fc.record({ op: fc.constant("read" as const), n: fc.integer({ min: 0, max: 4 }) }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(operation, { maxLength: 20 }), async (ops) => {
+          const model = new Map<string, SessionData>();
+          for (const n of [0, 1, 2, 3, 4]) await store.destroy(id(100 + n));
+          for (const step of ops) {
+            const key = id(100 + step.n);
+            if (step.op === "write") {
+              // JSON's own round trip is the model: -0 becomes 0, and so on.
+              const data = JSON.parse(JSON.stringify({ v: step.value })) as SessionData;
+              await store.write(key, { data, createdAt: 1 }, 60);
+              model.set(key, data);
+            } else if (step.op === "destroy") {
+              await store.destroy(key);
+              model.delete(key);
+            } else {
+              assert.deepEqual((await store.read(key, 60))?.data, model.get(key));
+            }
+          }
+        }),
+        { numRuns: name === "file" ? 40 : 200 },
+      );
+      await store.close?.();
+    });
+  });
+}
+
+test("the file store writes by rename: no temporary file is left, and files are private to the app's user", async () => {
+  const store = await fileStore();
+  const directory = folders.at(-1)!;
+  await Promise.all(Array.from({ length: 20 }, (_, i) => store.write(id(7), { data: { i }, createdAt: 1 }, 60)));
+  assert.deepEqual(readdirSync(directory), [`${id(7)}.json`]);
+  const read = await store.read(id(7), 60);
+  assert.ok(typeof read!.data.i === "number", "one whole write won");
+  assert.equal(statSync(path.join(directory, `${id(7)}.json`)).mode & 0o777, 0o600);
+  await store.close();
+});
