@@ -1,6 +1,7 @@
 import "./env";
 import type { Kernel } from "masonite/foundation";
 import type { RedisDriverConfig } from "masonite/sessions";
+import { Route } from "masonite/routes";
 import { TestClient } from "masonite/testing";
 import { kernel } from "../../app/Kernel";
 import { FIXTURE_TEMPLATES, FLASH_ROUTES } from "./flash-probes";
@@ -18,7 +19,7 @@ export interface TestAppOptions {
   app?: Partial<Kernel["config"]["app"]>;
   /** Session cookie name (config/session.ts COOKIE.name). */
   cookieName?: string;
-  /** Extra routes (the session lab is always there). */
+  /** Extra routes, in the "web" group (the session lab is always there). */
   routes?: Kernel["routes"];
 }
 
@@ -32,7 +33,7 @@ export function testKernel(options: TestAppOptions = {}): Kernel {
   return {
     ...kernel,
     config: { ...kernel.config, app: { ...kernel.config.app, ...options.app }, session: { ...kernel.config.session, DRIVERS: drivers, COOKIE: { ...kernel.config.session.COOKIE, name: options.cookieName ?? kernel.config.session.COOKIE?.name } } },
-    routes: [...kernel.routes, ...LAB_ROUTES, ...FLASH_ROUTES, ...(options.routes ?? [])],
+    routes: [...kernel.routes, ...Route.group([...LAB_ROUTES, ...FLASH_ROUTES, ...(options.routes ?? [])], { middleware: ["web"] })],
     templates: [FIXTURE_TEMPLATES],
   };
 }

@@ -9,7 +9,7 @@ import type { DependencyContainer } from "tsyringe";
 import { createRootContainer } from "../container";
 import type { Middleware, MiddlewareClass } from "../middleware";
 import type { RouteDefinition } from "../routes/Route";
-import { RouteTable, url, useRouteTable } from "../routes/RouteTable";
+import { bindRouteTable, RouteTable, url } from "../routes/RouteTable";
 import { securityHeaderDefaults, securityHeaders } from "../security/headers";
 import { parseKey } from "../security/keys";
 import { createDriver, sessionOptions } from "../sessions/config";
@@ -22,6 +22,7 @@ import { environment } from "../core/environment";
 import { ConfigurationError } from "../core/errors";
 import { BODY_METHODS, closeConnectionsWhen, declaredBodyLimit, readBody } from "./guards";
 import { errorPages, routeHandler, staticFiles } from "./http";
+import { jsonErrorsForPath, routePipeline, type MiddlewareGroups } from "./routing";
 import { Logger } from "../core/logger";
 import type { Provider, ProviderClass } from "../core/Provider";
 
@@ -30,10 +31,11 @@ export interface Kernel {
   /** The app's folder: templates, static files and `.env` are found from here. */
   root: string;
   config: AppConfig;
+  /** Every route, each inside the `Route.group` that names its middleware group: `Route.group(WEB, { middleware: ["web"] })`. */
   routes: RouteDefinition[];
   providers?: ProviderClass<Application>[];
-  /** Middleware groups; every route runs "web" first, then its own named middleware. */
-  middlewareGroups: { web: MiddlewareClass[]; [group: string]: MiddlewareClass[] };
+  /** Middleware groups by name; a route runs those its `Route.group`s name, outer first, then its own named middleware. */
+  middlewareGroups: MiddlewareGroups;
   /** Named route middleware for `.middleware("name")`. */
   routeMiddleware?: Record<string, MiddlewareClass>;
   /** More template folders, searched after `resources/templates` (a package's or a test's views). */
@@ -43,8 +45,8 @@ export interface Kernel {
 /**
  * Builds one running app from a Kernel: configuration checked, services in the root
  * container, providers booted, and the Koa pipeline assembled. The request path is
- * errorPages (which sets the security headers) -> static files -> body parser -> router ->
- * route middleware -> controller.
+ * the app's route table bound to the request -> errorPages (which sets the security headers)
+ * -> static files -> body parser -> router -> the route's group and route middleware -> controller.
  */
 export class Application {
   readonly kernel: Kernel;
@@ -101,7 +103,6 @@ export class Application {
     await this.#sessionDriver.connect?.();
     for (const provider of this.#providers) await provider.register(this);
     for (const provider of this.#providers) await provider.boot(this);
-    useRouteTable(this.routes);
 
     const router = new Router();
     const built = new Map<MiddlewareClass, Middleware>();
@@ -121,18 +122,16 @@ export class Application {
       }
       return instance;
     };
+    const { middlewareGroups, routeMiddleware } = this.kernel;
     for (const route of this.routes.routes) {
-      const named = route.middlewareNames.map((name) => {
-        const type = this.kernel.routeMiddleware?.[name] ?? this.kernel.middlewareGroups[name];
-        if (!type) throw new ConfigurationError("E_UNKNOWN_MIDDLEWARE", `Route ${route.method} ${route.path} uses middleware "${name}", which the Kernel does not define.`);
-        return type;
-      });
-      const middleware = [...this.kernel.middlewareGroups.web, ...named.flat()].map(build);
-      router.register(route.routerPath, [route.method], routeHandler(route, this.container, this.views, middleware), { name: route.routeName });
+      const pipeline = routePipeline(route, middlewareGroups, routeMiddleware);
+      router.register(route.routerPath, [route.method], routeHandler(route, this.container, this.views, pipeline.middleware.map(build), pipeline.jsonErrors), { name: route.routeName });
     }
     const limit = app.BODY_LIMIT ?? "1mb";
+    this.koa.use(bindRouteTable(this.routes));
     this.koa.use(closeConnectionsWhen(() => this.#closing));
-    this.koa.use(errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders }));
+    const jsonErrors = jsonErrorsForPath(this.routes.routes, middlewareGroups);
+    this.koa.use(errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders, jsonErrors }));
     this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: this.#watch }));
     this.koa.use(declaredBodyLimit(limit));
     this.koa.use(readBody(bodyParser({ enableTypes: ["json", "form"], parsedMethods: BODY_METHODS, jsonLimit: limit, formLimit: limit })));
