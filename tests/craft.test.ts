@@ -264,7 +264,7 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
     try {
       const result = await run(process.execPath, ["--test", "-r", "masonite/register", "tests/example.test.ts"], app, { env: { SESSION_DRIVER: "redis", REDIS_URL: redis.url } });
       assertSucceeded(result, "example tests on redis");
-      assert.match(result.stdout, /# pass 5/);
+      assert.match(result.stdout, /# pass 7/);
     } finally {
       await redis.stop();
     }
