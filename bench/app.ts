@@ -60,6 +60,6 @@ export function benchKernel(driver: "cookie" | "redis", redisUrl?: string): Kern
   return {
     ...kernel,
     config: { ...kernel.config, session: { ...kernel.config.session, DRIVERS: { ...DRIVERS, default: driver, redis } } },
-    routes: [...kernel.routes, ...BENCH_ROUTES],
+    routes: [...kernel.routes, ...Route.group(BENCH_ROUTES, { middleware: ["web"] })],
   };
 }

@@ -5,7 +5,7 @@ import { KOA_SESSION_PREFIX, type ServerKind } from "./servers";
 
 const SESSION_COOKIE = "masonite_session";
 
-/** One of the seven scenarios of issue 6: a server kind, a route, and how its returning user is made. */
+/** One of the seven scenarios of issue 6 (and the api group's): a server kind, a route, and how its returning user is made. */
 export interface Scenario {
   n: number;
   id: string;
@@ -54,6 +54,13 @@ export async function primeFlashedPage(visitor: Visitor): Promise<void> {
   if (!page.includes("Please fix") || !page.includes('value="not-an-email"')) throw new Error("the bench page does not show the flashed errors and old input");
 }
 
+/** Scenario 8: the app's JSON route in the api group, which must answer without a session. */
+export async function primeApiStatus(visitor: Visitor): Promise<void> {
+  const response = await visitor.get("/api/status");
+  if (response.status !== 200 || !response.body.includes('"ok"')) throw new Error(`GET /api/status -> ${response.status}: ${response.body.slice(0, 300)}`);
+  if (response.headers.getSetCookie().length > 0) throw new Error("GET /api/status set a cookie: the api group must run no session");
+}
+
 export const SCENARIOS: Scenario[] = [
   { n: 1, id: "koa", label: "bare Koa (no session)", kind: "koa", path: "/bench/counter", redis: false, framework: false, prime: async () => {} },
   { n: 2, id: "koa-session-cookie", label: "koa-session, cookie", kind: "koa-session-cookie", path: "/bench/counter", redis: false, framework: false, prime: primeCounter },
@@ -75,6 +82,7 @@ export const SCENARIOS: Scenario[] = [
     },
     counter: frameworkCounter,
   },
+  { n: 8, id: "masonite-api", label: "masonite, api group JSON (no session)", kind: "masonite-cookie", path: "/api/status", redis: false, framework: true, prime: primeApiStatus },
 ];
 
 /** Session data sizes up to the largest the default 6 KB of cookies holds (about 4.4 KB). */

@@ -15,7 +15,7 @@ import { startApp } from "./support/app";
 import { RedisServer } from "./support/redis";
 
 const ROOT = path.resolve(__dirname, "..");
-const SCENARIOS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "masonite-page", "masonite-redis-read"];
+const SCENARIOS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "masonite-page", "masonite-redis-read", "masonite-api"];
 
 interface Results {
   quick: boolean;

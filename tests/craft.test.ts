@@ -184,17 +184,21 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
     for (const view of ["index", "create", "show", "edit"]) await craftIn(app, "view", `comments.${view}`);
   });
 
-  test("craft routes:list shows the app's real routes with controller and middleware", async () => {
+  test("craft routes:list shows the app's real routes with controller, group and middleware", async () => {
     const result = await run(process.execPath, ["craft.js", "routes:list"], app);
     assertSucceeded(result, "craft routes:list");
     const lines = result.stdout.trim().split("\n").map((line) => line.split(/\s{2,}/));
-    assert.deepEqual(lines[0], ["METHOD", "PATH", "NAME", "ACTION", "MIDDLEWARE"]);
-    assert.deepEqual(lines[1], ["GET", "/", "welcome", "WelcomeController@show", "web"]);
+    assert.deepEqual(lines[0], ["METHOD", "PATH", "NAME", "ACTION", "GROUP", "MIDDLEWARE"]);
+    assert.deepEqual(lines[1], ["GET", "/", "welcome", "WelcomeController@show", "web", "SessionMiddleware, VerifyCsrfToken"]);
     assert.deepEqual(
       lines.find((row) => row[2] === "comments.update"),
-      ["PUT", "/comments/@id", "comments.update", "CommentController@update", "web, auth"],
+      ["PUT", "/comments/@id", "comments.update", "CommentController@update", "web", "SessionMiddleware, VerifyCsrfToken, AuthMiddleware"],
     );
-    assert.equal(lines.length, 1 + 4 + 7);
+    assert.deepEqual(
+      lines.find((row) => row[2] === "api.echo"),
+      ["POST", "/api/echo", "api.echo", "StatusController@echo", "api", "-"],
+    );
+    assert.equal(lines.length, 1 + 4 + 2 + 7);
   });
 
   test("the new app's own npm test passes: type-check, example tests and the generated test", async () => {
@@ -260,7 +264,7 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
     try {
       const result = await run(process.execPath, ["--test", "-r", "masonite/register", "tests/example.test.ts"], app, { env: { SESSION_DRIVER: "redis", REDIS_URL: redis.url } });
       assertSucceeded(result, "example tests on redis");
-      assert.match(result.stdout, /# pass 5/);
+      assert.match(result.stdout, /# pass 7/);
     } finally {
       await redis.stop();
     }

@@ -2,6 +2,7 @@
 // a browser-like cookie jar, forms sent with the CSRF token, and Masonite's assertions.
 // Run them with `npm test`; `craft test Name` adds another file like this one.
 import "./support/env";
+import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { TestClient } from "masonite/testing";
 import { kernel } from "../app/Kernel";
@@ -48,5 +49,20 @@ describe("contact form", () => {
 
   test("a form without the CSRF token is refused", async () => {
     (await app.visitor().post("/contact", form, { csrf: false })).assertStatus(419);
+  });
+});
+
+describe("JSON API (routes/api.ts)", () => {
+  test("a JSON post needs no session or CSRF token and sets no cookie", async () => {
+    const response = await app.visitor().post("/api/echo", { name: "Ada" }, { json: true, csrf: false });
+    response.assertStatus(201);
+    assert.deepEqual(response.json(), { received: { name: "Ada" } });
+    assert.equal(response.header("set-cookie"), null);
+  });
+
+  test("errors are JSON, even for an unknown path", async () => {
+    const response = await app.get("/api/nope");
+    response.assertStatus(404);
+    assert.equal(response.json<{ error: { status: number } }>().error.status, 404);
   });
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Kernel } from "masonite/foundation";
+import { Route } from "masonite/routes";
 import type { SessionConfig, SessionDrivers } from "masonite/sessions";
 import { TestClient } from "masonite/testing";
 import { kernel } from "../../app/Kernel";
@@ -23,7 +24,7 @@ export interface TestAppOptions {
   app?: Partial<Kernel["config"]["app"]>;
   /** Session cookie name (config/session.ts COOKIE.name). */
   cookieName?: string;
-  /** Extra routes (the session lab is always there). */
+  /** Extra routes, in the "web" group (the session lab is always there). */
   routes?: Kernel["routes"];
 }
 
@@ -40,7 +41,7 @@ export function testKernel(options: TestAppOptions = {}): TestKernel {
   return {
     ...kernel,
     config: { ...kernel.config, app: { ...kernel.config.app, ...options.app }, session },
-    routes: [...kernel.routes, ...LAB_ROUTES, ...FLASH_ROUTES, ...(options.routes ?? [])],
+    routes: [...kernel.routes, ...Route.group([...LAB_ROUTES, ...FLASH_ROUTES, ...(options.routes ?? [])], { middleware: ["web"] })],
     templates: [FIXTURE_TEMPLATES],
   };
 }

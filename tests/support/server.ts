@@ -5,6 +5,7 @@
 import path from "node:path";
 import { runCraft } from "masonite/commands";
 import type { Kernel } from "masonite/foundation";
+import { Route } from "masonite/routes";
 import { LAB_ROUTES } from "./lab";
 import { RELIABILITY_ROUTES } from "./reliability-probes";
 
@@ -12,6 +13,6 @@ void runCraft({
   root: path.resolve(__dirname, "..", ".."),
   kernel: async () => {
     const { kernel } = require("../../app/Kernel") as { kernel: Kernel };
-    return { ...kernel, routes: [...kernel.routes, ...LAB_ROUTES, ...RELIABILITY_ROUTES] };
+    return { ...kernel, routes: [...kernel.routes, ...Route.group([...LAB_ROUTES, ...RELIABILITY_ROUTES], { middleware: ["web"] })] };
   },
 });

@@ -1,12 +1,14 @@
 import type { Kernel } from "../foundation/Application";
+import { routePipeline } from "../foundation/routing";
 
-const HEADER = ["METHOD", "PATH", "NAME", "ACTION", "MIDDLEWARE"];
+const HEADER = ["METHOD", "PATH", "NAME", "ACTION", "GROUP", "MIDDLEWARE"];
 
-/** One row per route as the Kernel registers it: every route runs the "web" group, then its own. */
+/** One row per route as the Kernel registers it: its middleware groups and every middleware it runs, in order ("-" for none). */
 export function routeRows(kernel: Kernel): string[][] {
   return kernel.routes.map((route) => {
     const [controller, method] = route.action;
-    return [route.method, route.path, route.routeName ?? "", `${controller.name}@${method}`, ["web", ...route.middlewareNames].join(", ")];
+    const pipeline = routePipeline(route, kernel.middlewareGroups, kernel.routeMiddleware);
+    return [route.method, route.path, route.routeName ?? "", `${controller.name}@${method}`, pipeline.groups.join(", ") || "-", pipeline.middleware.map((type) => type.name).join(", ") || "-"];
   });
 }
 
@@ -19,5 +21,5 @@ export function formatTable(rows: string[][]): string {
 /** `craft routes:list`: the table, read from the app's real route definitions. */
 export function routesList(kernel: Kernel): string {
   const rows = routeRows(kernel);
-  return rows.length ? formatTable(rows) : "The app defines no routes yet: add them to routes/web.ts.";
+  return rows.length ? formatTable(rows) : "The app defines no routes yet: add them to routes/web.ts or routes/api.ts.";
 }

@@ -9,7 +9,7 @@ import { createRootContainer } from "../container";
 import { findScope } from "../container/RequestScope";
 import type { Middleware, MiddlewareClass } from "../middleware";
 import type { RouteDefinition } from "../routes/Route";
-import { RouteTable, url, useRouteTable } from "../routes/RouteTable";
+import { bindRouteTable, RouteTable, url } from "../routes/RouteTable";
 import { securityHeaderDefaults, securityHeaders } from "../security/headers";
 import { Request } from "../request";
 import { BodyReader } from "../request/body";
@@ -19,6 +19,7 @@ import { environment } from "../core/environment";
 import { ConfigurationError } from "../core/errors";
 import { closeConnectionsWhen, readBody } from "./guards";
 import { errorPages, routeHandler, staticFiles } from "./http";
+import { jsonErrorsForPath, routePipeline, type MiddlewareGroups } from "./routing";
 import { Logger } from "../core/logger";
 import type { Provider, ProviderClass } from "../core/Provider";
 
@@ -27,10 +28,11 @@ export interface Kernel {
   /** The app's folder: templates, static files and `.env` are found from here. */
   root: string;
   config: AppConfig;
+  /** Every route, each inside the `Route.group` that names its middleware group: `Route.group(WEB, { middleware: ["web"] })`. */
   routes: RouteDefinition[];
   providers?: ProviderClass<Application>[];
-  /** Middleware groups; every route runs "web" first, then its own named middleware. */
-  middlewareGroups: { web: MiddlewareClass[]; [group: string]: MiddlewareClass[] };
+  /** Middleware groups by name; a route runs those its `Route.group`s name, outer first, then its own named middleware. */
+  middlewareGroups: MiddlewareGroups;
   /** Named route middleware for `.middleware("name")`. */
   routeMiddleware?: Record<string, MiddlewareClass>;
   /** More template folders, searched after `resources/templates` (a package's or a test's views). */
@@ -40,8 +42,8 @@ export interface Kernel {
 /**
  * Builds one running app from a Kernel: configuration checked, services in the root
  * container, providers booted, and the Koa pipeline assembled. The request path is
- * errorPages (which sets the security headers) -> static files -> body parser -> router ->
- * route middleware -> controller.
+ * the app's route table bound to the request -> errorPages (which sets the security headers)
+ * -> static files -> body parser -> router -> the route's group and route middleware -> controller.
  */
 export class Application {
   readonly kernel: Kernel;
@@ -92,7 +94,6 @@ export class Application {
     const { app } = this.kernel.config;
     for (const provider of this.#providers) await provider.register(this);
     for (const provider of this.#providers) await provider.boot(this);
-    useRouteTable(this.routes);
 
     const router = new Router();
     const built = new Map<MiddlewareClass, Middleware>();
@@ -116,18 +117,16 @@ export class Application {
       }
       return instance;
     };
+    const { middlewareGroups, routeMiddleware } = this.kernel;
     for (const route of this.routes.routes) {
-      const named = route.middlewareNames.map((name) => {
-        const type = this.kernel.routeMiddleware?.[name] ?? this.kernel.middlewareGroups[name];
-        if (!type) throw new ConfigurationError("E_UNKNOWN_MIDDLEWARE", `Route ${route.method} ${route.path} uses middleware "${name}", which the Kernel does not define.`);
-        return type;
-      });
-      const middleware = [...this.kernel.middlewareGroups.web, ...named.flat()].map(build);
-      router.register(route.routerPath, [route.method], routeHandler(route, this.container, this.views, middleware), { name: route.routeName });
+      const pipeline = routePipeline(route, middlewareGroups, routeMiddleware);
+      router.register(route.routerPath, [route.method], routeHandler(route, this.container, this.views, pipeline.middleware.map(build), pipeline.jsonErrors), { name: route.routeName });
     }
     const body = new BodyReader({ limit: app.BODY_LIMIT ?? "1mb", input: app.INPUT_LIMITS, uploads: app.UPLOADS });
+    this.koa.use(bindRouteTable(this.routes));
     this.koa.use(closeConnectionsWhen(() => this.#closing));
-    this.koa.use(errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders }));
+    const jsonErrors = jsonErrorsForPath(this.routes.routes, middlewareGroups);
+    this.koa.use(errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders, jsonErrors }));
     this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: this.#watch }));
     this.koa.use(readBody(body));
     this.koa.use(router.routes());

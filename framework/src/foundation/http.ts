@@ -37,13 +37,19 @@ export interface ErrorPageOptions {
   debug: boolean;
   /** Sets the security headers: on every response before the app runs, and again on an error page. */
   headers: (ctx: Context) => void;
+  /** Errors as JSON whatever the client accepts, for a path no route answered (an API group's prefix). */
+  jsonErrors: (path: string) => boolean;
 }
 
+/** Set by a matched route whose group answers errors in JSON; framework-private, out of `ctx.state`. */
+const JSON_ERRORS = Symbol("masonite:jsonErrors");
+type RoutedContext = Context & { [JSON_ERRORS]?: boolean };
+
 /**
- * Outermost middleware: every failure becomes an error page (or JSON for API clients)
- * with the right status, 5xx details only in debug mode, and the process keeps serving.
+ * Outermost middleware: every failure becomes an error page (or JSON for API clients and
+ * API groups) with the right status, 5xx details only in debug mode, and the process keeps serving.
  */
-export function errorPages(views: ViewFactory, logger: Logger, { debug, headers }: ErrorPageOptions) {
+export function errorPages(views: ViewFactory, logger: Logger, { debug, headers, jsonErrors }: ErrorPageOptions) {
   return async function handleErrors(ctx: Context, next: Next): Promise<void> {
     try {
       headers(ctx);
@@ -71,7 +77,8 @@ export function errorPages(views: ViewFactory, logger: Logger, { debug, headers 
         logger.error(`${ctx.method} ${ctx.path}: the security headers could not be set: ${(failure as Error).message}`);
       }
       ctx.status = status;
-      if (ctx.accepts("html", "json") === "json") {
+      const json = (ctx as RoutedContext)[JSON_ERRORS] ?? jsonErrors(ctx.path);
+      if (json || ctx.accepts("html", "json") === "json") {
         // A 4xx code is part of the API (what the client should fix); a 5xx one names the framework's insides.
         const code = debug || status < 500 ? page.code : "";
         ctx.body = { error: { status, title: page.title, message: page.message || page.title, code: code || undefined } };
@@ -166,7 +173,7 @@ function respond(ctx: Context, result: unknown): void {
  * and View, the route's middleware (built once, at start-up), then the controller method
  * with its arguments resolved by type. The method plan is made once, here, at start-up.
  */
-export function routeHandler(route: RouteDefinition, container: DependencyContainer, views: ViewFactory, middleware: Middleware[]) {
+export function routeHandler(route: RouteDefinition, container: DependencyContainer, views: ViewFactory, middleware: Middleware[], jsonErrors: boolean) {
   const [controller, method] = route.action;
   const plan = planMethod(controller, method);
   if (plan.routeParamCount > route.paramNames.length) {
@@ -182,6 +189,7 @@ export function routeHandler(route: RouteDefinition, container: DependencyContai
   return function handleRoute(ctx: Context): Promise<void> {
     const scope = new RequestScope(container);
     const request = new Request(ctx);
+    (ctx as RoutedContext)[JSON_ERRORS] = jsonErrors;
     attachScope(ctx, scope);
     scope.provide(Request, request);
     scope.provide(Response, new Response(ctx));

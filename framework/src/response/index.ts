@@ -1,6 +1,6 @@
 import type { Context } from "koa";
 import { cleanInput } from "../request";
-import { url } from "../routes/RouteTable";
+import { routeTableOf } from "../routes/RouteTable";
 import { sessionOf } from "../sessions/Session";
 import { MessageBag, type ErrorsInput } from "../validation/MessageBag";
 
@@ -47,7 +47,7 @@ export class Response {
 
   route(name: string, params?: Record<string, string | number>): this {
     if (this.ctx.status < 300 || this.ctx.status >= 400) this.ctx.status = 302;
-    this.ctx.set("Location", url(name, params));
+    this.ctx.set("Location", routeTableOf(this.ctx).url(name, params));
     return this;
   }
 

@@ -7,6 +7,25 @@ export type RouteAction<C extends ControllerClass = ControllerClass> = readonly 
 
 const PARAM = /[@:]([A-Za-z_][A-Za-z0-9_]*)/g;
 
+/** What `Route.group` takes, in Masonite's names. */
+export interface RouteGroupOptions {
+  /** Put before each route's path: `"/api"`. */
+  prefix?: string;
+  /** Put before each route's name: `"api."`. */
+  name?: string;
+  /** Middleware names (a Kernel middleware group or a `routeMiddleware` key), run before the routes' own. */
+  middleware?: string[];
+}
+
+/**
+ * One `Route.group` a route was declared in, outermost first: the full path prefix the group
+ * was mounted at (its outer groups' prefixes included) and the middleware names it added.
+ */
+export interface RouteGroupScope {
+  readonly prefix: string;
+  readonly middleware: readonly string[];
+}
+
 /** One route, built fluently: `Route.get("/users/@id", [UserController, "show"]).name("users.show")`. */
 export class RouteDefinition {
   readonly method: HttpMethod;
@@ -15,6 +34,7 @@ export class RouteDefinition {
   readonly paramNames: readonly string[];
   #name: string | undefined;
   #middleware: string[] = [];
+  #groups: readonly RouteGroupScope[] = [];
 
   constructor(method: HttpMethod, path: string, action: RouteAction) {
     if (!path.startsWith("/")) {
@@ -32,7 +52,9 @@ export class RouteDefinition {
   }
 
   get routeName(): string | undefined { return this.#name; }
-  get middlewareNames(): readonly string[] { return this.#middleware; }
+  /** The groups' middleware names, outer group first, then the route's own. */
+  get middlewareNames(): readonly string[] { return [...this.#groups.flatMap((group) => group.middleware), ...this.#middleware]; }
+  get groups(): readonly RouteGroupScope[] { return this.#groups; }
 
   name(name: string): this {
     this.#name = name;
@@ -43,6 +65,20 @@ export class RouteDefinition {
   middleware(...names: string[]): this {
     this.#middleware.push(...names);
     return this;
+  }
+
+  /**
+   * A copy of this route inside one more (outer) group: its prefix goes before the path and
+   * before every inner group's mount point, its name prefix before the name, its middleware
+   * before the inner groups' and the route's own.
+   */
+  inGroup(options: RouteGroupOptions): RouteDefinition {
+    const prefix = groupPrefix(options.prefix);
+    const grouped = new RouteDefinition(this.method, prefix && this.path === "/" ? prefix : prefix + this.path, this.action);
+    if (this.#name !== undefined) grouped.#name = (options.name ?? "") + this.#name;
+    grouped.#middleware = [...this.#middleware];
+    grouped.#groups = [{ prefix, middleware: [...(options.middleware ?? [])] }, ...this.#groups.map((group) => ({ prefix: prefix + group.prefix, middleware: group.middleware }))];
+    return grouped;
   }
 
   /** Builds this route's URL, percent-encoding each parameter. */
@@ -57,6 +93,14 @@ export class RouteDefinition {
   }
 }
 
+/** `"/api"` as given, `"/api/"` without its trailing slash (so `"/"` inside it is `"/api"`), `""` for none. */
+function groupPrefix(prefix = ""): string {
+  if (prefix !== "" && !prefix.startsWith("/")) {
+    throw new ConfigurationError("E_BAD_ROUTE", `Route group prefix "${prefix}" must start with "/".`);
+  }
+  return prefix.replace(/\/+$/, "");
+}
+
 function define(method: HttpMethod) {
   return (path: string, action: RouteAction) => new RouteDefinition(method, path, action);
 }
@@ -68,12 +112,11 @@ export const Route = {
   put: define("PUT"),
   patch: define("PATCH"),
   delete: define("DELETE"),
-  /** Applies a path prefix, a name prefix and middleware to a list of routes. */
-  group(routes: RouteDefinition[], options: { prefix?: string; name?: string; middleware?: string[] }): RouteDefinition[] {
-    return routes.map((route) => {
-      const grouped = new RouteDefinition(route.method, (options.prefix ?? "") + route.path, route.action);
-      if (route.routeName) grouped.name((options.name ?? "") + route.routeName);
-      return grouped.middleware(...(options.middleware ?? []), ...route.middlewareNames);
-    });
+  /**
+   * Copies of `routes` under a path prefix, a name prefix and middleware; groups nest, the
+   * outer group's prefixes first and its middleware first. The routes given are left as they were.
+   */
+  group(routes: readonly RouteDefinition[], options: RouteGroupOptions = {}): RouteDefinition[] {
+    return routes.map((route) => route.inGroup(options));
   },
 };

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Context, Next } from "koa";
 import { ConfigurationError } from "../core/errors";
 import type { RouteDefinition } from "./Route";
 
@@ -25,15 +27,35 @@ export class RouteTable {
   }
 }
 
-let current: RouteTable | undefined;
+/** The table of the app a request came to, on its context: framework-private, out of `ctx.state`. */
+const TABLE = Symbol("masonite:routeTable");
+type WithTable = Context & { [TABLE]?: RouteTable };
 
-/** Set by the Application at boot; one app per process is the normal case. */
-export function useRouteTable(table: RouteTable): void {
-  current = table;
+/**
+ * The table of the app serving the code that runs now. `url()` takes no request, so the
+ * request's app follows it through its awaits: several apps in one process (tests, a
+ * multi-tenant server) each build their own URLs.
+ */
+const serving = new AsyncLocalStorage<RouteTable>();
+
+/** The app's first middleware: its table for every request it serves, on the context and for `url()`. */
+export function bindRouteTable(table: RouteTable) {
+  return function bindRoutes(ctx: Context, next: Next): Promise<unknown> {
+    (ctx as WithTable)[TABLE] = table;
+    return serving.run(table, next);
+  };
 }
 
-/** URL of a named route of the running app: `url("users.show", { id: 3 })`. */
+/** The route table of the app that received `ctx`. */
+export function routeTableOf(ctx: Context): RouteTable {
+  const table = (ctx as WithTable)[TABLE];
+  if (!table) throw new ConfigurationError("E_NO_ROUTE_TABLE", "This request did not come through an Application, so it has no routes to build URLs from: serve it with Application.callback() or listen().");
+  return table;
+}
+
+/** URL of a named route of the app serving the current request: `url("users.show", { id: 3 })`. */
 export function url(name: string, params?: Record<string, string | number>): string {
-  if (!current) throw new ConfigurationError("E_NOT_BOOTED", "url() was called before the application booted.");
-  return current.url(name, params);
+  const table = serving.getStore();
+  if (!table) throw new ConfigurationError("E_URL_OUTSIDE_REQUEST", "url() builds URLs of the app serving the current request and was called outside one: use app.routes.url(name, params) there.");
+  return table.url(name, params);
 }

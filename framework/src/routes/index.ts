@@ -1,2 +1,2 @@
-export { Route, RouteDefinition, type RouteAction, type HttpMethod } from "./Route";
-export { RouteTable, url } from "./RouteTable";
+export { Route, RouteDefinition, type RouteAction, type HttpMethod, type RouteGroupOptions, type RouteGroupScope } from "./Route";
+export { RouteTable, routeTableOf, url } from "./RouteTable";
