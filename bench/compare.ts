@@ -1,6 +1,9 @@
 // A quick A/B while optimising: a few scenarios only, taking turns, medians printed, nothing written.
 //   node -r masonite/register bench/compare.ts koa,masonite-cookie [rounds] [seconds]
-// The first scenario is the base of the ratios. Server CPU per request (all threads) moves less than
+//   node -r masonite/register bench/compare.ts koa,masonite-cookie,../before:masonite-cookie
+// A `<checkout>:` prefix serves that scenario from another checkout of this repository (an older
+// commit in a git worktree, with its own npm install), so two versions of the code take turns
+// in one run. The first scenario is the base of the ratios. Server CPU per request (all threads) moves less than
 // req/s on a shared machine, so it is the better A/B signal for one server's code. `npm run bench` remains the measurement of record.
 import path from "node:path";
 import { generateKey } from "masonite/security";
@@ -12,19 +15,21 @@ import { SCENARIOS } from "./scenarios";
 
 async function main(): Promise<void> {
   const [list, roundsArg, secondsArg] = process.argv.slice(2);
-  const chosen = (list ?? "").split(",").map((id) => {
+  const root = path.resolve(__dirname, "..");
+  const chosen = (list ?? "").split(",").map((item) => {
+    const at = item.lastIndexOf(":");
+    const id = item.slice(at + 1);
     const scenario = SCENARIOS.find((s) => s.id === id);
     if (!scenario) throw new Error(`unknown scenario ${id} (known: ${SCENARIOS.map((s) => s.id).join(", ")})`);
-    return scenario;
+    return { ...scenario, label: item, root: at > 0 ? path.resolve(item.slice(0, at)) : root };
   });
   if (chosen.length === 0) throw new Error("usage: bench/compare.ts <scenario,scenario,...> [rounds] [seconds]");
   const rounds = Number(roundsArg ?? 3);
   const seconds = Number(secondsArg ?? 3);
-  const root = path.resolve(__dirname, "..");
   const tool = pickTool(process.env.BENCH_TOOL);
   const redis = chosen.some((s) => s.redis) ? await BenchRedis.start() : undefined;
   const env = { ...process.env, APP_KEY: generateKey(), BENCH_REDIS_URL: redis?.url, LOG_LEVEL: "warn" };
-  const servers = await Promise.all(chosen.map((s) => ServerProcess.start(s.kind, { root, env })));
+  const servers = await Promise.all(chosen.map((s) => ServerProcess.start(s.kind, { root: s.root, env })));
   try {
     const cookies: string[] = [];
     for (const [i, scenario] of chosen.entries()) {
@@ -47,7 +52,7 @@ async function main(): Promise<void> {
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
     const ratios = (i: number) => median(rps[i]!.map((v, r) => v / rps[0]![r]!));
     for (const [i, scenario] of chosen.entries()) {
-      console.log(`${scenario.id.padEnd(22)} ${String(Math.round(median(rps[i]!))).padStart(7)} req/s  ${ratios(i).toFixed(2)}x  [${rps[i]!.map(Math.round).join(", ")}]  server CPU ${median(cpu[i]!).toFixed(1)} us/req`);
+      console.log(`${scenario.label.padEnd(22)} ${String(Math.round(median(rps[i]!))).padStart(7)} req/s  ${ratios(i).toFixed(2)}x  [${rps[i]!.map(Math.round).join(", ")}]  server CPU ${median(cpu[i]!).toFixed(1)} us/req`);
     }
   } finally {
     await Promise.all(servers.map((s) => s.stop()));

@@ -9,7 +9,7 @@ import { createRootContainer } from "../container";
 import { findScope } from "../container/RequestScope";
 import type { Middleware, MiddlewareClass } from "../middleware";
 import type { RouteDefinition } from "../routes/Route";
-import { bindRouteTable, RouteTable, url } from "../routes/RouteTable";
+import { bindRouteTable, releaseRouteTable, RouteTable, url } from "../routes/RouteTable";
 import { securityHeaderDefaults, securityHeaders } from "../security/headers";
 import { Request } from "../request";
 import { BodyReader } from "../request/body";
@@ -161,6 +161,7 @@ export class Application {
       server.closeIdleConnections();
       await closed;
     }
+    releaseRouteTable(this.routes);
     for (const provider of this.#providers) await provider.shutdown(this);
   }
 }

@@ -1,4 +1,5 @@
 import helmet, { type HelmetOptions } from "helmet";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Context } from "koa";
 import { ConfigurationError } from "../core/errors";
 
@@ -22,10 +23,18 @@ export function securityHeaderDefaults(appUrl: string): SecurityHeaderOptions {
   };
 }
 
+/** A CSP directive given as a function (a per-request nonce) makes the headers differ per request. */
+function variesPerRequest(options: SecurityHeaderOptions): boolean {
+  const csp = options.contentSecurityPolicy;
+  const directives = csp && typeof csp === "object" ? Object.values(csp.directives ?? {}) : [];
+  return directives.some((value) => typeof value === "function" || (Array.isArray(value) && value.some((item) => typeof item === "function")));
+}
+
 /**
  * helmet's headers as a function of the response: the error pages set them again on the
  * answer they build. helmet's middlewares are synchronous and report a failure (a CSP
  * directive function that returns a bad value) through their callback, so it is thrown here.
+ * Headers that are the same for every request are worked out once and then only copied.
  */
 export function securityHeaders(options: SecurityHeaderOptions): (ctx: Context) => void {
   let apply: ReturnType<typeof helmet>;
@@ -34,8 +43,20 @@ export function securityHeaders(options: SecurityHeaderOptions): (ctx: Context) 
   } catch (error) {
     throw new ConfigurationError("E_BAD_SECURITY_HEADERS", `helmet refuses HEADERS in config/security.ts (${(error as Error).message.replace(/\.$/, "")}): fix that option, as https://helmetjs.github.io describes.`, error);
   }
-  return (ctx) =>
-    apply(ctx.req, ctx.res, (error) => {
+  const run = (req: IncomingMessage, res: ServerResponse) =>
+    apply(req, res, (error) => {
       if (error) throw error;
     });
+  if (variesPerRequest(options)) return (ctx) => run(ctx.req, ctx.res);
+  const recorded = new Map<string, string | number | readonly string[]>();
+  const removed: string[] = [];
+  run({} as IncomingMessage, {
+    setHeader: (name: string, value: string | number | readonly string[]) => recorded.set(name, value),
+    removeHeader: (name: string) => removed.push(name),
+  } as unknown as ServerResponse);
+  const headers = [...recorded];
+  return (ctx) => {
+    for (const name of removed) ctx.res.removeHeader(name);
+    for (const [name, value] of headers) ctx.res.setHeader(name, value);
+  };
 }
