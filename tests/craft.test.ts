@@ -304,7 +304,7 @@ describe("craft new refuses bad input with one line and leaves nothing behind", 
     assertOneLineError(named, /"My Blog" cannot be the app's npm package name: .*like "my-blog"/);
     assertOneLineError(underFile, /cannot create .*a-file.app: a part of the path is a file, not a directory\.$/);
     assertOneLineError(noParent, /cannot create .*missing.app: the parent directory does not exist\.$/);
-    assertOneLineError(driver, /argument 'memcached' is invalid\. Allowed choices are cookie, redis\./);
+    assertOneLineError(driver, /argument 'memcached' is invalid\. Allowed choices are cookie, redis, file, memory\./);
     assert.deepEqual(readdirSync(tmp).sort(), entries, "nothing was left behind");
     assert.deepEqual(readdirSync(path.join(tmp, "full")), ["notes.txt"]);
   });
