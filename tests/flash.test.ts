@@ -4,6 +4,7 @@ import { after, before, describe, test } from "node:test";
 import type { TestClient } from "masonite/testing";
 import { OLD_INPUT_KEY } from "masonite/sessions";
 import { sessionFolder, startApp, type DriverName } from "./support/app";
+import { rawRequest } from "./support/http";
 import { RedisServer } from "./support/redis";
 
 /** Text of the fixture's `<dd id="...">`, still HTML-escaped as the browser receives it. */
@@ -204,6 +205,8 @@ for (const driver of ["cookie", "redis", "file", "memory"] as DriverName[]) {
       await c.post("/_lab", { ops: [{ op: "delete", key: "changed" }] }, { json: true });
       const missing = await c.post("/_lab", ops, { json: true, csrf: false });
       missing.assertStatus(419).assertSee("This page expired").assertSessionMissing("changed").assertSessionHas("untouched", "yes");
+      const raw = await rawRequest(Number(new URL(c.url).port), "POST /contact HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      assert.match(raw.head, /^HTTP\/1\.1 419 Page Expired\r\n/, "the status line names 419, which Node would call unknown");
       const wrong = await c.post("/contact", { __token: token.slice(0, -1) + (token.endsWith("A") ? "B" : "A"), name: "x" }, { csrf: false });
       wrong.assertStatus(419).assertSessionMissing("errors");
       const api = await c.post("/_lab", ops, { json: true, csrf: false, headers: { accept: "application/json", "x-csrf-token": "nope" } });

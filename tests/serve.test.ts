@@ -48,6 +48,13 @@ test("craft serve refuses to start in production without an app key", () => {
   assert.doesNotMatch(result.stderr, /\n\s+at /, "a one-line error, not a stack trace");
 });
 
+test("craft with no command prints the commands and exits 0", () => {
+  const result = craft([], {});
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /Usage: craft \[options\] \[command\]/);
+  assert.match(result.stdout, /routes:list/);
+});
+
 test("craft key prints a fresh 32-byte key; --help works for every command", () => {
   const first = craft(["key"], {});
   const second = craft(["key"], {});

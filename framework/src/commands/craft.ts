@@ -82,7 +82,13 @@ function invocationDirectory(): string {
 /** Runs craft; expected failures print one clear line, not a stack trace. */
 export async function runCraft(options: CraftOptions, argv: string[] = process.argv): Promise<void> {
   try {
-    await createCraft(options).parseAsync(argv);
+    const craft = createCraft(options);
+    // No command is a request for the list of commands, not a mistake (commander would exit 1).
+    if (argv.length <= 2) {
+      craft.outputHelp();
+      return;
+    }
+    await craft.parseAsync(argv);
   } catch (error) {
     const known = error instanceof FrameworkError || (error instanceof Error && !(error instanceof TypeError));
     console.error(`craft: ${known ? (error as Error).message : (error as Error).stack}`);

@@ -77,6 +77,8 @@ export function errorPages(views: ViewFactory, logger: Logger, { debug, headers,
         logger.error(`${ctx.method} ${ctx.path}: the security headers could not be set: ${(failure as Error).message}`);
       }
       ctx.status = status;
+      // Node knows no reason phrase for Laravel's 419 and would send "unknown".
+      if (status === 419) ctx.message = "Page Expired";
       const json = (ctx as RoutedContext)[JSON_ERRORS] ?? jsonErrors(ctx.path);
       if (json || ctx.accepts("html", "json") === "json") {
         // A 4xx code is part of the API (what the client should fix); a 5xx one names the framework's insides.
