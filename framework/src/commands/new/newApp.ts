@@ -8,7 +8,7 @@ import { runNpm } from "./npm";
 import { packageNameProblem, suggestPackageName } from "./packageName";
 import { FRAMEWORK_DIR, SKELETON_DIR } from "./skeleton";
 
-export const SESSION_DRIVERS = ["cookie", "redis"] as const;
+export const SESSION_DRIVERS = ["cookie", "redis", "file", "memory"] as const;
 export type SessionDriverName = (typeof SESSION_DRIVERS)[number];
 
 export interface NewAppOptions {
