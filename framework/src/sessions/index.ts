@@ -4,6 +4,7 @@ export { Session, sessionOf, findSession, type SessionOptions } from "./Session"
 export { SessionManager, type SessionManagerOptions } from "./SessionManager";
 export { SessionMiddleware } from "./SessionMiddleware";
 export { SessionRegistry, type ActiveSession } from "./SessionRegistry";
+export { summariseAgent, type SessionClient } from "./clients";
 export { SessionProvider, type SessionHost } from "./SessionProvider";
 export { VerifyCsrfToken } from "./VerifyCsrfToken";
 export type { SessionStore, SessionRecord, SessionPatch, SessionChanges, LoadedSession, OwnedSession, SessionData, SizeLimit } from "./SessionStore";
