@@ -51,3 +51,10 @@ export const COOKIE = {
  * case-insensitive) or a RegExp. The defaults cover passwords, secrets, tokens and card fields.
  */
 export const DONT_FLASH = [...DEFAULT_DONT_FLASH];
+
+/**
+ * The session key that names who a session belongs to: what the app sets at sign-in
+ * (`session.regenerate(); session.set("user_id", user.id)`). SessionRegistry lists and
+ * revokes a user's sessions by it, on the server-side drivers.
+ */
+export const OWNER_KEY = "user_id";

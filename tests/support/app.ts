@@ -9,6 +9,7 @@ import { TestClient } from "masonite/testing";
 import { kernel } from "../../app/Kernel";
 import { FIXTURE_TEMPLATES, FLASH_ROUTES } from "./flash-probes";
 import { LAB_ROUTES } from "./lab";
+import { REGISTRY_ROUTES } from "./registry-probes";
 
 export type DriverName = "cookie" | "redis" | "file" | "memory";
 
@@ -41,7 +42,7 @@ export function testKernel(options: TestAppOptions = {}): TestKernel {
   return {
     ...kernel,
     config: { ...kernel.config, app: { ...kernel.config.app, ...options.app }, session },
-    routes: [...kernel.routes, ...Route.group([...LAB_ROUTES, ...FLASH_ROUTES, ...(options.routes ?? [])], { middleware: ["web"] })],
+    routes: [...kernel.routes, ...Route.group([...LAB_ROUTES, ...FLASH_ROUTES, ...REGISTRY_ROUTES, ...(options.routes ?? [])], { middleware: ["web"] })],
     templates: [FIXTURE_TEMPLATES],
   };
 }

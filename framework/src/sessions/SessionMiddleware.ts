@@ -25,6 +25,8 @@ export class SessionMiddleware implements Middleware {
     attachSession(ctx, session);
     scopeOf(ctx).provide(Session, session);
     await next();
-    for (const header of await this.#manager.commit(session, cookies)) ctx.append("Set-Cookie", header);
+    // Asked for only when a session is created or gets a new id, so other requests never work out ctx.ip.
+    const client = () => ({ ip: ctx.ip, agent: ctx.get("user-agent") });
+    for (const header of await this.#manager.commit(session, cookies, { client })) ctx.append("Set-Cookie", header);
   }
 }

@@ -7,6 +7,7 @@ import { createSessionManager, type SessionConfig } from "./config";
 import { sessionGlobals } from "./globals";
 import { SessionManager } from "./SessionManager";
 import { SessionMiddleware } from "./SessionMiddleware";
+import { SessionRegistry } from "./SessionRegistry";
 
 /** What SessionProvider uses of the application; the Application has it all. */
 export interface SessionHost {
@@ -18,7 +19,7 @@ export interface SessionHost {
 
 /**
  * Installs sessions: builds the store config/session.ts chooses, makes SessionMiddleware
- * (and the SessionManager) resolvable, connects the store at boot and closes it at shutdown,
+ * (and the SessionManager and SessionRegistry) resolvable, connects the store at boot and closes it at shutdown,
  * and gives templates `session()`, `errors`, `old()`, `csrf_token()` and `csrf_field()`.
  */
 export class SessionProvider extends Provider<SessionHost> {
@@ -38,6 +39,7 @@ export class SessionProvider extends Provider<SessionHost> {
     });
     app.container.registerInstance(SessionManager, this.#manager);
     app.container.registerInstance(SessionMiddleware, new SessionMiddleware(this.#manager));
+    app.container.registerInstance(SessionRegistry, new SessionRegistry(this.#manager));
   }
 
   override async boot(app: SessionHost): Promise<void> {

@@ -24,6 +24,13 @@ export interface SizeLimit {
   advice: string;
 }
 
+/** A live session of one owner, as a store that indexes sessions by owner lists it. */
+export interface OwnedSession extends SessionRecord {
+  id: string;
+  /** Epoch ms of the session's last activity (the last read or write that slid its idle expiry). */
+  lastSeenAt: number;
+}
+
 /**
  * The contract of a server-side store: a few methods keyed by session id. Everything else
  * (the id cookie, id checks, lifetimes, regenerate and invalidate, the size limit, flash
@@ -32,14 +39,27 @@ export interface SizeLimit {
 export interface SessionStore {
   /** The session stored under `id`, its idle expiry slid to `ttl` seconds from now; undefined if unknown or expired. */
   read(id: string, ttl: number): Promise<SessionRecord | undefined>;
-  /** Replaces whatever is stored under `id`, to expire `ttl` seconds from now. */
-  write(id: string, record: SessionRecord, ttl: number): Promise<void>;
-  destroy(id: string): Promise<void>;
+  /**
+   * Replaces whatever is stored under `id`, to expire `ttl` seconds from now. `owner` is given
+   * (to stores with `listOwner`) when the session now belongs to that owner and is not yet in
+   * its index: the store adds it, with the write where it can.
+   */
+  write(id: string, record: SessionRecord, ttl: number, owner?: string): Promise<void>;
+  /** Ends the session; `owner`, when known, is the owner whose index it leaves. */
+  destroy(id: string, owner?: string): Promise<void>;
   /**
    * Optional: applies key-level changes atomically, so concurrent requests of one user lose
    * nothing (redis). Stores without it get `write` of the whole session: the last write wins.
+   * `owner` as for `write`.
    */
-  patch?(id: string, patch: SessionPatch, ttl: number): Promise<void>;
+  patch?(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<void>;
+  /**
+   * Optional, with the `owner` arguments above: the live sessions in `owner`'s index whose data
+   * `owns` accepts, without sliding their expiry. Entries whose session ended (expired,
+   * destroyed) or that `owns` refuses leave the index here, so no sweep scans every session.
+   * `ttl` is the idle timeout, for working out each session's last activity.
+   */
+  listOwner?(owner: string, ttl: number, owns: (data: SessionData) => boolean): Promise<OwnedSession[]>;
   /** Opens connections at start-up, so a misconfigured store stops the app with a clear message. */
   connect?(): Promise<void>;
   /** Releases connections and timers at shutdown. */

@@ -3,6 +3,7 @@ import type { ClusterOptions, RedisOptions } from "ioredis";
 import { ConfigurationError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import type { CookieOptions } from "./cookies";
+import { isReserved, RESERVED_PREFIX } from "./keys";
 import { DEFAULT_DONT_FLASH, fieldMatcher, type FieldPattern } from "./oldInput";
 import { SessionManager } from "./SessionManager";
 import type { SessionStore, SizeLimit } from "./SessionStore";
@@ -91,6 +92,8 @@ export interface SessionConfig {
   COOKIE?: { name?: string; secure?: boolean; sameSite?: "lax" | "strict" | "none"; domain?: string };
   /** Input fields `withInput()` never flashes, at any depth (default DEFAULT_DONT_FLASH). */
   DONT_FLASH?: readonly FieldPattern[];
+  /** The session key whose value (a string or number) names the session's owner, for SessionRegistry (default "user_id"). */
+  OWNER_KEY?: string;
 }
 
 /**
@@ -112,6 +115,7 @@ export const SESSION_DEFAULTS = {
   redisNamespace: "masonite4",
   redisCommandTimeout: 2000,
   fileDirectory: "storage/framework/sessions",
+  ownerKey: "user_id",
 } as const;
 
 /** What the rest of the app contributes: the key the cookie store seals with, the URL, the folder. */
@@ -199,6 +203,10 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
   const timeout = duration(config.TIMEOUT, "TIMEOUT", "seconds") ?? SESSION_DEFAULTS.timeout;
   const lifetime = config.LIFETIME === false ? undefined : (duration(config.LIFETIME, "LIFETIME", "seconds") ?? SESSION_DEFAULTS.lifetime);
   const cookieName = config.COOKIE?.name ?? SESSION_DEFAULTS.cookieName;
+  const ownerKey = config.OWNER_KEY ?? SESSION_DEFAULTS.ownerKey;
+  if (typeof ownerKey !== "string" || ownerKey === "" || isReserved(ownerKey)) {
+    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: OWNER_KEY must be the session key the app signs users in with (e.g. "user_id"), a non-empty string not starting with "${RESERVED_PREFIX}", got ${JSON.stringify(ownerKey)}.`);
+  }
   const cookie: CookieOptions = {
     path: "/",
     domain: config.COOKIE?.domain,
@@ -223,6 +231,7 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
     cookie,
     timeout,
     lifetime,
+    ownerKey,
     logger: app.logger,
     session: { sizeLimit, dontFlash: fieldMatcher(config.DONT_FLASH ?? DEFAULT_DONT_FLASH), logger: app.logger },
   });

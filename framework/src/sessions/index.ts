@@ -3,11 +3,13 @@
 export { Session, sessionOf, findSession, type SessionOptions } from "./Session";
 export { SessionManager, type SessionManagerOptions } from "./SessionManager";
 export { SessionMiddleware } from "./SessionMiddleware";
+export { SessionRegistry, type ActiveSession } from "./SessionRegistry";
+export { summariseAgent, type SessionClient } from "./clients";
 export { SessionProvider, type SessionHost } from "./SessionProvider";
 export { VerifyCsrfToken } from "./VerifyCsrfToken";
-export type { SessionStore, SessionRecord, SessionPatch, SessionChanges, LoadedSession, SessionData, SizeLimit } from "./SessionStore";
+export type { SessionStore, SessionRecord, SessionPatch, SessionChanges, LoadedSession, OwnedSession, SessionData, SizeLimit } from "./SessionStore";
 export { SessionStoreUnavailable, SessionConflict } from "./errors";
-export { CREATED_FIELD, FLASH_KEY, OLD_INPUT_KEY, RESERVED_PREFIX, TOKEN_KEY } from "./keys";
+export { CLIENT_KEY, CREATED_FIELD, FLASH_KEY, OLD_INPUT_KEY, RESERVED_PREFIX, TOKEN_KEY } from "./keys";
 export { DEFAULT_DONT_FLASH, type FieldPattern } from "./oldInput";
 export {
   createSessionManager,

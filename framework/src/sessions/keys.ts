@@ -14,6 +14,13 @@ export const OLD_INPUT_KEY = "__old_input";
 /** Stores that keep the session as fields (redis) record its creation time under this one. */
 export const CREATED_FIELD = "__created";
 
+/**
+ * Who the session was started by, for listing a user's sessions: `{ ip, agent }`, the IP and
+ * a short user-agent summary of the request that created (or regenerated) it. The session
+ * layer writes it, not the Session, which never loads it.
+ */
+export const CLIENT_KEY = "__client";
+
 /** The reserved keys a Session loads and keeps; any other "__" key a store holds is ignored. */
 export const SESSION_KEYS: ReadonlySet<string> = new Set([FLASH_KEY, TOKEN_KEY, OLD_INPUT_KEY]);
 

@@ -12,9 +12,9 @@ class RecordingStore extends MemoryStore {
     this.reads.push(id);
     return super.read(id, ttl);
   }
-  override destroy(id: string): Promise<void> {
+  override destroy(id: string, owner?: string): Promise<void> {
     this.destroyed.push(id);
-    return super.destroy(id);
+    return super.destroy(id, owner);
   }
 }
 
@@ -24,6 +24,7 @@ function manager(store: SessionStore, lifetime: number | undefined = 3600): Sess
     cookie: { path: "/", httpOnly: true, sameSite: "lax", secure: false },
     timeout: 600,
     lifetime,
+    ownerKey: "user_id",
     logger: new Logger("silent"),
     session: {},
   });

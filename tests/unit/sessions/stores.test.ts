@@ -119,6 +119,69 @@ for (const [name, make] of STORES) {
       );
       await store.close?.();
     });
+
+    describe("the owner index", () => {
+      const ownedBy = (owner: string) => (data: SessionData) => data.user_id === owner;
+
+      test("lists the sessions written for an owner, each once, with creation and last activity, and no other owner's", async () => {
+        const store = await make();
+        const before = Date.now();
+        await store.write(id(20), { data: { user_id: "ada" }, createdAt: 100 }, 60, "ada");
+        await store.write(id(21), { data: { user_id: "ada", n: 1 }, createdAt: 200 }, 60, "ada");
+        await store.patch?.(id(21), { set: new Map([["n", 2]]), deleted: new Set(), increments: new Map() }, 60, "ada");
+        await store.write(id(22), { data: { user_id: "bob" }, createdAt: 300 }, 60, "bob");
+        const listed = await store.listOwner!("ada", 60, ownedBy("ada"));
+        assert.deepEqual(listed.map((s) => s.id).sort(), [id(20), id(21)]);
+        const second = listed.find((s) => s.id === id(21))!;
+        assert.equal(second.createdAt, 200);
+        assert.equal(second.data.n, store.patch ? 2 : 1);
+        assert.ok(second.lastSeenAt >= before - 1000 && second.lastSeenAt <= Date.now() + 1000, `last seen ${second.lastSeenAt} is about now`);
+        assert.deepEqual((await store.listOwner!("bob", 60, ownedBy("bob"))).map((s) => s.id), [id(22)]);
+        assert.deepEqual(await store.listOwner!("nobody", 60, ownedBy("nobody")), []);
+        await store.close?.();
+      });
+
+      test("listing neither slides a session's expiry nor counts as activity", async () => {
+        const store = await make();
+        await store.write(id(23), { data: { user_id: "ada" }, createdAt: 1 }, 60, "ada");
+        const [first] = await store.listOwner!("ada", 60, ownedBy("ada"));
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        const [again] = await store.listOwner!("ada", 60, ownedBy("ada"));
+        assert.equal(again!.lastSeenAt, first!.lastSeenAt);
+        await store.close?.();
+      });
+
+      test("destroyed, expired and re-owned sessions leave the index when it is listed", async () => {
+        const store = await make();
+        await store.write(id(24), { data: { user_id: "ada" }, createdAt: 1 }, 60, "ada");
+        await store.write(id(25), { data: { user_id: "ada" }, createdAt: 1 }, 60, "ada");
+        await store.write(id(26), { data: { user_id: "ada" }, createdAt: 1 }, 1, "ada");
+        await store.write(id(27), { data: { user_id: "ada" }, createdAt: 1 }, 60, "ada");
+        await store.destroy(id(24)); // without its owner: the entry stays until listed
+        await store.write(id(27), { data: { user_id: "bob" }, createdAt: 1 }, 60, "bob"); // signed in as someone else
+        if (store instanceof FileStore) {
+          const past = new Date(Date.now() - 2_000);
+          utimesSync(path.join(folders.at(-1)!, `${id(26)}.json`), past, past);
+        } else {
+          await new Promise((resolve) => setTimeout(resolve, 1_100));
+        }
+        assert.deepEqual((await store.listOwner!("ada", 1, ownedBy("ada"))).map((s) => s.id), [id(25)]);
+        assert.deepEqual((await store.listOwner!("bob", 60, ownedBy("bob"))).map((s) => s.id), [id(27)]);
+        if (store instanceof FileStore) {
+          const entries = readdirSync(path.join(folders.at(-1)!, "owners"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name).sort();
+          assert.deepEqual(entries, [id(25), id(27)], "only live sessions keep an index entry");
+        }
+        await store.close?.();
+      });
+
+      test("destroy with the owner removes the index entry at once", async () => {
+        const store = await make();
+        await store.write(id(28), { data: { user_id: "ada" }, createdAt: 1 }, 60, "ada");
+        await store.destroy(id(28), "ada");
+        assert.deepEqual(await store.listOwner!("ada", 60, () => true), [], "nothing is listed even when owns() accepts anything");
+        await store.close?.();
+      });
+    });
   });
 }
 

@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ConfigurationError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import { SessionStoreUnavailable } from "../errors";
-import type { SessionData, SessionRecord, SessionStore } from "../SessionStore";
+import type { OwnedSession, SessionData, SessionRecord, SessionStore } from "../SessionStore";
 
 export interface FileStoreOptions {
   /** The folder the sessions live in (the skeleton's `storage/framework/sessions`). */
@@ -18,6 +18,13 @@ const SWEEP_EVERY_MS = 10 * 60_000;
 /** A temporary file this old was left by a process that died mid-write. */
 const ABANDONED_AFTER_MS = 60_000;
 
+/** Deletes a file that may already be gone. */
+async function removeFile(file: string): Promise<void> {
+  await unlink(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "ENOENT") throw new SessionStoreUnavailable(error);
+  });
+}
+
 /** Marks a file active now, by the process's clock (the one every expiry is compared with). */
 function touch(file: string): Promise<void> {
   const now = new Date(Date.now());
@@ -30,6 +37,11 @@ function touch(file: string): Promise<void> {
  * to a temporary file renamed over the old one, which is atomic, so processes sharing the
  * folder (`craft serve --workers N`) never read half a session; the last write wins.
  * Expired files are removed by a sweep in the background.
+ *
+ * Each owner's index is a folder, `<directory>/owners/<sha256 of the owner>/`, holding one
+ * empty file per session id: adding and removing an entry is creating and deleting a file,
+ * which workers can do at once without losing each other's entries. Entries of sessions that
+ * ended are removed when the owner's sessions are listed.
  */
 export class FileStore implements SessionStore {
   #options: FileStoreOptions;
@@ -71,7 +83,10 @@ export class FileStore implements SessionStore {
     }
   }
 
-  async write(id: string, record: SessionRecord, _ttl: number): Promise<void> {
+  async write(id: string, record: SessionRecord, _ttl: number, owner?: string): Promise<void> {
+    // Indexed first: an entry whose session was never written is pruned when listed, while a
+    // session missing from its index could not be listed or revoked.
+    if (owner !== undefined) await this.#index(owner, id);
     const temporary = path.join(this.#options.directory, `.${id}.${randomBytes(6).toString("hex")}.tmp`);
     try {
       await writeFile(temporary, JSON.stringify({ createdAt: record.createdAt, data: record.data }), { mode: 0o600 });
@@ -83,14 +98,63 @@ export class FileStore implements SessionStore {
     }
   }
 
-  async destroy(id: string): Promise<void> {
-    await unlink(this.#file(id)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== "ENOENT") throw new SessionStoreUnavailable(error);
-    });
+  async destroy(id: string, owner?: string): Promise<void> {
+    await removeFile(this.#file(id));
+    if (owner !== undefined) await removeFile(path.join(this.#ownerFolder(owner), id));
+  }
+
+  async listOwner(owner: string, ttl: number, owns: (data: SessionData) => boolean): Promise<OwnedSession[]> {
+    const folder = this.#ownerFolder(owner);
+    let ids: string[];
+    try {
+      ids = await readdir(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw new SessionStoreUnavailable(error);
+    }
+    const listed: OwnedSession[] = [];
+    for (const id of ids) {
+      const session = await this.#peek(id, ttl);
+      if (session && owns(session.data)) listed.push(session);
+      else await removeFile(path.join(folder, id));
+    }
+    return listed;
   }
 
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
+  }
+
+  /** The session under `id` without touching it, or undefined when it is gone or expired. */
+  async #peek(id: string, ttl: number): Promise<OwnedSession | undefined> {
+    try {
+      const { mtimeMs } = await stat(this.#file(id));
+      if (mtimeMs + ttl * 1000 <= Date.now()) return undefined;
+      const record = JSON.parse(await readFile(this.#file(id), "utf8")) as { data: SessionData; createdAt: number };
+      return { id, data: record.data, createdAt: record.createdAt, lastSeenAt: mtimeMs };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" || error instanceof SyntaxError) return undefined;
+      throw new SessionStoreUnavailable(error);
+    }
+  }
+
+  async #index(owner: string, id: string): Promise<void> {
+    const folder = this.#ownerFolder(owner);
+    const entry = path.join(folder, id);
+    try {
+      await writeFile(entry, "", { mode: 0o600 }).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOENT") throw error;
+        await mkdir(folder, { recursive: true });
+        await writeFile(entry, "", { mode: 0o600 });
+      });
+    } catch (error) {
+      throw new SessionStoreUnavailable(error);
+    }
+  }
+
+  /** Owners are the app's values (user ids, emails): hashed, any of them is a safe folder name. */
+  #ownerFolder(owner: string): string {
+    return path.join(this.#options.directory, "owners", createHash("sha256").update(owner).digest("hex"));
   }
 
   /** Ids are checked before they reach a store (43 base64url characters), so they are safe file names. */

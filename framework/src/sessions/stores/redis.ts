@@ -3,7 +3,7 @@ import { ConfigurationError, FrameworkError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import { SessionConflict, SessionStoreUnavailable } from "../errors";
 import { CREATED_FIELD } from "../keys";
-import type { SessionData, SessionPatch, SessionRecord, SessionStore } from "../SessionStore";
+import type { OwnedSession, SessionData, SessionPatch, SessionRecord, SessionStore } from "../SessionStore";
 
 export interface RedisStoreOptions {
   /** `redis://` URL; when set it replaces host/port/password. */
@@ -37,10 +37,18 @@ if fields.err then return false end
 if #fields > 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return fields`;
 
+/** Listing: the hash and its remaining idle time, without sliding it; nil for a key that is not a hash. */
+const PEEK_SCRIPT = `
+local fields = redis.pcall('HGETALL', KEYS[1])
+if fields.err then return false end
+return {redis.call('PTTL', KEYS[1]), fields}`;
+
 /**
  * Committing one request's changes to one hash, atomically. ARGV: idle timeout, "1" to empty
- * the hash first, the number of increments, the number of deleted fields, then the increments
- * as field/delta pairs, the deleted fields, and the fields to set as field/JSON pairs.
+ * the hash first, the number of increments, the number of deleted fields, the session's id and
+ * creation time for its owner's index, then the increments as field/delta pairs, the deleted
+ * fields, and the fields to set as field/JSON pairs. With a second key (the owner's index, a
+ * sorted set), the id joins it in the same commit.
  * Every increment is checked before anything is written: a field that no longer holds a number
  * refuses the whole commit, which changes nothing and answers that field's name instead of 1.
  */
@@ -50,30 +58,33 @@ local increments, deletions = tonumber(ARGV[3]), tonumber(ARGV[4])
 local function integer(text) return string.match(text, '^-?%d+$') ~= nil end
 local current = {}
 for n = 0, increments - 1 do
-  local field = ARGV[5 + 2 * n]
+  local field = ARGV[7 + 2 * n]
   local value = redis.call('HGET', key, field)
   if value and not tonumber(value) then return field end
   current[n] = value
 end
 if ARGV[2] == '1' then redis.call('UNLINK', key) end
 for n = 0, increments - 1 do
-  local field, by = ARGV[5 + 2 * n], ARGV[6 + 2 * n]
+  local field, by = ARGV[7 + 2 * n], ARGV[8 + 2 * n]
   if integer(by) and (not current[n] or integer(current[n])) then redis.call('HINCRBY', key, field, by)
   else redis.call('HINCRBYFLOAT', key, field, by) end
 end
-local first = 5 + 2 * increments
+local first = 7 + 2 * increments
 local function each(from, to, command)
   for start = from, to, 1000 do redis.call(command, key, unpack(ARGV, start, math.min(start + 999, to))) end
 end
 each(first, first + deletions - 1, 'HDEL')
 each(first + deletions, #ARGV, 'HSET')
 redis.call('EXPIRE', key, ARGV[1])
+if KEYS[2] then redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5]) end
 return 1`;
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
     loadSession(key: string, timeout: number): Result<string[] | null, Context>;
+    peekSession(key: string): Result<[number, string[]] | null, Context>;
     commitSession(key: string, timeout: number, ...args: string[]): Result<1 | string, Context>;
+    commitIndexedSession(key: string, index: string, timeout: number, ...args: string[]): Result<1 | string, Context>;
   }
 }
 
@@ -98,6 +109,12 @@ function isNoAnswer(error: unknown): boolean {
  *
  * Every script touches a single key, so a session lives in one hash slot and the same
  * code runs on a standalone server, behind Sentinel, or on a Redis Cluster.
+ *
+ * Each owner's sessions are a sorted set, `<namespace>:owner:<owner>`, of ids by creation
+ * time. A session joins it once, when it gets its owner (sign-in): inside the commit script on
+ * a single server; on a Cluster, where the set and the session may sit in different slots, by
+ * a ZADD of its own sent just before the commit, in the same round trip. Entries of sessions
+ * that ended are removed when the owner's sessions are listed.
  *
  * Failure policy: no command waits longer than `commandTimeout`, and none is queued while
  * Redis is unreachable; the request answers 503. When Redis stops answering (a timeout),
@@ -135,7 +152,9 @@ export class RedisStore implements SessionStore {
     }
     this.client.on("error", (error: Error) => options.logger.debug(`redis session store: ${error.message}`));
     this.client.defineCommand("loadSession", { numberOfKeys: 1, lua: LOAD_SCRIPT });
+    this.client.defineCommand("peekSession", { numberOfKeys: 1, lua: PEEK_SCRIPT });
     this.client.defineCommand("commitSession", { numberOfKeys: 1, lua: COMMIT_SCRIPT });
+    this.client.defineCommand("commitIndexedSession", { numberOfKeys: 2, lua: COMMIT_SCRIPT });
   }
 
   /** Connects at start-up, so a wrong host or port is a clear message before the first request. */
@@ -163,6 +182,10 @@ export class RedisStore implements SessionStore {
     return `${this.#options.namespace}:session:${id}`;
   }
 
+  ownerKey(owner: string): string {
+    return `${this.#options.namespace}:owner:${owner}`;
+  }
+
   async read(id: string, ttl: number): Promise<SessionRecord | undefined> {
     const reply = await this.#run(() => this.client.loadSession(this.key(id), ttl));
     if (reply === null) {
@@ -170,6 +193,11 @@ export class RedisStore implements SessionStore {
       this.#options.logger.debug("redis session store: the key for a presented id is not a session hash; starting a fresh session");
       return undefined;
     }
+    return this.#decode(reply);
+  }
+
+  /** A session hash's fields as a record, or undefined for a hash this store did not write. */
+  #decode(reply: string[]): SessionRecord | undefined {
     const fields: Record<string, string> = Object.create(null);
     for (let i = 0; i + 1 < reply.length; i += 2) fields[reply[i]!] = reply[i + 1]!;
     const createdAt = Number(fields[CREATED_FIELD]);
@@ -187,23 +215,55 @@ export class RedisStore implements SessionStore {
     return { data, createdAt };
   }
 
-  async write(id: string, record: SessionRecord, ttl: number): Promise<void> {
-    await this.#commit(id, ttl, ["1", "0", "0", CREATED_FIELD, String(record.createdAt), ...encode(Object.entries(record.data))]);
+  async write(id: string, record: SessionRecord, ttl: number, owner?: string): Promise<void> {
+    const args = ["1", "0", "0", ...indexed(id, record.createdAt, owner), CREATED_FIELD, String(record.createdAt), ...encode(Object.entries(record.data))];
+    await this.#commit(id, ttl, args, owner, record.createdAt);
   }
 
-  async patch(id: string, patch: SessionPatch, ttl: number): Promise<void> {
-    const args = ["0", String(patch.increments.size), String(patch.deleted.size)];
+  async patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<void> {
+    // The index orders by creation time, which a patch does not know: "now" is close enough for a session that just got its owner.
+    const since = Date.now();
+    const args = ["0", String(patch.increments.size), String(patch.deleted.size), ...indexed(id, since, owner)];
     for (const [field, by] of patch.increments) args.push(field, String(by));
     args.push(...patch.deleted, ...encode(patch.set));
-    await this.#commit(id, ttl, args);
+    await this.#commit(id, ttl, args, owner, since);
   }
 
-  async destroy(id: string): Promise<void> {
-    await this.#run(() => this.client.unlink(this.key(id)));
+  async destroy(id: string, owner?: string): Promise<void> {
+    if (owner === undefined) await this.#run(() => this.client.unlink(this.key(id)));
+    else await Promise.all([this.#run(() => this.client.unlink(this.key(id))), this.#run(() => this.client.zrem(this.ownerKey(owner), id))]);
   }
 
-  async #commit(id: string, ttl: number, args: string[]): Promise<void> {
-    const refused = await this.#run(() => this.client.commitSession(this.key(id), ttl, ...args));
+  async listOwner(owner: string, ttl: number, owns: (data: SessionData) => boolean): Promise<OwnedSession[]> {
+    const index = this.ownerKey(owner);
+    const ids = await this.#run(() => this.client.zrange(index, 0, -1));
+    const now = Date.now();
+    // One script per session (each touches one key, so this works across a Cluster's slots); auto-pipelining sends them together.
+    const replies = await Promise.all(ids.map((id) => this.#run(() => this.client.peekSession(this.key(id)))));
+    const listed: OwnedSession[] = [];
+    const ended: string[] = [];
+    ids.forEach((id, n) => {
+      const reply = replies[n];
+      const record = reply && reply[0] > 0 ? this.#decode(reply[1]) : undefined;
+      if (record && owns(record.data)) listed.push({ id, ...record, lastSeenAt: now + reply![0] - ttl * 1000 });
+      else ended.push(id);
+    });
+    if (ended.length) await this.#run(() => this.client.zrem(index, ...ended));
+    return listed;
+  }
+
+  async #commit(id: string, ttl: number, args: string[], owner: string | undefined, since: number): Promise<void> {
+    let refused: 1 | string;
+    if (owner === undefined) {
+      refused = await this.#run(() => this.client.commitSession(this.key(id), ttl, ...args));
+    } else if (this.client instanceof Cluster) {
+      // Indexed first: an entry whose session was never written is pruned when listed, while a
+      // session missing from its index could not be listed or revoked.
+      const index = this.#run(() => this.client.zadd(this.ownerKey(owner), since, id));
+      [, refused] = await Promise.all([index, this.#run(() => this.client.commitSession(this.key(id), ttl, ...args))]);
+    } else {
+      refused = await this.#run(() => this.client.commitIndexedSession(this.key(id), this.ownerKey(owner), ttl, ...args));
+    }
     if (refused !== 1) throw new SessionConflict(refused);
   }
 
@@ -290,6 +350,11 @@ export class RedisStore implements SessionStore {
       );
     });
   }
+}
+
+/** The commit script's index arguments: the id and its score when the session joins `owner`'s index, blanks otherwise. */
+function indexed(id: string, since: number, owner: string | undefined): [string, string] {
+  return owner === undefined ? ["", ""] : [id, String(since)];
 }
 
 function encode(entries: Iterable<readonly [string, unknown]>): string[] {

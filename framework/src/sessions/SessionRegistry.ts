@@ -1,0 +1,108 @@
+import { createHash } from "node:crypto";
+import { FrameworkError } from "../core/errors";
+import type { SessionClient } from "./clients";
+import { CLIENT_KEY } from "./keys";
+import type { Session } from "./Session";
+import type { SessionManager } from "./SessionManager";
+import type { OwnedSession, SessionStore } from "./SessionStore";
+import { CookieStore } from "./stores/cookie";
+
+/** One of an owner's live sessions, as a page listing them shows it. */
+export interface ActiveSession {
+  /** Names the session to `revoke()`; derived from the id but useless as one (the id is a credential and never leaves the store). */
+  handle: string;
+  /** When the session began: sign-in, for a session the app regenerated then. */
+  createdAt: Date;
+  /** Its last request. */
+  lastSeenAt: Date;
+  /** The IP of the request that created it; undefined for sessions created before it was recorded. */
+  ip: string | undefined;
+  /** Browser and system of that request, e.g. "Chrome on Linux". */
+  agent: string | undefined;
+  /** True for the session of the request that asked. */
+  current: boolean;
+}
+
+type Listable = SessionStore & Required<Pick<SessionStore, "listOwner">>;
+
+/** A handle for a session id: a hash, so knowing it (it is shown in pages) never lets anyone use the session. */
+function handleOf(id: string): string {
+  return createHash("sha256").update(`session handle:${id}`).digest("base64url").slice(0, 22);
+}
+
+/**
+ * A user's sessions, for "active sessions" pages and "log out my other devices". The owner is
+ * what the app stores under OWNER_KEY at sign-in (`session.set("user_id", user.id)`); every
+ * method sees only sessions whose data names that owner, so no owner reaches another's. An
+ * app-level service (SessionProvider registers it): the current session is passed where it
+ * matters. Needs a server-side store with an owner index (redis, file, memory).
+ */
+export class SessionRegistry {
+  #manager: SessionManager;
+
+  constructor(manager: SessionManager) {
+    this.#manager = manager;
+  }
+
+  /** `owner`'s live sessions, the most recently active first; `current` (the request's session) is marked. */
+  async list(owner: string | number, current?: Session): Promise<ActiveSession[]> {
+    const sessions = await this.#owned(owner);
+    sessions.sort((a, b) => b.lastSeenAt - a.lastSeenAt);
+    return sessions.map((session) => {
+      const client = session.data[CLIENT_KEY] as Partial<SessionClient> | undefined;
+      return {
+        handle: handleOf(session.id),
+        createdAt: new Date(session.createdAt),
+        lastSeenAt: new Date(session.lastSeenAt),
+        ip: typeof client?.ip === "string" ? client.ip : undefined,
+        agent: typeof client?.agent === "string" ? client.agent : undefined,
+        current: session.id === current?.id,
+      };
+    });
+  }
+
+  /** Ends `owner`'s session named by `handle`: its next request starts a fresh, empty session. False when `owner` has no such session. */
+  async revoke(owner: string | number, handle: string): Promise<boolean> {
+    const session = (await this.#owned(owner)).find((candidate) => handleOf(candidate.id) === handle);
+    if (session) await this.#end(owner, [session]);
+    return session !== undefined;
+  }
+
+  /** Ends every session of `owner` but `current` ("log out my other devices"); answers how many ended. */
+  async revokeOthers(owner: string | number, current: Session): Promise<number> {
+    return this.#end(owner, (await this.#owned(owner)).filter((session) => session.id !== current.id));
+  }
+
+  /** Ends every session of `owner`, the current one included; answers how many ended. */
+  async revokeAll(owner: string | number): Promise<number> {
+    return this.#end(owner, await this.#owned(owner));
+  }
+
+  async #owned(owner: string | number): Promise<OwnedSession[]> {
+    const name = String(owner);
+    return this.#store().listOwner(name, this.#manager.timeout, (data) => this.#manager.ownerOf(data) === name);
+  }
+
+  async #end(owner: string | number, sessions: OwnedSession[]): Promise<number> {
+    const store = this.#store();
+    await Promise.all(sessions.map((session) => store.destroy(session.id, String(owner))));
+    return sessions.length;
+  }
+
+  #store(): Listable {
+    const { store } = this.#manager;
+    if (store instanceof CookieStore) {
+      throw new FrameworkError(
+        "E_SESSIONS_NOT_LISTABLE",
+        "SessionRegistry cannot list or revoke sessions on the cookie driver, which keeps each session in its browser; use a server-side driver (SESSION_DRIVER=redis, file or memory in config/session.ts).",
+      );
+    }
+    if (!store.listOwner) {
+      throw new FrameworkError(
+        "E_SESSIONS_NOT_LISTABLE",
+        "SessionRegistry needs a session store that indexes sessions by owner, and this one has no listOwner(); implement it (see SessionStore) or use the redis, file or memory driver.",
+      );
+    }
+    return store as Listable;
+  }
+}
