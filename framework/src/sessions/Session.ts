@@ -4,7 +4,7 @@ import type { Logger } from "../core/logger";
 import { newToken } from "./ids";
 import { FLASH_KEY, isReserved, OLD_INPUT_KEY, RESERVED_PREFIX, SESSION_KEYS, TOKEN_KEY } from "./keys";
 import { DEFAULT_DONT_FLASH, fieldMatcher, withoutSecrets } from "./oldInput";
-import type { LoadedSession, SessionChanges, SessionData, SizeLimit } from "./SessionStore";
+import type { LoadedSession, SessionChanges, StoredData, SizeLimit } from "./SessionStore";
 
 function describe(value: unknown): string {
   if (typeof value === "function") return "a function";
@@ -132,8 +132,8 @@ export class Session {
   }
 
   /** All data the app stored, flash data included. */
-  all(): SessionData {
-    const out: SessionData = {};
+  all(): StoredData {
+    const out: StoredData = {};
     for (const [key, value] of this.#data) if (!isReserved(key)) out[key] = copy(value);
     return out;
   }

@@ -5,7 +5,7 @@ export { SessionManager, type SessionManagerOptions } from "./SessionManager";
 export { SessionMiddleware } from "./SessionMiddleware";
 export { SessionProvider, type SessionHost } from "./SessionProvider";
 export { VerifyCsrfToken } from "./VerifyCsrfToken";
-export type { SessionStore, SessionRecord, SessionPatch, SessionChanges, LoadedSession, SessionData, SizeLimit } from "./SessionStore";
+export type { SessionStore, SessionRecord, SessionPatch, SessionChanges, LoadedSession, StoredData, SizeLimit } from "./SessionStore";
 export { SessionStoreUnavailable, SessionConflict } from "./errors";
 export { CREATED_FIELD, FLASH_KEY, OLD_INPUT_KEY, RESERVED_PREFIX, TOKEN_KEY } from "./keys";
 export { DEFAULT_DONT_FLASH, type FieldPattern } from "./oldInput";

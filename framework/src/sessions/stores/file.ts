@@ -4,7 +4,7 @@ import path from "node:path";
 import { ConfigurationError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import { SessionStoreUnavailable } from "../errors";
-import type { SessionData, SessionRecord, SessionStore } from "../SessionStore";
+import type { StoredData, SessionRecord, SessionStore } from "../SessionStore";
 
 export interface FileStoreOptions {
   /** The folder the sessions live in (the skeleton's `storage/framework/sessions`). */
@@ -61,7 +61,7 @@ export class FileStore implements SessionStore {
         await this.destroy(id);
         return undefined;
       }
-      const record = JSON.parse(await readFile(file, "utf8")) as { data: SessionData; createdAt: number };
+      const record = JSON.parse(await readFile(file, "utf8")) as { data: StoredData; createdAt: number };
       await touch(file);
       return { data: record.data, createdAt: record.createdAt };
     } catch (error) {

@@ -1,5 +1,5 @@
 import { SessionConflict } from "../errors";
-import type { SessionData, SessionPatch, SessionRecord, SessionStore } from "../SessionStore";
+import type { StoredData, SessionPatch, SessionRecord, SessionStore } from "../SessionStore";
 
 interface Entry {
   /** Kept as JSON, so no caller ever shares an object with the store. */
@@ -24,7 +24,7 @@ export class MemoryStore implements SessionStore {
     const entry = this.#live(id);
     if (!entry) return undefined;
     entry.expiresAt = Date.now() + ttl * 1000;
-    return { data: JSON.parse(entry.json) as SessionData, createdAt: entry.createdAt };
+    return { data: JSON.parse(entry.json) as StoredData, createdAt: entry.createdAt };
   }
 
   async write(id: string, record: SessionRecord, ttl: number): Promise<void> {
@@ -34,7 +34,7 @@ export class MemoryStore implements SessionStore {
   async patch(id: string, patch: SessionPatch, ttl: number): Promise<void> {
     const entry = this.#live(id);
     if (!entry) return; // ended meanwhile (expired or destroyed): nothing to change
-    const data = JSON.parse(entry.json) as SessionData;
+    const data = JSON.parse(entry.json) as StoredData;
     for (const [key, by] of patch.increments) {
       // Own keys only: "toString" is a session key like any other, not Object.prototype's.
       const current = Object.hasOwn(data, key) ? data[key] : 0;

@@ -3,7 +3,7 @@ import { ConfigurationError, FrameworkError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import { SessionConflict, SessionStoreUnavailable } from "../errors";
 import { CREATED_FIELD } from "../keys";
-import type { SessionData, SessionPatch, SessionRecord, SessionStore } from "../SessionStore";
+import type { StoredData, SessionPatch, SessionRecord, SessionStore } from "../SessionStore";
 
 export interface RedisStoreOptions {
   /** `redis://` URL; when set it replaces host/port/password. */
@@ -175,7 +175,7 @@ export class RedisStore implements SessionStore {
     const createdAt = Number(fields[CREATED_FIELD]);
     // A hash without our marker is not a session we wrote.
     if (!fields[CREATED_FIELD] || !Number.isFinite(createdAt)) return undefined;
-    const data: SessionData = Object.create(null);
+    const data: StoredData = Object.create(null);
     for (const [field, raw] of Object.entries(fields)) {
       if (field === CREATED_FIELD) continue;
       try {
