@@ -23,7 +23,8 @@ export class SessionMiddleware implements Middleware {
     const cookies = requestCookies(ctx);
     const session = await this.#manager.start(cookies);
     attachSession(ctx, session);
-    scopeOf(ctx).provide(Session, session);
+    // Session is generic: controllers get the app's typed instance, not the widest one.
+    scopeOf(ctx).provide<Session>(Session, session);
     await next();
     for (const header of await this.#manager.commit(session, cookies)) ctx.append("Set-Cookie", header);
   }

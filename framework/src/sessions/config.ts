@@ -3,8 +3,10 @@ import type { ClusterOptions, RedisOptions } from "ioredis";
 import { ConfigurationError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import type { CookieOptions } from "./cookies";
+import { isReserved } from "./keys";
 import { DEFAULT_DONT_FLASH, fieldMatcher, type FieldPattern } from "./oldInput";
 import { SessionManager } from "./SessionManager";
+import type { SessionSchema } from "./SessionData";
 import type { SessionStore, SizeLimit } from "./SessionStore";
 import { CookieStore } from "./stores/cookie";
 
@@ -91,6 +93,11 @@ export interface SessionConfig {
   COOKIE?: { name?: string; secure?: boolean; sameSite?: "lax" | "strict" | "none"; domain?: string };
   /** Input fields `withInput()` never flashes, at any depth (default DEFAULT_DONT_FLASH). */
   DONT_FLASH?: readonly FieldPattern[];
+  /**
+   * Optional zod schemas for declared keys, `defineSchema({ user_id: z.string() })`: a stored
+   * value is checked the first time its key is read in a request, and dropped if it does not fit.
+   */
+  SCHEMA?: SessionSchema;
 }
 
 /**
@@ -99,6 +106,14 @@ export interface SessionConfig {
  */
 export function defineDrivers<const T extends SessionDrivers>(drivers: T): T {
   return drivers;
+}
+
+/**
+ * Declares SCHEMA with its types checked against the app's SessionData: a schema for an
+ * undeclared key, or one whose output is not the declared type, is a compile error.
+ */
+export function defineSchema(schema: SessionSchema): SessionSchema {
+  return schema;
 }
 
 /** Every default of the session layer, in one place. */
@@ -138,6 +153,22 @@ function byteSize(value: unknown, what: string): number | undefined {
     throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: ${what} must be a positive whole number of bytes, got ${JSON.stringify(value)}.`);
   }
   return value as number;
+}
+
+function sessionSchema(value: unknown): SessionSchema | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new ConfigurationError("E_BAD_SESSION_CONFIG", "config/session.ts: SCHEMA must be an object of zod schemas by session key, such as defineSchema({ user_id: z.string() }).");
+  }
+  for (const [key, schema] of Object.entries(value)) {
+    if (isReserved(key)) {
+      throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: SCHEMA.${key} names a reserved key (the framework's own keys start with "__"); check only keys the app stores.`);
+    }
+    if (typeof (schema as { safeParse?: unknown } | null)?.safeParse !== "function") {
+      throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: SCHEMA.${key} must be a schema with safeParse(), such as z.string() from zod.`);
+    }
+  }
+  return value as SessionSchema;
 }
 
 /**
@@ -207,6 +238,7 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
     secure: config.COOKIE?.secure ?? app.appUrl.startsWith("https:"),
   };
   const maxSize = byteSize(block.maxSize, `DRIVERS.${name}.maxSize`);
+  const schema = sessionSchema(config.SCHEMA);
   let store: SessionStore | CookieStore;
   let sizeLimit: SizeLimit;
   if (name === "cookie" && typeof custom !== "function") {
@@ -224,7 +256,7 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
     timeout,
     lifetime,
     logger: app.logger,
-    session: { sizeLimit, dontFlash: fieldMatcher(config.DONT_FLASH ?? DEFAULT_DONT_FLASH), logger: app.logger },
+    session: { sizeLimit, dontFlash: fieldMatcher(config.DONT_FLASH ?? DEFAULT_DONT_FLASH), logger: app.logger, schema },
   });
 }
 
