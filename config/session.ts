@@ -58,3 +58,12 @@ export const DONT_FLASH = [...DEFAULT_DONT_FLASH];
  * revokes a user's sessions by it, on the server-side drivers.
  */
 export const OWNER_KEY = "user_id";
+
+/**
+ * Optional runtime check of the keys app/types/session.ts declares: a stored value (perhaps
+ * written by an older deploy) is checked the first time its key is read in a request, and one
+ * that no longer fits is dropped with a warning naming the key. Keys never read cost nothing.
+ *
+ *   import { z } from "zod";
+ *   export const SCHEMA = defineSchema({ user_id: z.string(), cart: z.array(z.object({ sku: z.string(), qty: z.number() })) });
+ */

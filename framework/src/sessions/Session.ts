@@ -4,7 +4,8 @@ import type { Logger } from "../core/logger";
 import { newToken } from "./ids";
 import { FLASH_KEY, isReserved, OLD_INPUT_KEY, RESERVED_PREFIX, SESSION_KEYS, TOKEN_KEY } from "./keys";
 import { DEFAULT_DONT_FLASH, fieldMatcher, withoutSecrets } from "./oldInput";
-import type { LoadedSession, SessionChanges, SessionData, SizeLimit } from "./SessionStore";
+import type { CounterKey, DeclaredKey, SessionData, SessionKey, SessionSchema, SessionValue, SessionValues, UndeclaredKey, Widened } from "./SessionData";
+import type { LoadedSession, SessionChanges, SizeLimit } from "./SessionStore";
 
 function describe(value: unknown): string {
   if (typeof value === "function") return "a function";
@@ -63,8 +64,10 @@ export interface SessionOptions {
   sizeLimit?: SizeLimit;
   /** Input fields `flashInput()` leaves out; DEFAULT_DONT_FLASH unless given. */
   dontFlash?: (name: string) => boolean;
-  /** Where `flashInput()` says which fields it left out to fit the size limit. */
+  /** Where `flashInput()` says which fields it left out to fit the size limit, and the schema check which stored values it dropped. */
   logger?: Logger;
+  /** Checks for stored values, each run the first time its key is read in a request. */
+  schema?: SessionSchema;
 }
 
 const DONT_FLASH_DEFAULT = fieldMatcher(DEFAULT_DONT_FLASH);
@@ -82,8 +85,11 @@ export interface SessionTimes {
  *
  * Flash rule: a key flashed during request N is readable during N and N+1, and gone from
  * N+2 on, read or not. `reflash()` and `keep()` extend it by one request.
+ *
+ * `Shape` types the keys (the app's `SessionData` unless named); `Session<StoredData>` is the
+ * untyped view, for code that handles any key.
  */
-export class Session {
+export class Session<Shape extends object = SessionData> {
   #id: string;
   #createdAt: number;
   /** A Map, not an object: no inherited names ("constructor", "toString") can pass for stored keys, and it stays fast as keys come and go. */
@@ -98,6 +104,8 @@ export class Session {
   #deleted = new Set<string>();
   #increments = new Map<string, number>();
   #options: SessionOptions;
+  /** Loaded keys with a schema that no read has checked yet; a value written in this request is not checked. */
+  #unchecked = new Set<string>();
 
   constructor(loaded: LoadedSession | undefined, options: SessionOptions = {}) {
     this.#loaded = loaded;
@@ -109,6 +117,8 @@ export class Session {
     const flashed = this.#data.get(FLASH_KEY);
     this.#flashOld = new Set(Array.isArray(flashed) ? flashed.filter((k): k is string => typeof k === "string") : []);
     this.#replace = loaded === undefined;
+    const schema = options.schema;
+    if (schema && loaded) for (const key of this.#data.keys()) if (!isReserved(key) && Object.hasOwn(schema, key)) this.#unchecked.add(key);
   }
 
   get id(): string {
@@ -120,24 +130,37 @@ export class Session {
     return this.#loaded === undefined;
   }
 
-  /** The stored value, or `fallback` when the key holds nothing; a stored `null` is a value, and is returned. */
-  get<T = unknown>(key: string, fallback?: T): T {
-    const value = isReserved(key) ? undefined : this.#data.get(key);
-    return (value === undefined ? fallback : copy(value)) as T;
+  /**
+   * The stored value, or `fallback` when the key holds nothing; a stored `null` is a value, and
+   * is returned. A declared key's value has its declared type; any other key's is `unknown`
+   * unless the caller names a type, `get<string>("notice")`.
+   */
+  get<K extends DeclaredKey<Shape>>(key: K): Shape[K] | undefined;
+  get<K extends DeclaredKey<Shape>>(key: K, fallback: NoInfer<SessionValue<K, Shape>>): SessionValue<K, Shape>;
+  get<T = unknown, K extends string = string>(key: UndeclaredKey<K, Shape>): T | undefined;
+  get<T, K extends string = string>(key: UndeclaredKey<K, Shape>, fallback: T): Widened<T>;
+  get(key: string, fallback?: unknown): unknown {
+    const value = this.#read(key);
+    return value === undefined ? fallback : copy(value);
   }
 
   /** True when `get(key)` would return a stored value, `null` included. */
-  has(key: string): boolean {
-    return !isReserved(key) && this.#data.get(key) !== undefined;
+  has<K extends string>(key: SessionKey<K, Shape>): boolean {
+    return this.#read(key) !== undefined;
   }
 
-  /** All data the app stored, flash data included. */
-  all(): SessionData {
-    const out: SessionData = {};
-    for (const [key, value] of this.#data) if (!isReserved(key)) out[key] = copy(value);
-    return out;
+  /** All data the app stored, flash data included; every declared key in it is checked against its schema first. */
+  all(): SessionValues<Shape> {
+    const out: Record<string, unknown> = {};
+    for (const key of [...this.#data.keys()]) {
+      const value = this.#read(key);
+      if (value !== undefined) out[key] = copy(value);
+    }
+    return out as SessionValues<Shape>;
   }
 
+  set<K extends DeclaredKey<Shape>>(key: K, value: SessionValue<K, Shape>): this;
+  set<K extends string>(key: UndeclaredKey<K, Shape>, value: unknown): this;
   set(key: string, value: unknown): this {
     assertKey(key);
     assertStorable(key, value);
@@ -147,23 +170,41 @@ export class Session {
     return this;
   }
 
-  delete(key: string): this {
+  delete<K extends string>(key: SessionKey<K, Shape>): this {
     assertKey(key);
     this.#remove(key);
     return this;
   }
 
-  pull<T = unknown>(key: string, fallback?: T): T {
-    const value = this.get(key, fallback);
-    this.delete(key);
-    return value;
+  /** `get()`, then `delete()`. */
+  pull<K extends DeclaredKey<Shape>>(key: K): Shape[K] | undefined;
+  pull<K extends DeclaredKey<Shape>>(key: K, fallback: NoInfer<SessionValue<K, Shape>>): SessionValue<K, Shape>;
+  pull<T = unknown, K extends string = string>(key: UndeclaredKey<K, Shape>): T | undefined;
+  pull<T, K extends string = string>(key: UndeclaredKey<K, Shape>, fallback: T): Widened<T>;
+  pull(key: string, fallback?: unknown): unknown {
+    assertKey(key);
+    const value = this.#read(key);
+    this.#remove(key);
+    return value === undefined ? fallback : copy(value);
   }
 
-  /** Adds `by` to a numeric value (missing counts as 0). On Redis the addition happens in Redis, so concurrent requests lose nothing. */
-  increment(key: string, by = 1): number {
+  /**
+   * Adds `by` to a numeric value (missing counts as 0); a declared key must be declared a number.
+   * On Redis the addition happens in Redis, so concurrent requests lose nothing.
+   */
+  increment<K extends string>(key: CounterKey<K, Shape>, by = 1): number {
+    return this.#increment(key, by);
+  }
+
+  decrement<K extends string>(key: CounterKey<K, Shape>, by = 1): number {
+    return this.#increment(key, -by);
+  }
+
+  #increment(key: string, by: number): number {
     assertKey(key);
     // Only a missing key counts as 0: a stored null is a value, and not a number.
-    const current = this.#data.has(key) ? this.#data.get(key) : 0;
+    const stored = this.#read(key);
+    const current = stored === undefined ? 0 : stored;
     if (typeof current !== "number" || !Number.isFinite(by)) {
       throw new TypeError(`Session value for "${key}" is not a number, so it cannot be incremented.`);
     }
@@ -178,11 +219,10 @@ export class Session {
     return next;
   }
 
-  decrement(key: string, by = 1): number {
-    return this.increment(key, -by);
-  }
-
   /** Data for this request and the next only: `flash("success", "Saved")` or `flash({ ... })`. */
+  flash<K extends DeclaredKey<Shape>>(key: K, value: SessionValue<K, Shape>): this;
+  flash<K extends string>(key: UndeclaredKey<K, Shape>, value: unknown): this;
+  flash(values: SessionValues<Shape>): this;
   flash(key: string | Record<string, unknown>, value?: unknown): this {
     const entries = typeof key === "string" ? [[key, value] as const] : Object.entries(key);
     for (const [name, item] of entries) {
@@ -236,6 +276,7 @@ export class Session {
   /** Removes all data, flash data and the CSRF token included; the id stays. */
   flush(): this {
     this.#data.clear();
+    this.#unchecked.clear();
     this.#flashNew.clear();
     this.#flashOld.clear();
     this.#startOver();
@@ -345,7 +386,22 @@ export class Session {
     return true;
   }
 
+  /**
+   * The app's stored value under `key` (undefined for a reserved key), checked against its
+   * schema on the first read: a value that no longer fits (written by an older deploy) is
+   * dropped, and the log names the key, never the value.
+   */
+  #read(key: string): unknown {
+    if (isReserved(key)) return undefined;
+    if (this.#unchecked.delete(key) && !this.#options.schema![key as keyof SessionSchema]!.safeParse(this.#data.get(key)).success) {
+      this.#options.logger?.warn(`session: the stored value of "${key}" does not fit SCHEMA.${key} in config/session.ts (an older deploy may have written it), so it was dropped`);
+      this.#remove(key);
+    }
+    return this.#data.get(key);
+  }
+
   #write(key: string, value: unknown): void {
+    this.#unchecked.delete(key);
     this.#data.set(key, value);
     this.#deleted.delete(key);
     this.#increments.delete(key);
@@ -353,6 +409,7 @@ export class Session {
   }
 
   #remove(key: string): void {
+    this.#unchecked.delete(key);
     if (!this.#data.delete(key)) return;
     this.#set.delete(key);
     this.#increments.delete(key);

@@ -4,7 +4,7 @@ import { serializeCookie, type CookieOptions, type CookieWrite } from "./cookies
 import { isWellFormedId } from "./ids";
 import { CLIENT_KEY } from "./keys";
 import { Session, type SessionOptions } from "./Session";
-import type { LoadedSession, SessionChanges, SessionData, SessionStore } from "./SessionStore";
+import type { LoadedSession, SessionChanges, StoredData, SessionStore } from "./SessionStore";
 import { CookieStore } from "./stores/cookie";
 
 export interface SessionManagerOptions {
@@ -49,7 +49,7 @@ export class SessionManager {
   }
 
   /** Who `data` belongs to: its OWNER_KEY value, a string or number, as a string; undefined when it has none. */
-  ownerOf(data: SessionData): string | undefined {
+  ownerOf(data: StoredData): string | undefined {
     return ownerName(data[this.#options.ownerKey]);
   }
 

@@ -23,7 +23,8 @@ export class SessionMiddleware implements Middleware {
     const cookies = requestCookies(ctx);
     const session = await this.#manager.start(cookies);
     attachSession(ctx, session);
-    scopeOf(ctx).provide(Session, session);
+    // Session is generic: controllers get the app's typed instance, not the widest one.
+    scopeOf(ctx).provide<Session>(Session, session);
     await next();
     // Asked for only when a session is created or gets a new id, so other requests never work out ctx.ip.
     const client = () => ({ ip: ctx.ip, agent: ctx.get("user-agent") });

@@ -1,9 +1,9 @@
 /** Session values as stored: JSON-safe data, the framework's reserved keys included. */
-export type SessionData = Record<string, unknown>;
+export type StoredData = Record<string, unknown>;
 
 /** A session as a server-side store keeps it under its id. */
 export interface SessionRecord {
-  data: SessionData;
+  data: StoredData;
   /** Epoch ms when the session (or its current id) began, for the absolute lifetime. */
   createdAt: number;
 }
@@ -59,7 +59,7 @@ export interface SessionStore {
    * destroyed) or that `owns` refuses leave the index here, so no sweep scans every session.
    * `ttl` is the idle timeout, for working out each session's last activity.
    */
-  listOwner?(owner: string, ttl: number, owns: (data: SessionData) => boolean): Promise<OwnedSession[]>;
+  listOwner?(owner: string, ttl: number, owns: (data: StoredData) => boolean): Promise<OwnedSession[]>;
   /** Opens connections at start-up, so a misconfigured store stops the app with a clear message. */
   connect?(): Promise<void>;
   /** Releases connections and timers at shutdown. */
@@ -84,7 +84,7 @@ export interface SessionChanges extends SessionPatch {
   clean: boolean;
   replace: boolean;
   /** The complete data after this request. */
-  snapshot(): SessionData;
+  snapshot(): StoredData;
   /** `snapshot()` as JSON, serialised at most once per request. */
   snapshotJson(): string;
   /** What was loaded, if anything; its id differs from `id` after regenerate/invalidate. */

@@ -6,6 +6,7 @@ import type { CookieOptions } from "./cookies";
 import { isReserved, RESERVED_PREFIX } from "./keys";
 import { DEFAULT_DONT_FLASH, fieldMatcher, type FieldPattern } from "./oldInput";
 import { SessionManager } from "./SessionManager";
+import type { SessionSchema } from "./SessionData";
 import type { SessionStore, SizeLimit } from "./SessionStore";
 import { CookieStore } from "./stores/cookie";
 
@@ -94,6 +95,11 @@ export interface SessionConfig {
   DONT_FLASH?: readonly FieldPattern[];
   /** The session key whose value (a string or number) names the session's owner, for SessionRegistry (default "user_id"). */
   OWNER_KEY?: string;
+  /**
+   * Optional zod schemas for declared keys, `defineSchema({ user_id: z.string() })`: a stored
+   * value is checked the first time its key is read in a request, and dropped if it does not fit.
+   */
+  SCHEMA?: SessionSchema;
 }
 
 /**
@@ -102,6 +108,14 @@ export interface SessionConfig {
  */
 export function defineDrivers<const T extends SessionDrivers>(drivers: T): T {
   return drivers;
+}
+
+/**
+ * Declares SCHEMA with its types checked against the app's SessionData: a schema for an
+ * undeclared key, or one whose output is not the declared type, is a compile error.
+ */
+export function defineSchema(schema: SessionSchema): SessionSchema {
+  return schema;
 }
 
 /** Every default of the session layer, in one place. */
@@ -142,6 +156,22 @@ function byteSize(value: unknown, what: string): number | undefined {
     throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: ${what} must be a positive whole number of bytes, got ${JSON.stringify(value)}.`);
   }
   return value as number;
+}
+
+function sessionSchema(value: unknown): SessionSchema | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new ConfigurationError("E_BAD_SESSION_CONFIG", "config/session.ts: SCHEMA must be an object of zod schemas by session key, such as defineSchema({ user_id: z.string() }).");
+  }
+  for (const [key, schema] of Object.entries(value)) {
+    if (isReserved(key)) {
+      throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: SCHEMA.${key} names a reserved key (the framework's own keys start with "__"); check only keys the app stores.`);
+    }
+    if (typeof (schema as { safeParse?: unknown } | null)?.safeParse !== "function") {
+      throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: SCHEMA.${key} must be a schema with safeParse(), such as z.string() from zod.`);
+    }
+  }
+  return value as SessionSchema;
 }
 
 /**
@@ -215,6 +245,7 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
     secure: config.COOKIE?.secure ?? app.appUrl.startsWith("https:"),
   };
   const maxSize = byteSize(block.maxSize, `DRIVERS.${name}.maxSize`);
+  const schema = sessionSchema(config.SCHEMA);
   let store: SessionStore | CookieStore;
   let sizeLimit: SizeLimit;
   if (name === "cookie" && typeof custom !== "function") {
@@ -233,7 +264,7 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
     lifetime,
     ownerKey,
     logger: app.logger,
-    session: { sizeLimit, dontFlash: fieldMatcher(config.DONT_FLASH ?? DEFAULT_DONT_FLASH), logger: app.logger },
+    session: { sizeLimit, dontFlash: fieldMatcher(config.DONT_FLASH ?? DEFAULT_DONT_FLASH), logger: app.logger, schema },
   });
 }
 

@@ -3,7 +3,7 @@ import { FrameworkError } from "../core/errors";
 import { parseCookies } from "../sessions/cookies";
 import type { Session } from "../sessions/Session";
 import { SessionManager } from "../sessions/SessionManager";
-import type { SessionData } from "../sessions/SessionStore";
+import type { StoredData } from "../sessions/SessionStore";
 import { CookieJar } from "./CookieJar";
 import { TestResponse } from "./TestResponse";
 
@@ -21,7 +21,7 @@ export class TestClient {
   readonly jar = new CookieJar();
   /** The app's session layer; undefined for an app without SessionProvider. */
   #sessions: SessionManager | undefined;
-  #pendingSession: SessionData | undefined;
+  #pendingSession: StoredData | undefined;
 
   private constructor(app: Application, url: string) {
     this.app = app;
@@ -94,7 +94,7 @@ export class TestClient {
    * Puts data into this visitor's session, as an earlier request would have, before the
    * next request: `client.withSession({ user: 1 }).get("/")`. Awaiting it also works.
    */
-  withSession(data: SessionData): this {
+  withSession(data: StoredData): this {
     this.#pendingSession = { ...this.#pendingSession, ...data };
     return this;
   }
@@ -110,7 +110,7 @@ export class TestClient {
   }
 
   /** The stored session data as the next request will load it, internal keys included. */
-  async session(): Promise<SessionData> {
+  async session(): Promise<StoredData> {
     await this.#applyPendingSession();
     const loaded = await this.#manager().load(parseCookies(this.jar.header()));
     return { ...(loaded?.data ?? {}) };
@@ -129,10 +129,11 @@ export class TestClient {
     });
   }
 
-  async #changeSession(change: (session: Session) => void): Promise<void> {
+  async #changeSession(change: (session: Session<StoredData>) => void): Promise<void> {
     const cookies = parseCookies(this.jar.header());
     const session = await this.#manager().start(cookies);
-    change(session);
+    // Seeds are raw data under any key, which the app's declared (maybe strict) types would refuse.
+    change(session as unknown as Session<StoredData>);
     this.jar.store(await this.#manager().commit(session, cookies, { ageFlash: false }));
   }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { FLASH_KEY, OLD_INPUT_KEY } from "../sessions/keys";
-import type { SessionData } from "../sessions/SessionStore";
+import type { StoredData } from "../sessions/SessionStore";
 
 /**
  * A finished response plus the session as the next request will see it, with
@@ -10,10 +10,10 @@ export class TestResponse {
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
-  #session: SessionData | Error;
+  #session: StoredData | Error;
 
   /** `session` is the stored session, or the error reading it gave (e.g. the store is down). */
-  constructor(status: number, headers: Headers, text: string, session: SessionData | Error) {
+  constructor(status: number, headers: Headers, text: string, session: StoredData | Error) {
     this.status = status;
     this.headers = headers;
     this.text = text;
@@ -21,7 +21,7 @@ export class TestResponse {
   }
 
   /** The session as the next request will load it; throws if the store could not be read. */
-  get session(): SessionData {
+  get session(): StoredData {
     if (this.#session instanceof Error) throw this.#session;
     return this.#session;
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { Session, type LoadedSession, type SessionChanges, type SessionData } from "masonite/sessions";
+import { Session, type LoadedSession, type SessionChanges, type StoredData } from "masonite/sessions";
 
 /**
  * Random operation sequences, across requests, against a plain model of the rules: data,
@@ -59,9 +59,9 @@ interface Store {
 function snapshotStore(): Store {
   let stored: LoadedSession | undefined;
   return {
-    load: () => stored && { ...stored, data: JSON.parse(JSON.stringify(stored.data)) as SessionData },
+    load: () => stored && { ...stored, data: JSON.parse(JSON.stringify(stored.data)) as StoredData },
     commit(changes) {
-      if (!changes.clean) stored = { id: changes.id, createdAt: changes.createdAt, data: JSON.parse(changes.snapshotJson()) as SessionData };
+      if (!changes.clean) stored = { id: changes.id, createdAt: changes.createdAt, data: JSON.parse(changes.snapshotJson()) as StoredData };
     },
   };
 }
@@ -71,7 +71,7 @@ function patchStore(): Store {
   let createdAt = 0;
   let fields = new Map<string, string>();
   return {
-    load: () => (id === undefined ? undefined : { id, createdAt, data: Object.fromEntries([...fields].map(([k, v]) => [k, JSON.parse(v)])) as SessionData }),
+    load: () => (id === undefined ? undefined : { id, createdAt, data: Object.fromEntries([...fields].map(([k, v]) => [k, JSON.parse(v)])) as StoredData }),
     commit(changes) {
       if (changes.clean) return;
       if (changes.replace) {

@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { FLASH_KEY, OLD_INPUT_KEY, Session, TOKEN_KEY, type LoadedSession, type SessionChanges, type SessionData } from "masonite/sessions";
+import { FLASH_KEY, OLD_INPUT_KEY, Session, TOKEN_KEY, type LoadedSession, type SessionChanges, type StoredData } from "masonite/sessions";
 import { FrameworkError, type Logger } from "masonite/foundation";
 
 const ID = "A".repeat(43);
 
-function loaded(data: SessionData, createdAt = Date.now()): LoadedSession {
+function loaded(data: StoredData, createdAt = Date.now()): LoadedSession {
   return { id: ID, data, createdAt };
 }
 
 /** What a store that keeps the whole snapshot (the cookie driver) hands the next request. */
 function next(changes: SessionChanges): LoadedSession {
-  return { id: changes.id, data: JSON.parse(changes.snapshotJson()) as SessionData, createdAt: changes.createdAt };
+  return { id: changes.id, data: JSON.parse(changes.snapshotJson()) as StoredData, createdAt: changes.createdAt };
 }
 
 function recordingLogger(): Logger & { lines: string[] } {

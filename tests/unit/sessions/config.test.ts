@@ -57,6 +57,37 @@ describe("config/session.ts", () => {
     assert.deepEqual(Object.keys(require.cache).filter((file) => file.includes("/node_modules/ioredis/")), []);
   });
 
+  test("SCHEMA reaches every session: a stored value that no longer fits is dropped when read, with a warning naming the key", async () => {
+    const lines: string[] = [];
+    const logger = Object.assign(new Logger("silent"), { warn: (line: string) => lines.push(line) });
+    // Any object with safeParse() will do; the framework itself never loads zod.
+    const isString = { safeParse: (value: unknown) => (typeof value === "string" ? { success: true as const, data: value } : { success: false as const }) };
+    const sessions = await createSessionManager({ DRIVERS: { default: "memory" }, SCHEMA: { success: isString } }, { ...APP, logger });
+    const first = await sessions.start(new Map());
+    first.set("success", 42 as unknown as string);
+    const [cookie] = await sessions.commit(first, new Map(), { ageFlash: false });
+    const again = await sessions.start(parseCookies(cookie!.split(";")[0]));
+    assert.equal(again.get("success"), undefined);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /"success"/);
+    assert.deepEqual(Object.keys(require.cache).filter((file) => file.includes("/node_modules/zod/")), []);
+  });
+
+  test("a SCHEMA that is not schemas by key stops start-up naming the entry", async () => {
+    const cases: [unknown, RegExp][] = [
+      [[], /SCHEMA must be an object of zod schemas by session key/],
+      [{ cart: "array" }, /SCHEMA\.cart must be a schema with safeParse\(\)/],
+      [{ cart: null }, /SCHEMA\.cart must be a schema with safeParse\(\)/],
+      [{ __flash: { safeParse: () => ({ success: true }) } }, /SCHEMA\.__flash names a reserved key/],
+    ];
+    for (const [SCHEMA, message] of cases) {
+      await assert.rejects(
+        createSessionManager({ DRIVERS: { default: "cookie" }, SCHEMA: SCHEMA as SessionConfig["SCHEMA"] }, APP),
+        (error: unknown) => error instanceof ConfigurationError && error.code === "E_BAD_SESSION_CONFIG" && message.test(error.message) && error.message.endsWith("."),
+      );
+    }
+  });
+
   test("defineDrivers types every block: a misspelt option or a wrong type does not compile", () => {
     const drivers = defineDrivers({
       default: "redis",

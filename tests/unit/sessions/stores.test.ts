@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, describe, test } from "node:test";
 import fc from "fast-check";
 import { Logger } from "masonite/core";
-import { SessionConflict, type SessionData, type SessionStore } from "masonite/sessions";
+import { SessionConflict, type StoredData, type SessionStore } from "masonite/sessions";
 import { FileStore, MemoryStore } from "masonite/sessions/stores";
 
 /**
@@ -36,7 +36,7 @@ for (const [name, make] of STORES) {
   describe(`${name} store, through the contract`, () => {
     test("write then read gives the data and creation time back, as copies", async () => {
       const store = await make();
-      const data: SessionData = { a: 1, nested: { list: [1, "2", null] } };
+      const data: StoredData = { a: 1, nested: { list: [1, "2", null] } };
       await store.write(id(1), { data, createdAt: 123 }, 60);
       const read = await store.read(id(1), 60);
       assert.deepEqual(read, { data, createdAt: 123 });
@@ -98,13 +98,13 @@ for (const [name, make] of STORES) {
       );
       await fc.assert(
         fc.asyncProperty(fc.array(operation, { maxLength: 20 }), async (ops) => {
-          const model = new Map<string, SessionData>();
+          const model = new Map<string, StoredData>();
           for (const n of [0, 1, 2, 3, 4]) await store.destroy(id(100 + n));
           for (const step of ops) {
             const key = id(100 + step.n);
             if (step.op === "write") {
               // JSON's own round trip is the model: -0 becomes 0, and so on.
-              const data = JSON.parse(JSON.stringify({ v: step.value })) as SessionData;
+              const data = JSON.parse(JSON.stringify({ v: step.value })) as StoredData;
               await store.write(key, { data, createdAt: 1 }, 60);
               model.set(key, data);
             } else if (step.op === "destroy") {
@@ -121,7 +121,7 @@ for (const [name, make] of STORES) {
     });
 
     describe("the owner index", () => {
-      const ownedBy = (owner: string) => (data: SessionData) => data.user_id === owner;
+      const ownedBy = (owner: string) => (data: StoredData) => data.user_id === owner;
 
       test("lists the sessions written for an owner, each once, with creation and last activity, and no other owner's", async () => {
         const store = await make();

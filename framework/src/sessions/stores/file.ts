@@ -4,7 +4,7 @@ import path from "node:path";
 import { ConfigurationError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import { SessionStoreUnavailable } from "../errors";
-import type { OwnedSession, SessionData, SessionRecord, SessionStore } from "../SessionStore";
+import type { OwnedSession, StoredData, SessionRecord, SessionStore } from "../SessionStore";
 
 export interface FileStoreOptions {
   /** The folder the sessions live in (the skeleton's `storage/framework/sessions`). */
@@ -73,7 +73,7 @@ export class FileStore implements SessionStore {
         await this.destroy(id);
         return undefined;
       }
-      const record = JSON.parse(await readFile(file, "utf8")) as { data: SessionData; createdAt: number };
+      const record = JSON.parse(await readFile(file, "utf8")) as { data: StoredData; createdAt: number };
       await touch(file);
       return { data: record.data, createdAt: record.createdAt };
     } catch (error) {
@@ -103,7 +103,7 @@ export class FileStore implements SessionStore {
     if (owner !== undefined) await removeFile(path.join(this.#ownerFolder(owner), id));
   }
 
-  async listOwner(owner: string, ttl: number, owns: (data: SessionData) => boolean): Promise<OwnedSession[]> {
+  async listOwner(owner: string, ttl: number, owns: (data: StoredData) => boolean): Promise<OwnedSession[]> {
     const folder = this.#ownerFolder(owner);
     let ids: string[];
     try {
@@ -130,7 +130,7 @@ export class FileStore implements SessionStore {
     try {
       const { mtimeMs } = await stat(this.#file(id));
       if (mtimeMs + ttl * 1000 <= Date.now()) return undefined;
-      const record = JSON.parse(await readFile(this.#file(id), "utf8")) as { data: SessionData; createdAt: number };
+      const record = JSON.parse(await readFile(this.#file(id), "utf8")) as { data: StoredData; createdAt: number };
       return { id, data: record.data, createdAt: record.createdAt, lastSeenAt: mtimeMs };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT" || error instanceof SyntaxError) return undefined;

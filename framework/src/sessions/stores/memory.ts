@@ -1,5 +1,5 @@
 import { SessionConflict } from "../errors";
-import type { OwnedSession, SessionData, SessionPatch, SessionRecord, SessionStore } from "../SessionStore";
+import type { OwnedSession, StoredData, SessionPatch, SessionRecord, SessionStore } from "../SessionStore";
 
 interface Entry {
   /** Kept as JSON, so no caller ever shares an object with the store. */
@@ -26,7 +26,7 @@ export class MemoryStore implements SessionStore {
     const entry = this.#live(id);
     if (!entry) return undefined;
     entry.expiresAt = Date.now() + ttl * 1000;
-    return { data: JSON.parse(entry.json) as SessionData, createdAt: entry.createdAt };
+    return { data: JSON.parse(entry.json) as StoredData, createdAt: entry.createdAt };
   }
 
   async write(id: string, record: SessionRecord, ttl: number, owner?: string): Promise<void> {
@@ -38,7 +38,7 @@ export class MemoryStore implements SessionStore {
     const entry = this.#live(id);
     if (!entry) return; // ended meanwhile (expired or destroyed): nothing to change
     if (owner !== undefined) this.#index(owner, id);
-    const data = JSON.parse(entry.json) as SessionData;
+    const data = JSON.parse(entry.json) as StoredData;
     for (const [key, by] of patch.increments) {
       // Own keys only: "toString" is a session key like any other, not Object.prototype's.
       const current = Object.hasOwn(data, key) ? data[key] : 0;
@@ -56,11 +56,11 @@ export class MemoryStore implements SessionStore {
     if (owner !== undefined) this.#unindex(owner, id);
   }
 
-  async listOwner(owner: string, ttl: number, owns: (data: SessionData) => boolean): Promise<OwnedSession[]> {
+  async listOwner(owner: string, ttl: number, owns: (data: StoredData) => boolean): Promise<OwnedSession[]> {
     const listed: OwnedSession[] = [];
     for (const id of this.#owners.get(owner) ?? []) {
       const entry = this.#live(id);
-      const data = entry && (JSON.parse(entry.json) as SessionData);
+      const data = entry && (JSON.parse(entry.json) as StoredData);
       if (!entry || !data || !owns(data)) this.#unindex(owner, id);
       else listed.push({ id, data, createdAt: entry.createdAt, lastSeenAt: entry.expiresAt - ttl * 1000 });
     }

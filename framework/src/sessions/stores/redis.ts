@@ -3,7 +3,7 @@ import { ConfigurationError, FrameworkError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import { SessionConflict, SessionStoreUnavailable } from "../errors";
 import { CREATED_FIELD } from "../keys";
-import type { OwnedSession, SessionData, SessionPatch, SessionRecord, SessionStore } from "../SessionStore";
+import type { OwnedSession, StoredData, SessionPatch, SessionRecord, SessionStore } from "../SessionStore";
 
 export interface RedisStoreOptions {
   /** `redis://` URL; when set it replaces host/port/password. */
@@ -203,7 +203,7 @@ export class RedisStore implements SessionStore {
     const createdAt = Number(fields[CREATED_FIELD]);
     // A hash without our marker is not a session we wrote.
     if (!fields[CREATED_FIELD] || !Number.isFinite(createdAt)) return undefined;
-    const data: SessionData = Object.create(null);
+    const data: StoredData = Object.create(null);
     for (const [field, raw] of Object.entries(fields)) {
       if (field === CREATED_FIELD) continue;
       try {
@@ -234,7 +234,7 @@ export class RedisStore implements SessionStore {
     else await Promise.all([this.#run(() => this.client.unlink(this.key(id))), this.#run(() => this.client.zrem(this.ownerKey(owner), id))]);
   }
 
-  async listOwner(owner: string, ttl: number, owns: (data: SessionData) => boolean): Promise<OwnedSession[]> {
+  async listOwner(owner: string, ttl: number, owns: (data: StoredData) => boolean): Promise<OwnedSession[]> {
     const index = this.ownerKey(owner);
     const ids = await this.#run(() => this.client.zrange(index, 0, -1));
     const now = Date.now();
