@@ -81,7 +81,7 @@ export interface SessionTimes {
 
 /**
  * One request's session. It owns every rule (flash ageing, dirty tracking, id rotation,
- * the CSRF token) and hands the driver a description of what changed.
+ * the CSRF token) and hands the store a description of what changed.
  *
  * Flash rule: a key flashed during request N is readable during N and N+1, and gone from
  * N+2 on, read or not. `reflash()` and `keep()` extend it by one request.
@@ -255,7 +255,7 @@ export class Session<Shape extends object = SessionData> {
   old<T = unknown>(field: string, fallback?: T): T {
     const input = this.#data.get(OLD_INPUT_KEY) as Record<string, unknown> | undefined;
     const value = input !== null && typeof input === "object" && Object.hasOwn(input, field) ? input[field] : undefined;
-    return (value ?? fallback) as T;
+    return (value === undefined || value === null ? fallback : copy(value)) as T;
   }
 
   /** Keeps all of the current flash data for one more request. */
@@ -331,7 +331,8 @@ export class Session<Shape extends object = SessionData> {
     const clean = !this.#replace && this.#set.size === 0 && this.#deleted.size === 0 && this.#increments.size === 0;
     let json: string | undefined;
     const snapshotJson = () => (json ??= JSON.stringify(Object.fromEntries(data)));
-    // Only a written value can grow the session (an increment stays a number), so only then is it measured.
+    // Measured only when a value was written: an increment moves a number by a few bytes at most
+    // (the cookie store still refuses cookies past its ceiling).
     if (this.#options.sizeLimit && (this.#replace || this.#set.size > 0)) {
       if (this.#fitToLimit(this.#options.sizeLimit, Buffer.byteLength(snapshotJson()))) json = undefined;
     }

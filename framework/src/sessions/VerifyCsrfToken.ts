@@ -4,6 +4,9 @@ import { FrameworkError } from "../core/errors";
 import type { Middleware } from "../middleware";
 import { sessionOf } from "./Session";
 
+/** The form field that carries the token (`csrf_field()` writes it). */
+export const CSRF_FIELD = "__token";
+
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function sameToken(sent: unknown, expected: string): boolean {
@@ -26,7 +29,7 @@ export class VerifyCsrfToken implements Middleware {
   handle(ctx: Context, next: Next): Promise<void> {
     if (!SAFE_METHODS.has(ctx.method) && !this.#isExempt(ctx.path)) {
       const body = ctx.request.body as Record<string, unknown> | undefined;
-      const sent = (body && typeof body === "object" ? body.__token : undefined) ?? (ctx.get("X-CSRF-TOKEN") || undefined);
+      const sent = (body && typeof body === "object" ? body[CSRF_FIELD] : undefined) ?? (ctx.get("X-CSRF-TOKEN") || undefined);
       if (!sameToken(sent, sessionOf(ctx).token())) {
         throw new FrameworkError("E_CSRF_TOKEN_MISMATCH", "The page expired or the form did not carry a valid CSRF token; reload the page and try again.", {
           status: 419,

@@ -144,8 +144,10 @@ export interface SessionAppContext {
 /** A duration setting: undefined (use the default) or a positive finite number of `unit`. */
 function duration(value: unknown, what: string, unit: "seconds" | "milliseconds"): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: ${what} must be a positive number of ${unit}, got ${JSON.stringify(value)}.`);
+  // Whole seconds: Redis's EXPIRE takes nothing else, and a fraction would fail every request there.
+  const valid = unit === "seconds" ? Number.isSafeInteger(value) : Number.isFinite(value);
+  if (typeof value !== "number" || !valid || value <= 0) {
+    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: ${what} must be a positive ${unit === "seconds" ? "whole number of seconds" : "number of milliseconds"}, got ${JSON.stringify(value)}.`);
   }
   return value;
 }
@@ -244,6 +246,15 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
     sameSite: config.COOKIE?.sameSite ?? "lax",
     secure: config.COOKIE?.secure ?? app.appUrl.startsWith("https:"),
   };
+  if (cookie.sameSite === "none" && !cookie.secure) {
+    throw new ConfigurationError("E_BAD_SESSION_CONFIG", 'config/session.ts: COOKIE.sameSite "none" needs COOKIE.secure (browsers drop a SameSite=None cookie that is not Secure, and every form would then get 419): set secure: true and serve over https.');
+  }
+  if (!["lax", "strict", "none"].includes(cookie.sameSite)) {
+    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: COOKIE.sameSite must be "lax", "strict" or "none", got ${JSON.stringify(cookie.sameSite)}.`);
+  }
+  if (!/^[!#$%&'*+.^_\`|~0-9A-Za-z-]+$/.test(cookieName)) {
+    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: COOKIE.name ${JSON.stringify(cookieName)} is not a valid cookie name: use letters, digits and -_.`);
+  }
   const maxSize = byteSize(block.maxSize, `DRIVERS.${name}.maxSize`);
   const schema = sessionSchema(config.SCHEMA);
   let store: SessionStore | CookieStore;

@@ -1,6 +1,7 @@
 import type { Context } from "koa";
 import { MessageBag } from "../validation/MessageBag";
 import { findSession } from "./Session";
+import { CSRF_FIELD } from "./VerifyCsrfToken";
 
 const NO_ERRORS = new MessageBag();
 
@@ -18,6 +19,6 @@ export function sessionGlobals(ctx: Context, safe: (html: string) => unknown): R
     errors: MessageBag.from(session.get("errors")),
     old: (field: string, fallback: unknown = "") => session.old(field, fallback),
     csrf_token: () => session.token(),
-    csrf_field: () => safe(`<input type="hidden" name="__token" value="${session.token()}">`),
+    csrf_field: () => safe(`<input type="hidden" name="${CSRF_FIELD}" value="${session.token()}">`),
   };
 }

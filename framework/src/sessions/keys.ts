@@ -1,7 +1,8 @@
 /**
  * Every name the framework keeps inside a session. They all start with "__", a prefix the
  * app's own keys may not use (Session refuses it), so the two can never collide; nothing
- * outside this module spells them.
+ * outside this module spells them. (The CSRF token's form field, `__token`, is a request field,
+ * named by VerifyCsrfToken, not a session key.)
  */
 export const RESERVED_PREFIX = "__";
 

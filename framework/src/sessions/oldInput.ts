@@ -1,3 +1,5 @@
+import { ConfigurationError } from "../core/errors";
+
 /**
  * What `withInput()` keeps for `old()`: the request's input without secrets, at any depth.
  * A pattern is a field name (matched whole, case-insensitively) or a RegExp tested against
@@ -16,8 +18,13 @@ export const DEFAULT_DONT_FLASH: readonly FieldPattern[] = [
 
 /** A matcher for one list of patterns, built once. */
 export function fieldMatcher(patterns: readonly FieldPattern[]): (name: string) => boolean {
+  const stray = patterns.find((p) => typeof p !== "string" && !(p instanceof RegExp));
+  if (stray !== undefined) {
+    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: DONT_FLASH holds ${String(stray)}, which is neither a field name nor a RegExp.`);
+  }
   const names = new Set(patterns.filter((p): p is string => typeof p === "string").map((p) => p.toLowerCase()));
-  const expressions = patterns.filter((p): p is RegExp => p instanceof RegExp);
+  // Without "g" and "y": with them test() carries lastIndex over to the next field, and would let it through.
+  const expressions = patterns.filter((p): p is RegExp => p instanceof RegExp).map((p) => new RegExp(p.source, p.flags.replace(/[gy]/g, "")));
   return (name) => names.has(name.toLowerCase()) || expressions.some((expression) => expression.test(name));
 }
 
@@ -26,6 +33,7 @@ export function withoutSecrets(value: unknown, secret: (name: string) => boolean
   if (Array.isArray(value)) return value.map((item) => withoutSecrets(item, secret));
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
-  for (const [name, item] of Object.entries(value)) if (!secret(name)) out[name] = withoutSecrets(item, secret);
+  // "__proto__" is never input (request parsing refuses it) and would set the copy's prototype.
+  for (const [name, item] of Object.entries(value)) if (name !== "__proto__" && !secret(name)) out[name] = withoutSecrets(item, secret);
   return out;
 }

@@ -45,8 +45,14 @@ describe("config/session.ts", () => {
 
   test("bad durations and sizes stop start-up naming the setting", async () => {
     const cases: [SessionConfig, RegExp][] = [
-      [{ DRIVERS: { default: "cookie" }, TIMEOUT: -1 }, /TIMEOUT must be a positive number of seconds/],
-      [{ DRIVERS: { default: "cookie" }, LIFETIME: 0 }, /LIFETIME must be a positive number of seconds/],
+      [{ DRIVERS: { default: "cookie" }, TIMEOUT: -1 }, /TIMEOUT must be a positive whole number of seconds/],
+      // Redis's EXPIRE takes whole seconds only: a fraction would fail every request on redis.
+      [{ DRIVERS: { default: "cookie" }, TIMEOUT: 90.5 }, /TIMEOUT must be a positive whole number of seconds, got 90.5/],
+      [{ DRIVERS: { default: "cookie" }, LIFETIME: 0 }, /LIFETIME must be a positive whole number of seconds/],
+      [{ DRIVERS: { default: "cookie" }, COOKIE: { sameSite: "none" } }, /sameSite "none" needs COOKIE.secure/],
+      [{ DRIVERS: { default: "cookie" }, COOKIE: { name: "my session" } }, /COOKIE.name "my session" is not a valid cookie name/],
+      [{ DRIVERS: { default: "cookie", cookie: { maxSize: 20_000 } } }, /DRIVERS.cookie.maxSize of 20000 bytes is over 12288/],
+      [{ DRIVERS: { default: "cookie" }, DONT_FLASH: [/pass/, 42 as unknown as string] }, /DONT_FLASH holds 42, which is neither a field name nor a RegExp/],
       [{ DRIVERS: { default: "memory", memory: { maxSize: 1.5 } } }, /DRIVERS\.memory\.maxSize must be a positive whole number of bytes/],
     ];
     for (const [config, message] of cases) await assert.rejects(createSessionManager(config, APP), message);
@@ -101,5 +107,14 @@ describe("config/session.ts", () => {
     defineDrivers({ default: "redis", redis: { port: "6379" } });
     // @ts-expect-error: the cookie driver's size is a number of bytes
     defineDrivers({ default: "cookie", cookie: { maxSize: "6kb" } });
+  });
+
+  test("a DONT_FLASH RegExp with the g flag still leaves out every field it names", async () => {
+    const sessions = await createSessionManager({ DRIVERS: { default: "memory" }, DONT_FLASH: [/pass/gi] }, APP);
+    const session = await sessions.start(new Map());
+    session.flashInput({ password: "a", password_confirmation: "b", new_password: "c", name: "Ada" });
+    const [cookie] = await sessions.commit(session, new Map());
+    const next = await sessions.start(parseCookies(cookie!.split(";")[0]));
+    assert.deepEqual([next.old("password"), next.old("password_confirmation"), next.old("new_password"), next.old("name")], [undefined, undefined, undefined, "Ada"]);
   });
 });

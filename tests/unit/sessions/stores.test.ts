@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
@@ -77,17 +77,24 @@ for (const [name, make] of STORES) {
       await store.close?.();
     });
 
-    if (name === "memory") {
-      test("patch applies sets, deletes and increments atomically, and refuses an increment of a non-number whole", async () => {
-        const store = await make();
-        await store.write(id(6), { data: { n: 1, s: "x", gone: true }, createdAt: 1 }, 60);
-        await store.patch!(id(6), { set: new Map([["t", "y"]]), deleted: new Set(["gone"]), increments: new Map([["n", 2]]) }, 60);
-        assert.deepEqual((await store.read(id(6), 60))!.data, { n: 3, s: "x", t: "y" });
-        await assert.rejects(store.patch!(id(6), { set: new Map([["u", 1]]), deleted: new Set(), increments: new Map([["s", 1]]) }, 60), SessionConflict);
-        assert.deepEqual((await store.read(id(6), 60))!.data, { n: 3, s: "x", t: "y" }, "nothing of the refused patch landed");
-        await store.close?.();
-      });
-    }
+    test("a patch of a session destroyed meanwhile (signed out, revoked) leaves it destroyed", async () => {
+      const store = await make();
+      await store.write(id(8), { data: { user_id: "ada" }, createdAt: 1 }, 60);
+      await store.destroy(id(8));
+      await store.patch!(id(8), { set: new Map([["seen", 1]]), deleted: new Set(), increments: new Map([["n", 1]]) }, 60);
+      assert.equal(await store.read(id(8), 60), undefined);
+      await store.close?.();
+    });
+
+    test("patch applies sets, deletes and increments, and refuses an increment of a non-number whole", async () => {
+      const store = await make();
+      await store.write(id(6), { data: { n: 1, s: "x", gone: true }, createdAt: 1 }, 60);
+      await store.patch!(id(6), { set: new Map([["t", "y"]]), deleted: new Set(["gone"]), increments: new Map([["n", 2]]) }, 60);
+      assert.deepEqual((await store.read(id(6), 60))!.data, { n: 3, s: "x", t: "y" });
+      await assert.rejects(store.patch!(id(6), { set: new Map([["u", 1]]), deleted: new Set(), increments: new Map([["s", 1]]) }, 60), SessionConflict);
+      assert.deepEqual((await store.read(id(6), 60))!.data, { n: 3, s: "x", t: "y" }, "nothing of the refused patch landed");
+      await store.close?.();
+    });
 
     test("random writes, reads and destroys agree with a plain map", async () => {
       const store = await make();
@@ -193,5 +200,24 @@ test("the file store writes by rename: no temporary file is left, and files are 
   const read = await store.read(id(7), 60);
   assert.ok(typeof read!.data.i === "number", "one whole write won");
   assert.equal(statSync(path.join(directory, `${id(7)}.json`)).mode & 0o777, 0o600);
+  await store.close();
+});
+
+test("the file store treats a damaged or foreign file as no session, and its errors name no file", async () => {
+  const store = await fileStore();
+  const directory = folders.at(-1)!;
+  for (const text of ["[1]", "{}", '{"data":{"a":1}}', '{"data":[],"createdAt":1}', "not json"]) {
+    writeFileSync(path.join(directory, `${id(9)}.json`), text);
+    assert.equal(await store.read(id(9), 60), undefined, text);
+  }
+  // A file where the folder was: every write fails (ENOTDIR), whoever runs the test.
+  rmSync(directory, { recursive: true });
+  writeFileSync(directory, "");
+  const failure = await store.write(id(10), { data: {}, createdAt: 1 }, 60).then(() => undefined, (error: Error) => error);
+  assert.ok(failure, "the write failed");
+  assert.equal((failure as { code?: string }).code, "E_SESSION_STORE_UNAVAILABLE");
+  assert.match(failure.message, /ENOTDIR/);
+  assert.doesNotMatch(failure.message, new RegExp(id(10)), "a session id is a credential: it never reaches a message");
+  rmSync(directory);
   await store.close();
 });

@@ -15,6 +15,8 @@ export interface CookieStoreOptions {
   logger: Logger;
 }
 
+/** Node answers 431 to requests whose headers pass 16 KB, so no session's cookies may come near that. */
+const MAX_COOKIE_HEADER = 12 * 1024;
 /** Browsers drop a cookie over 4096 bytes (name and attributes included) without a word. */
 const CHUNK_SIZE = 3800;
 /** A read-only request re-seals only when the sealed expiry has slid by more than this. */
@@ -70,6 +72,9 @@ export class CookieStore {
 
   constructor(options: CookieStoreOptions) {
     this.#options = options;
+    if (options.maxSize > MAX_COOKIE_HEADER) {
+      throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: DRIVERS.cookie.maxSize of ${options.maxSize} bytes is over ${MAX_COOKIE_HEADER}: Node refuses a request whose headers pass 16 KB (431), and many proxies refuse a Cookie header over 8 KB. Use the redis or file driver for larger sessions.`);
+    }
     const bytes = dataBudget(options.name, options.maxSize);
     if (bytes < 64) {
       throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: DRIVERS.cookie.maxSize of ${options.maxSize} bytes leaves ${bytes} bytes for session data once sealed; give it at least ${cookieBytes(options.name, ENVELOPE_BYTES + 64)}.`);

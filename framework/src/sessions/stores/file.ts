@@ -4,7 +4,8 @@ import path from "node:path";
 import { ConfigurationError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import { SessionStoreUnavailable } from "../errors";
-import type { OwnedSession, StoredData, SessionRecord, SessionStore } from "../SessionStore";
+import type { OwnedSession, SessionPatch, SessionRecord, SessionStore, StoredData } from "../SessionStore";
+import { applyPatch } from "./patch";
 
 export interface FileStoreOptions {
   /** The folder the sessions live in (the skeleton's `storage/framework/sessions`). */
@@ -19,9 +20,21 @@ const SWEEP_EVERY_MS = 10 * 60_000;
 const ABANDONED_AFTER_MS = 60_000;
 
 /** Deletes a file that may already be gone. */
+/** A filesystem failure as a 503 that names no file: a session file's name is its id, a credential. */
+function unavailable(error: unknown): SessionStoreUnavailable {
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  return new SessionStoreUnavailable(new Error(`${syscall ?? "access"} of a session file failed (${code ?? "unknown error"})`));
+}
+
+/** What this store writes, checked on the way back: anything else (a stray or damaged file) is no session. */
+function isRecord(value: unknown): value is SessionRecord {
+  const { data, createdAt } = (value ?? {}) as Partial<SessionRecord>;
+  return typeof data === "object" && data !== null && !Array.isArray(data) && Number.isFinite(createdAt);
+}
+
 async function removeFile(file: string): Promise<void> {
   await unlink(file).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== "ENOENT") throw new SessionStoreUnavailable(error);
+    if (error.code !== "ENOENT") throw unavailable(error);
   });
 }
 
@@ -66,21 +79,24 @@ export class FileStore implements SessionStore {
   }
 
   async read(id: string, ttl: number): Promise<SessionRecord | undefined> {
-    const file = this.#file(id);
+    const found = await this.#load(id, ttl);
+    if (!found) return undefined;
     try {
-      const { mtimeMs } = await stat(file);
-      if (mtimeMs + ttl * 1000 <= Date.now()) {
-        await this.destroy(id);
-        return undefined;
-      }
-      const record = JSON.parse(await readFile(file, "utf8")) as { data: StoredData; createdAt: number };
-      await touch(file);
-      return { data: record.data, createdAt: record.createdAt };
+      await touch(this.#file(id));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      if (error instanceof SyntaxError) return undefined; // not a file this store wrote whole
-      throw new SessionStoreUnavailable(error);
+      throw unavailable(error);
     }
+    return found.record;
+  }
+
+  /**
+   * Key-level changes to a session that must still exist: one destroyed meanwhile (signed out,
+   * revoked) stays destroyed instead of being written back by a request that loaded it before.
+   */
+  async patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<void> {
+    const found = await this.#load(id, ttl);
+    if (!found) return;
+    await this.write(id, { data: applyPatch(found.record.data, patch), createdAt: found.record.createdAt }, ttl, owner);
   }
 
   async write(id: string, record: SessionRecord, _ttl: number, owner?: string): Promise<void> {
@@ -94,7 +110,7 @@ export class FileStore implements SessionStore {
       await rename(temporary, this.#file(id));
     } catch (error) {
       await unlink(temporary).catch(() => {});
-      throw new SessionStoreUnavailable(error);
+      throw unavailable(error);
     }
   }
 
@@ -110,7 +126,7 @@ export class FileStore implements SessionStore {
       ids = await readdir(folder);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw new SessionStoreUnavailable(error);
+      throw unavailable(error);
     }
     const listed: OwnedSession[] = [];
     for (const id of ids) {
@@ -127,14 +143,24 @@ export class FileStore implements SessionStore {
 
   /** The session under `id` without touching it, or undefined when it is gone or expired. */
   async #peek(id: string, ttl: number): Promise<OwnedSession | undefined> {
+    const found = await this.#load(id, ttl);
+    return found && { id, ...found.record, lastSeenAt: found.mtimeMs };
+  }
+
+  /** The stored record and its last activity; an expired file is removed on the way. */
+  async #load(id: string, ttl: number): Promise<{ record: SessionRecord; mtimeMs: number } | undefined> {
+    const file = this.#file(id);
     try {
-      const { mtimeMs } = await stat(this.#file(id));
-      if (mtimeMs + ttl * 1000 <= Date.now()) return undefined;
-      const record = JSON.parse(await readFile(this.#file(id), "utf8")) as { data: StoredData; createdAt: number };
-      return { id, data: record.data, createdAt: record.createdAt, lastSeenAt: mtimeMs };
+      const { mtimeMs } = await stat(file);
+      if (mtimeMs + ttl * 1000 <= Date.now()) {
+        await removeFile(file);
+        return undefined;
+      }
+      const record: unknown = JSON.parse(await readFile(file, "utf8"));
+      return isRecord(record) ? { record: { data: record.data, createdAt: record.createdAt }, mtimeMs } : undefined;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT" || error instanceof SyntaxError) return undefined;
-      throw new SessionStoreUnavailable(error);
+      throw error instanceof SessionStoreUnavailable ? error : unavailable(error);
     }
   }
 
@@ -148,7 +174,7 @@ export class FileStore implements SessionStore {
         await writeFile(entry, "", { mode: 0o600 });
       });
     } catch (error) {
-      throw new SessionStoreUnavailable(error);
+      throw unavailable(error);
     }
   }
 

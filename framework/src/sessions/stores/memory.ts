@@ -1,4 +1,4 @@
-import { SessionConflict } from "../errors";
+import { applyPatch } from "./patch";
 import type { OwnedSession, StoredData, SessionPatch, SessionRecord, SessionStore } from "../SessionStore";
 
 interface Entry {
@@ -38,16 +38,7 @@ export class MemoryStore implements SessionStore {
     const entry = this.#live(id);
     if (!entry) return; // ended meanwhile (expired or destroyed): nothing to change
     if (owner !== undefined) this.#index(owner, id);
-    const data = JSON.parse(entry.json) as StoredData;
-    for (const [key, by] of patch.increments) {
-      // Own keys only: "toString" is a session key like any other, not Object.prototype's.
-      const current = Object.hasOwn(data, key) ? data[key] : 0;
-      if (typeof current !== "number") throw new SessionConflict(key);
-      data[key] = current + by;
-    }
-    for (const key of patch.deleted) delete data[key];
-    for (const [key, value] of patch.set) data[key] = value;
-    entry.json = JSON.stringify(data);
+    entry.json = JSON.stringify(applyPatch(JSON.parse(entry.json) as StoredData, patch));
     entry.expiresAt = Date.now() + ttl * 1000;
   }
 
@@ -94,5 +85,10 @@ export class MemoryStore implements SessionStore {
   #sweep(): void {
     const now = Date.now();
     for (const [id, entry] of this.#sessions) if (entry.expiresAt <= now) this.#sessions.delete(id);
+    // Owners nobody lists would otherwise keep the ids of their ended sessions for good.
+    for (const [owner, ids] of this.#owners) {
+      for (const id of ids) if (!this.#sessions.has(id)) ids.delete(id);
+      if (ids.size === 0) this.#owners.delete(owner);
+    }
   }
 }

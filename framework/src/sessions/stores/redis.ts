@@ -269,7 +269,8 @@ export class RedisStore implements SessionStore {
 
   async close(): Promise<void> {
     this.#closing = true;
-    if (this.client.status === "ready") await this.client.quit().catch(() => this.client.disconnect());
+    // Bounded: a Redis that stopped answering must not keep the app from stopping.
+    if (this.client.status === "ready") await this.#bounded(this.client.quit()).catch(() => this.client.disconnect());
     else this.client.disconnect();
   }
 
