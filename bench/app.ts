@@ -35,6 +35,14 @@ export class BenchController extends Controller {
     return view.render("contact");
   }
 
+  /** Scenario 9's sign-in: what an app's login does, so the session joins its owner's index. */
+  @inject()
+  signIn(session: Session) {
+    session.regenerate();
+    session.set("user_id", "bench-user");
+    return { signedIn: true };
+  }
+
   /** Cost growth: pads the session to `bytes` of data, or fills it with `keys` keys. */
   @inject()
   seed(request: Request, session: Session) {
@@ -51,6 +59,7 @@ export const BENCH_ROUTES = [
   Route.get("/bench/read", [BenchController, "read"]),
   Route.get("/bench/page", [BenchController, "page"]),
   Route.get("/bench/seed", [BenchController, "seed"]),
+  Route.get("/bench/sign-in", [BenchController, "signIn"]),
 ];
 
 /** The app's real Kernel (app/Kernel.ts), with the session driver chosen and the bench routes added. */

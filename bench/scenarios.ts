@@ -83,6 +83,21 @@ export const SCENARIOS: Scenario[] = [
     counter: frameworkCounter,
   },
   { n: 8, id: "masonite-api", label: "masonite, api group JSON (no session)", kind: "masonite-cookie", path: "/api/status", redis: false, framework: true, prime: primeApiStatus },
+  {
+    n: 9,
+    id: "masonite-redis-signed-in",
+    label: "masonite, redis driver, signed in",
+    kind: "masonite-redis",
+    path: "/bench/counter",
+    redis: true,
+    framework: true,
+    prime: async (visitor) => {
+      const signIn = await visitor.get("/bench/sign-in");
+      if (signIn.status !== 200) throw new Error(`GET /bench/sign-in -> ${signIn.status}: ${signIn.body.slice(0, 300)}`);
+      await primeCounter(visitor);
+    },
+    counter: frameworkCounter,
+  },
 ];
 
 /** Session data sizes up to the largest the default 6 KB of cookies holds (about 4.4 KB). */
