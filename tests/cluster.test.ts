@@ -78,6 +78,17 @@ describe("Redis Cluster", () => {
       masters.add(await masterOf(group, inspector, key(v.jar.get(NAME)!)));
     }
     assert.equal(masters.size, 3, `sessions landed on ${masters.size} masters`);
+
+    // A user's sessions on a cluster: the owner's index may sit in another slot than a session,
+    // so it is written by a command of its own; listing and revoking still see every device.
+    const devices = [app.visitor(), app.visitor()];
+    for (const device of devices) assert.equal((await device.get("/_auth/sign-in/ada-cluster")).status, 302);
+    const listedHandles = (html: string) => [...html.matchAll(/<li class="session" data-handle="([^"]+)">/g)].map((m) => m[1]!);
+    const handles = listedHandles((await devices[0]!.get("/account/sessions")).text);
+    assert.equal(handles.length, 2, "both devices are listed");
+    assert.equal((await devices[0]!.post("/account/sessions/others/revoke")).status, 302);
+    assert.equal(listedHandles((await devices[0]!.get("/account/sessions")).text).length, 1, "only this device is left");
+    assert.match((await devices[1]!.get("/account/sessions")).text, /<h1>Signed out<\/h1>/, "the other device is signed out");
     await app.close();
 
     // --- A master killed under load, with the app as its own process (REDIS_CLUSTER, as config/session.ts reads it).
