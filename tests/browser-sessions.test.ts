@@ -1,11 +1,9 @@
 import "./support/env";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { TestClient } from "masonite/testing";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { sessionFolder, startApp, type DriverName } from "./support/app";
+import { startAppOn, type DriverApp, type DriverName } from "./support/app";
 import { launchOrSkip } from "./support/browser";
-import { RedisServer } from "./support/redis";
 
 /**
  * "Active sessions" in headless Chromium: two browsers signed in as one user and a third as
@@ -25,31 +23,20 @@ after(async () => {
 
 for (const driver of ["redis", "file"] as DriverName[]) {
   describe(`active sessions in headless Chromium (${driver} driver)`, { timeout: 22_000 }, () => {
-    let redis: RedisServer | undefined;
-    let app: TestClient | undefined;
-    let skipped: string | undefined;
+    let running: DriverApp | undefined;
     const contexts: BrowserContext[] = [];
 
     before(async (t) => {
-      if (!browser) return;
-      if (driver === "redis") {
-        redis = await RedisServer.startOrSkip(t as never);
-        if (!redis) {
-          skipped = "Redis is not available (see the warning above)";
-          return;
-        }
-      }
-      app = await startApp({ driver, redisUrl: redis?.url, driverConfig: driver === "file" ? { directory: sessionFolder() } : undefined });
+      if (browser) running = await startAppOn(driver, t as never);
     });
 
     after(async () => {
       await Promise.allSettled(contexts.map((context) => context.close()));
-      await app?.close();
-      await redis?.stop();
+      await running?.close();
     });
 
     async function signedIn(user: string): Promise<Page> {
-      const context = await browser!.newContext({ baseURL: app!.url });
+      const context = await browser!.newContext({ baseURL: running!.app.url });
       contexts.push(context);
       context.setDefaultTimeout(5_000);
       const page = await context.newPage();
@@ -61,7 +48,7 @@ for (const driver of ["redis", "file"] as DriverName[]) {
 
     test("the first device lists two sessions, its own marked, and signs the other out; another user is untouched", async (t) => {
       if (!browser) return t.skip("no Chromium (see the warning above)");
-      if (skipped) return t.skip(skipped);
+      if (!running) return t.skip("Redis is not available (see the warning above)");
       const first = await signedIn("ada");
       const second = await signedIn("ada");
       const third = await signedIn("grace");

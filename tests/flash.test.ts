@@ -3,9 +3,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { TestClient } from "masonite/testing";
 import { OLD_INPUT_KEY } from "masonite/sessions";
-import { sessionFolder, startApp, type DriverName } from "./support/app";
+import { startAppOn, type DriverApp, type DriverName } from "./support/app";
 import { rawRequest } from "./support/http";
-import { RedisServer } from "./support/redis";
 
 /** Text of the fixture's `<dd id="...">`, still HTML-escaped as the browser receives it. */
 function field(html: string, id: string): string {
@@ -16,24 +15,15 @@ function field(html: string, id: string): string {
 
 for (const driver of ["cookie", "redis", "file", "memory"] as DriverName[]) {
   describe(`flash messages, errors, old input and CSRF in templates (${driver} driver)`, () => {
-    let redis: RedisServer | undefined;
-    let app: TestClient | undefined;
-
+    let running: DriverApp | undefined;
     before(async (t) => {
-      if (driver === "redis") {
-        redis = await RedisServer.startOrSkip(t as never);
-        if (!redis) return;
-      }
-      app = await startApp({ driver, redisUrl: redis?.url, driverConfig: driver === "file" ? { directory: sessionFolder() } : undefined });
+      running = await startAppOn(driver, t as never);
     });
-    after(async () => {
-      await app?.close();
-      await redis?.stop();
-    });
+    after(() => running?.close());
 
     function visitor(t: { skip: (why: string) => void }): TestClient | undefined {
-      if (!app) t.skip("Redis is not available (see the warning above)");
-      return app?.visitor();
+      if (!running) t.skip("Redis is not available (see the warning above)");
+      return running?.app.visitor();
     }
 
     test("an empty contact form: errors next to each field and in the summary, name kept, password not, gone on reload", async (t) => {

@@ -2,8 +2,7 @@ import "./support/env";
 import assert from "node:assert/strict";
 import { after, before, describe, test, type TestContext } from "node:test";
 import type { TestClient } from "masonite/testing";
-import { sessionFolder, startApp, type DriverName } from "./support/app";
-import { RedisServer } from "./support/redis";
+import { startAppOn, type DriverApp, type DriverName } from "./support/app";
 
 /** The handles of the sessions an "active sessions" page lists, and which one is this device. */
 function listed(html: string): { handles: string[]; current: string | undefined } {
@@ -14,31 +13,18 @@ function listed(html: string): { handles: string[]; current: string | undefined 
 /** The README's "active sessions" page over HTTP, on the server-side drivers it names. */
 for (const driver of ["redis", "file"] as DriverName[]) {
   describe(`a user's sessions: list, revoke, log out the others (${driver} driver)`, () => {
-    let redis: RedisServer | undefined;
-    let app: TestClient | undefined;
-    let skipped: string | undefined;
-
+    let running: DriverApp | undefined;
     before(async (t) => {
-      if (driver === "redis") {
-        redis = await RedisServer.startOrSkip(t as never);
-        if (!redis) {
-          skipped = "Redis is not available (see the warning above)";
-          return;
-        }
-      }
-      app = await startApp({ driver, redisUrl: redis?.url, driverConfig: driver === "file" ? { directory: sessionFolder() } : undefined });
+      running = await startAppOn(driver, t as never);
     });
-    after(async () => {
-      await app?.close();
-      await redis?.stop();
-    });
+    after(() => running?.close());
 
     async function signedIn(t: TestContext, user: string): Promise<TestClient | undefined> {
-      if (skipped) {
-        t.skip(skipped);
+      if (!running) {
+        t.skip("Redis is not available (see the warning above)");
         return undefined;
       }
-      const visitor = app!.visitor();
+      const visitor = running.app.visitor();
       const response = await visitor.get(`/_auth/sign-in/${user}`, { headers: { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/121.0" } });
       assert.equal(response.status, 302);
       return visitor;
@@ -92,9 +78,9 @@ for (const driver of ["redis", "file"] as DriverName[]) {
 
     if (driver === "redis") {
       test("a signed-in request costs Redis what an anonymous one does; sign-in adds nothing to the commit's round trip", async (t) => {
-        if (skipped) return t.skip(skipped);
+        if (!running) return t.skip("Redis is not available (see the warning above)");
         // What the app sends, as MONITOR sees it: commands scripts run inside Redis are not round trips.
-        const monitor = await redis!.client().monitor();
+        const monitor = await running.redis!.client().monitor();
         const sent: string[] = [];
         monitor.on("monitor", (_time: string, args: string[], source: string) => {
           if (!source.includes("lua")) sent.push(args[0]!.toLowerCase());
@@ -107,14 +93,14 @@ for (const driver of ["redis", "file"] as DriverName[]) {
           await new Promise((resolve) => setTimeout(resolve, 50));
           return [...sent];
         };
-        const anonymous = app!.visitor();
+        const anonymous = running.app.visitor();
         await anonymous.get("/contact");
         const user = (await signedIn(t, "ada-3"))!;
         await user.get("/contact");
         // Each request here is followed by the test client's own look at the session: one more load.
         assert.deepEqual(await cost(() => user.get("/contact")), ["evalsha", "evalsha"], "a page view: one load, nothing more");
         assert.deepEqual(await cost(() => anonymous.get("/contact")), ["evalsha", "evalsha"]);
-        const fresh = app!.visitor();
+        const fresh = running.app.visitor();
         await fresh.post("/_flash/success"); // an anonymous session, then sign-in
         // Sign-in loads, commits the new id (its index entry in the same script) and drops the old id: what regenerate() always cost.
         assert.deepEqual(await cost(() => fresh.get("/_auth/sign-in/ada-3")), ["evalsha", "evalsha", "unlink", "evalsha"]);

@@ -3,35 +3,22 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import type { TestClient } from "masonite/testing";
-import { sessionFolder, startApp, type DriverName } from "./support/app";
+import { sessionFolder, startApp, startAppOn, type DriverApp, type DriverName } from "./support/app";
 import { lab } from "./support/lab-client";
-import { RedisServer } from "./support/redis";
 
 /** The same table of Session behaviour, run against every driver. */
 for (const driver of ["cookie", "redis", "file", "memory"] as DriverName[]) {
   describe(`Session API and flash rules (${driver} driver)`, () => {
-    let redis: RedisServer | undefined;
-    let app: TestClient | undefined;
-    let skipped = false;
-
+    let running: DriverApp | undefined;
     before(async (t) => {
-      if (driver === "redis") {
-        redis = await RedisServer.startOrSkip(t as never);
-        if (!redis) {
-          skipped = true;
-          return;
-        }
-      }
-      app = await startApp({ driver, redisUrl: redis?.url, driverConfig: driver === "file" ? { directory: sessionFolder() } : undefined });
+      running = await startAppOn(driver, t as never);
     });
-    after(async () => {
-      await app?.close();
-      await redis?.stop();
-    });
+    after(() => running?.close());
 
     /** A fresh visitor per test, so tests never share a session. */
     function visitor(t: { skip: (why: string) => void }): TestClient | undefined {
-      if (skipped || !app) {
+      const app = running?.app;
+      if (!app) {
         t.skip("Redis is not available (see the warning above)");
         return undefined;
       }

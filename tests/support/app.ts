@@ -5,10 +5,12 @@ import path from "node:path";
 import type { Kernel } from "masonite/foundation";
 import { Route } from "masonite/routes";
 import type { SessionConfig, SessionDrivers } from "masonite/sessions";
+import type { TestContext } from "node:test";
 import { TestClient } from "masonite/testing";
 import { kernel } from "../../app/Kernel";
 import { FIXTURE_TEMPLATES, FLASH_ROUTES } from "./flash-probes";
 import { LAB_ROUTES } from "./lab";
+import { RedisServer } from "./redis";
 import { REGISTRY_ROUTES } from "./registry-probes";
 
 export type DriverName = "cookie" | "redis" | "file" | "memory";
@@ -56,4 +58,30 @@ export function sessionFolder(): string {
   const folder = mkdtempSync(path.join(os.tmpdir(), "masonite-sessions-"));
   process.once("exit", () => rmSync(folder, { recursive: true, force: true }));
   return folder;
+}
+
+/** An app on one driver for a table of tests, and what stopping it takes. */
+export interface DriverApp {
+  app: TestClient;
+  /** The app's own redis-server, on the redis driver. */
+  redis?: RedisServer;
+  close(): Promise<void>;
+}
+
+/**
+ * The app on `driver`: "redis" gets a redis-server of its own, "file" a folder of its own.
+ * Undefined when Redis is not there (startOrSkip has said so loudly, and fails under REQUIRE_REDIS).
+ */
+export async function startAppOn(driver: DriverName, t: TestContext): Promise<DriverApp | undefined> {
+  const redis = driver === "redis" ? await RedisServer.startOrSkip(t) : undefined;
+  if (driver === "redis" && !redis) return undefined;
+  const app = await startApp({ driver, redisUrl: redis?.url, driverConfig: driver === "file" ? { directory: sessionFolder() } : undefined });
+  return {
+    app,
+    redis,
+    async close() {
+      await app.close();
+      await redis?.stop();
+    },
+  };
 }
