@@ -7,6 +7,8 @@ export { BodyReader, uploadsOf, type BodySettings, type UploadedFile, type Uploa
 export { InputLimits, type InputLimitSettings } from "./InputLimits";
 
 type Input = Record<string, unknown>;
+/** A literal's kind: `""` is a string and `0` a number, so a fallback does not narrow the input's type. */
+type Widened<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : T;
 
 /** Keys that must never be copied into plain objects built from user input. */
 const POISONED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
@@ -55,13 +57,18 @@ export class Request {
     return this.#input;
   }
 
-  /** One input value; `"user.name"` reaches into nested input. */
-  input<T = unknown>(name: string, fallback?: T): T {
+  /**
+   * One input value; `"user.name"` reaches into nested input. A fallback types the result by
+   * its kind, not as its literal: `input("password", "")` is a string.
+   */
+  input<T = unknown>(name: string): T;
+  input<T>(name: string, fallback: T): Widened<T>;
+  input(name: string, fallback?: unknown): unknown {
     let value: unknown = this.all();
     for (const part of name.split(".")) {
       value = value && typeof value === "object" ? (value as Input)[part] : undefined;
     }
-    return (value === undefined ? fallback : value) as T;
+    return value === undefined ? fallback : value;
   }
 
   has(name: string): boolean {

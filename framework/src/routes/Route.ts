@@ -2,6 +2,8 @@ import { ConfigurationError } from "../core/errors";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 type ControllerClass = abstract new (...args: never[]) => object;
+/** The names of a controller's methods: a misspelt action (`"crate"` for `"create"`) does not compile. */
+export type ActionName<C extends ControllerClass> = { [K in keyof InstanceType<C>]: InstanceType<C>[K] extends (...args: never[]) => unknown ? K : never }[keyof InstanceType<C>] & string;
 /** `[WelcomeController, "show"]`: the class and the name of one of its methods. */
 export type RouteAction<C extends ControllerClass = ControllerClass> = readonly [C, string];
 
@@ -102,7 +104,7 @@ function groupPrefix(prefix = ""): string {
 }
 
 function define(method: HttpMethod) {
-  return (path: string, action: RouteAction) => new RouteDefinition(method, path, action);
+  return <C extends ControllerClass>(path: string, action: readonly [C, ActionName<C>]) => new RouteDefinition(method, path, action);
 }
 
 /** The routes facade, in Masonite's shape. */
