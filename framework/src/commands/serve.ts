@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import cluster, { type Worker } from "node:cluster";
 import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
@@ -8,6 +7,7 @@ import { env, loadEnvironment } from "../core/env";
 import { environment } from "../core/environment";
 import { generateKey } from "../security/keys";
 import { storeEnvValue } from "./envFile";
+import { RELOAD_WORKER_ENV, serveLoadError, superviseReload } from "./reload";
 
 export interface ServeOptions {
   port: number;
@@ -43,19 +43,17 @@ export function ensureAppKey(root: string): void {
  * writes included), closes its Redis connections and exits 0, or 1 past the grace period.
  */
 export async function serve(root: string, loadKernel: () => Promise<Kernel>, options: ServeOptions): Promise<void> {
+  const environment = { ...process.env };
   ensureAppKey(root);
   const workers = options.workers ?? 1;
-  if (options.reload) {
-    // Node's own watcher restarts the server whenever a loaded module changes.
-    const args = ["--watch", ...process.execArgv, process.argv[1]!, "serve", "--port", String(options.port), "--host", options.host, "--workers", String(workers)];
-    const child = spawn(process.execPath, args, { stdio: "inherit", cwd: root });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    process.on("SIGINT", forward).on("SIGTERM", forward);
-    child.on("exit", (code) => process.exit(code ?? 0));
-    return;
+  if (options.reload) return superviseReload(root, { port: options.port, host: options.host, workers }, environment);
+  const start = workers > 1 && cluster.isPrimary ? () => runPrimary(loadKernel, options, workers) : () => runServer(loadKernel, options);
+  if (!process.env[RELOAD_WORKER_ENV] || !cluster.isPrimary) return start();
+  try {
+    await start();
+  } catch (error) {
+    await serveLoadError(error, options.port, options.host);
   }
-  if (workers > 1 && cluster.isPrimary) return runPrimary(loadKernel, options, workers);
-  await runServer(loadKernel, options);
 }
 
 /** One serving process: the whole app in a single process, or one cluster worker. */
