@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { generateKey } from "masonite/security";
+import { appPackageJson } from "../framework/src/commands/new/skeleton";
 
 const REPO = path.resolve(__dirname, "..");
 const DEADLINE_MS = 15_000;
@@ -124,4 +125,10 @@ describe("craft serve --reload on a copy of the app", () => {
     const [code] = await once(server, "exit");
     assert.equal(code, 0, output);
   });
+});
+
+test("npm run dev serves with reload, here and in the apps craft new makes", () => {
+  const repository = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8"));
+  assert.match(repository.scripts.dev ?? "", /craft\.ts serve --reload$/);
+  assert.equal(appPackageJson(repository).scripts?.dev, repository.scripts.dev);
 });
