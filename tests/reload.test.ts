@@ -87,6 +87,7 @@ describe("craft serve --reload on a copy of the app", () => {
     saveByRename(controller(), original.replace('"world"', '"moon"'));
     await serving(/Hello, moon!/);
     assert.equal(output.match(/^craft: app\/controllers\/WelcomeController\.ts changed, restarting$/gm)?.length, 2, output);
+    assert.doesNotMatch(output, /finishing in-flight requests|^Stopped:/m, "a restart is one line, not the shutdown story");
   });
 
   test("a template edit is served without a restart", async () => {

@@ -63,19 +63,21 @@ async function runServer(loadKernel: () => Promise<Kernel>, options: ServeOption
   // A worker stays quiet: its primary announces the URL once for all of them.
   if (!cluster.isWorker) console.log(`${app.kernel.config.app.NAME} is serving on ${url} (Ctrl-C to stop)`);
   const who = cluster.isWorker ? `worker ${process.pid}` : "";
+  // Under --reload the supervisor's line says why the server stops; the shutdown story would bury it.
+  const tellsStop = !cluster.isWorker && !process.env[RELOAD_WORKER_ENV];
   let stopping = false;
   const stop = (signal: string) => {
     // Ctrl-C reaches a worker twice (from the terminal and from its primary): the first one counts.
     if (stopping) return;
     stopping = true;
-    if (!cluster.isWorker) console.log(`${signal}: finishing in-flight requests, then stopping.`);
+    if (tellsStop) console.log(`${signal}: finishing in-flight requests, then stopping.`);
     setTimeout(() => {
       console.error(`${who ? `${who}: ` : ""}Still busy after ${SHUTDOWN_GRACE_MS} ms; exiting anyway.`);
       process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
     app.close().then(
       () => {
-        if (!cluster.isWorker) console.log("Stopped: in-flight requests finished, session store closed.");
+        if (tellsStop) console.log("Stopped: in-flight requests finished, session store closed.");
         process.exit(0);
       },
       (error: Error) => {
@@ -98,17 +100,19 @@ async function runPrimary(loadKernel: () => Promise<Kernel>, options: ServeOptio
   let announced = false;
   let stopping = false;
   let failed = false;
+  // As in runServer: under --reload the supervisor says why the server stops.
+  const tellsStop = !process.env[RELOAD_WORKER_ENV];
 
   const live = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
   const finish = () => {
     if (live().length > 0) return;
-    if (stopping && !failed) console.log("Stopped: every worker finished its in-flight requests and closed its session store.");
+    if (stopping && !failed && tellsStop) console.log("Stopped: every worker finished its in-flight requests and closed its session store.");
     process.exit(failed ? 1 : 0);
   };
   const stopAll = (why: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${why}: stopping ${live().length} worker(s); each finishes its in-flight requests.`);
+    if (tellsStop) console.log(`${why}: stopping ${live().length} worker(s); each finishes its in-flight requests.`);
     for (const worker of live()) worker.process.kill("SIGTERM");
     setTimeout(() => {
       console.error(`Workers still busy after ${SHUTDOWN_GRACE_MS} ms; killing them.`);
