@@ -23,10 +23,15 @@ async function eventually<T>(what: string, output: () => string, check: () => Pr
   }
 }
 
-/** Saves the way `sed -i` and many editors do: a new file in the same folder, renamed over the old one. */
-function saveByRename(file: string, text: string): void {
+/**
+ * Saves the way `sed -i` and many editors do: a new file in the same folder (named as sed
+ * names it), renamed over the old one. The pause between the two is longer than the debounce,
+ * as for a slow writer, so the temporary file is seen on its own.
+ */
+async function saveByRename(file: string, text: string): Promise<void> {
   const temporary = path.join(path.dirname(file), `sed${Math.random().toString(36).slice(2, 8)}`);
   writeFileSync(temporary, text);
+  await new Promise((resolve) => setTimeout(resolve, 150));
   renameSync(temporary, file);
 }
 
@@ -82,21 +87,22 @@ describe("craft serve --reload on a copy of the app", () => {
   });
 
   test("a controller saved by rename twice: both edits are served, each restart named on one line", async () => {
-    saveByRename(controller(), original.replace('"world"', '"planet"'));
+    await saveByRename(controller(), original.replace('"world"', '"planet"'));
     await serving(/Hello, planet!/);
-    saveByRename(controller(), original.replace('"world"', '"moon"'));
+    await saveByRename(controller(), original.replace('"world"', '"moon"'));
     await serving(/Hello, moon!/);
     assert.equal(output.match(/^craft: app\/controllers\/WelcomeController\.ts changed, restarting$/gm)?.length, 2, output);
     assert.doesNotMatch(output, /finishing in-flight requests|^Stopped:/m, "a restart is one line, not the shutdown story");
+    assert.doesNotMatch(output, /sed\w+ changed/, "the temporary file of a save is not a change of its own");
   });
 
   test("a template edit is served without a restart", async () => {
     const template = path.join(tmp, "resources", "templates", "welcome.html");
     const restarts = output.match(/changed, restarting/g)?.length;
-    saveByRename(template, readFileSync(template, "utf8").replace("<h1>", "<h1>Edited: "));
+    await saveByRename(template, readFileSync(template, "utf8").replace("<h1>", "<h1>Edited: "));
     await serving(/Edited: /);
     // The next restart's line comes after any the template could have caused (the debounce is 100 ms).
-    saveByRename(path.join(tmp, ".env"), readFileSync(path.join(tmp, ".env"), "utf8").replace("APP_NAME=Reloadable", "APP_NAME=Renamed"));
+    await saveByRename(path.join(tmp, ".env"), readFileSync(path.join(tmp, ".env"), "utf8").replace("APP_NAME=Reloadable", "APP_NAME=Renamed"));
     await printed(/^craft: \.env changed, restarting$/m);
     assert.equal(output.match(/changed, restarting/g)?.length, restarts! + 1, output);
   });
@@ -106,7 +112,7 @@ describe("craft serve --reload on a copy of the app", () => {
   });
 
   test("a syntax error is answered by an error page with the compiler's code frame, and fixing it brings the app back", async () => {
-    saveByRename(controller(), `${original}export const broken = {;\n`);
+    await saveByRename(controller(), `${original}export const broken = {;\n`);
     const error = await eventually("the error page", () => output, async () => {
       const seen = await page();
       return seen?.status === 500 ? seen : undefined;
@@ -116,7 +122,7 @@ describe("craft serve --reload on a copy of the app", () => {
     assert.match(error.body, /WelcomeController\.ts:\d+:\d+\]/);
     assert.match(error.body, /\d+ \| export const broken = \{;/);
     assert.doesNotMatch(error.body, /Stack backtrace|_ZN/, "no native backtrace");
-    saveByRename(controller(), original);
+    await saveByRename(controller(), original);
     const fixed = await serving(/Hello, world!/);
     assert.equal(fixed.status, 200);
   });

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
@@ -25,18 +24,26 @@ export interface ReloadOptions {
   workers: number;
 }
 
+/** What Node can load: only these files of app/, config/ and routes/ are the server's code. */
+const MODULE = /\.(c|m)?[jt]s$|\.json$/;
+
 /** Editor droppings: swap, lock and backup files, and vim's write-permission probe. */
 function isScratchFile(file: string): boolean {
   const name = path.basename(file);
   return name.startsWith(".") || name.endsWith("~") || /\.sw[a-p]x?$/.test(name) || name === "4913";
 }
 
-/** Whether a change to `file` (a path under the app's root) calls for a restart. */
+/**
+ * Whether a change to `file` (a path under the app's root) calls for a restart. The temporary
+ * file of a save by rename (sed's `sedXXXXXX`, an editor's `.name.swp`) is not: in the code
+ * folders only modules count, and under resources/ scratch files are skipped.
+ */
 export function needsRestart(root: string, file: string): boolean {
   const relative = path.relative(root, file);
   if (relative === ".env") return true;
   if (relative === TEMPLATES || relative.startsWith(TEMPLATES + path.sep)) return false;
-  return !isScratchFile(relative);
+  if (relative.startsWith("resources" + path.sep)) return !isScratchFile(relative);
+  return MODULE.test(relative) && !isScratchFile(relative);
 }
 
 /** A concrete port for `--port 0`, so every restarted server answers on the same one. */
@@ -89,16 +96,15 @@ export async function superviseReload(root: string, options: ReloadOptions, envi
     setTimeout(() => stopped.exitCode === null && stopped.signalCode === null && stopped.kill("SIGKILL"), KILL_AFTER_MS).unref();
   };
 
-  let changed: string[] = [];
+  let first: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   const noticed = (file: string) => {
     if (!needsRestart(root, file)) return;
-    changed.push(file);
+    first ??= file;
     clearTimeout(timer);
     timer = setTimeout(() => {
-      // A save by rename also shows its temporary file, gone by now: name the file that was saved.
-      const named = changed.find((candidate) => existsSync(candidate)) ?? changed[0]!;
-      changed = [];
+      const named = first!;
+      first = undefined;
       restart(named);
     }, DEBOUNCE_MS);
   };
