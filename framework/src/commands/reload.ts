@@ -38,7 +38,7 @@ function isScratchFile(file: string): boolean {
  * file of a save by rename (sed's `sedXXXXXX`, an editor's `.name.swp`) is not: in the code
  * folders only modules count, and under resources/ scratch files are skipped.
  */
-export function needsRestart(root: string, file: string): boolean {
+function needsRestart(root: string, file: string): boolean {
   const relative = path.relative(root, file);
   if (relative === ".env") return true;
   if (relative === TEMPLATES || relative.startsWith(TEMPLATES + path.sep)) return false;

@@ -41,6 +41,8 @@ export function ensureAppKey(root: string): void {
  * primary that forks the workers, which all serve the same port. On SIGTERM or SIGINT
  * (Ctrl-C) every serving process stops accepting, finishes its in-flight requests (session
  * writes included), closes its Redis connections and exits 0, or 1 past the grace period.
+ * With `reload` this process only supervises (reload.ts): the server runs in a child it
+ * restarts on changes, and a child whose app fails to load answers with the error instead.
  */
 export async function serve(root: string, loadKernel: () => Promise<Kernel>, options: ServeOptions): Promise<void> {
   const environment = { ...process.env };
