@@ -113,7 +113,7 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
   test("the new app is self-contained: its own package, the framework vendored, no framework internals", () => {
     const manifest = JSON.parse(read(path.join(app, "package.json")));
     assert.equal(manifest.name, "blog");
-    assert.deepEqual(Object.keys(manifest.scripts).sort(), ["craft", "start", "test", "typecheck"]);
+    assert.deepEqual(Object.keys(manifest.scripts).sort(), ["craft", "dev", "start", "test", "typecheck"]);
     assert.equal(manifest.bin.craft, "./craft.js");
     assert.equal(manifest.dependencies.masonite, "file:vendor/masonite-0.1.0.tgz");
     assert.ok(existsSync(path.join(app, "vendor", "masonite-0.1.0.tgz")));

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import cluster, { type Worker } from "node:cluster";
 import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
@@ -8,6 +7,7 @@ import { env, loadEnvironment } from "../core/env";
 import { environment } from "../core/environment";
 import { generateKey } from "../security/keys";
 import { storeEnvValue } from "./envFile";
+import { RELOAD_WORKER_ENV, serveLoadError, superviseReload } from "./reload";
 
 export interface ServeOptions {
   port: number;
@@ -41,21 +41,21 @@ export function ensureAppKey(root: string): void {
  * primary that forks the workers, which all serve the same port. On SIGTERM or SIGINT
  * (Ctrl-C) every serving process stops accepting, finishes its in-flight requests (session
  * writes included), closes its Redis connections and exits 0, or 1 past the grace period.
+ * With `reload` this process only supervises (reload.ts): the server runs in a child it
+ * restarts on changes, and a child whose app fails to load answers with the error instead.
  */
 export async function serve(root: string, loadKernel: () => Promise<Kernel>, options: ServeOptions): Promise<void> {
+  const environment = { ...process.env };
   ensureAppKey(root);
   const workers = options.workers ?? 1;
-  if (options.reload) {
-    // Node's own watcher restarts the server whenever a loaded module changes.
-    const args = ["--watch", ...process.execArgv, process.argv[1]!, "serve", "--port", String(options.port), "--host", options.host, "--workers", String(workers)];
-    const child = spawn(process.execPath, args, { stdio: "inherit", cwd: root });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    process.on("SIGINT", forward).on("SIGTERM", forward);
-    child.on("exit", (code) => process.exit(code ?? 0));
-    return;
+  if (options.reload) return superviseReload(root, { port: options.port, host: options.host, workers }, environment);
+  const start = workers > 1 && cluster.isPrimary ? () => runPrimary(loadKernel, options, workers) : () => runServer(loadKernel, options);
+  if (!process.env[RELOAD_WORKER_ENV] || !cluster.isPrimary) return start();
+  try {
+    await start();
+  } catch (error) {
+    await serveLoadError(error, options.port, options.host);
   }
-  if (workers > 1 && cluster.isPrimary) return runPrimary(loadKernel, options, workers);
-  await runServer(loadKernel, options);
 }
 
 /** One serving process: the whole app in a single process, or one cluster worker. */
@@ -65,19 +65,21 @@ async function runServer(loadKernel: () => Promise<Kernel>, options: ServeOption
   // A worker stays quiet: its primary announces the URL once for all of them.
   if (!cluster.isWorker) console.log(`${app.kernel.config.app.NAME} is serving on ${url} (Ctrl-C to stop)`);
   const who = cluster.isWorker ? `worker ${process.pid}` : "";
+  // Under --reload the supervisor's line says why the server stops; the shutdown story would bury it.
+  const tellsStop = !cluster.isWorker && !process.env[RELOAD_WORKER_ENV];
   let stopping = false;
   const stop = (signal: string) => {
     // Ctrl-C reaches a worker twice (from the terminal and from its primary): the first one counts.
     if (stopping) return;
     stopping = true;
-    if (!cluster.isWorker) console.log(`${signal}: finishing in-flight requests, then stopping.`);
+    if (tellsStop) console.log(`${signal}: finishing in-flight requests, then stopping.`);
     setTimeout(() => {
       console.error(`${who ? `${who}: ` : ""}Still busy after ${SHUTDOWN_GRACE_MS} ms; exiting anyway.`);
       process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
     app.close().then(
       () => {
-        if (!cluster.isWorker) console.log("Stopped: in-flight requests finished, session store closed.");
+        if (tellsStop) console.log("Stopped: in-flight requests finished, session store closed.");
         process.exit(0);
       },
       (error: Error) => {
@@ -100,17 +102,19 @@ async function runPrimary(loadKernel: () => Promise<Kernel>, options: ServeOptio
   let announced = false;
   let stopping = false;
   let failed = false;
+  // As in runServer: under --reload the supervisor says why the server stops.
+  const tellsStop = !process.env[RELOAD_WORKER_ENV];
 
   const live = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
   const finish = () => {
     if (live().length > 0) return;
-    if (stopping && !failed) console.log("Stopped: every worker finished its in-flight requests and closed its session store.");
+    if (stopping && !failed && tellsStop) console.log("Stopped: every worker finished its in-flight requests and closed its session store.");
     process.exit(failed ? 1 : 0);
   };
   const stopAll = (why: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${why}: stopping ${live().length} worker(s); each finishes its in-flight requests.`);
+    if (tellsStop) console.log(`${why}: stopping ${live().length} worker(s); each finishes its in-flight requests.`);
     for (const worker of live()) worker.process.kill("SIGTERM");
     setTimeout(() => {
       console.error(`Workers still busy after ${SHUTDOWN_GRACE_MS} ms; killing them.`);

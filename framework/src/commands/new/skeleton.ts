@@ -32,7 +32,7 @@ export const SKELETON_PATHS = [
 ] as const;
 
 /** The scripts and tools of the repository's package.json that an app needs; bench and browser tooling are the framework's own. */
-const APP_SCRIPTS = ["start", "craft", "typecheck"];
+const APP_SCRIPTS = ["start", "dev", "craft", "typecheck"];
 const APP_DEV_DEPENDENCIES = ["typescript", "@types/node"];
 
 interface PackageJson {
