@@ -262,7 +262,7 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
     const redis = await RedisServer.startOrSkip(t);
     if (!redis) return;
     try {
-      const result = await run(process.execPath, ["--test", "-r", "masonite/register", "tests/example.test.ts"], app, { env: { SESSION_DRIVER: "redis", REDIS_URL: redis.url } });
+      const result = await run(process.execPath, ["--test", "--test-reporter=tap", "-r", "masonite/register", "tests/example.test.ts"], app, { env: { SESSION_DRIVER: "redis", REDIS_URL: redis.url } });
       assertSucceeded(result, "example tests on redis");
       assert.match(result.stdout, /# pass 7/);
     } finally {
