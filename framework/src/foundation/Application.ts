@@ -19,7 +19,7 @@ import { environment } from "../core/environment";
 import { ConfigurationError } from "../core/errors";
 import { closeConnectionsWhen, readBody } from "./guards";
 import { errorPages, routeHandler, staticFiles } from "./http";
-import { jsonErrorsForPath, routePipeline, type MiddlewareGroups } from "./routing";
+import { inRoute, jsonErrorsForPath, routePipeline, type MiddlewareGroups } from "./routing";
 import { Logger } from "../core/logger";
 import type { Provider, ProviderClass } from "../core/Provider";
 
@@ -120,7 +120,13 @@ export class Application {
     const { middlewareGroups, routeMiddleware } = this.kernel;
     for (const route of this.routes.routes) {
       const pipeline = routePipeline(route, middlewareGroups, routeMiddleware);
-      router.register(route.routerPath, [route.method], routeHandler(route, this.container, this.views, pipeline.middleware.map(build), pipeline.jsonErrors), { name: route.routeName });
+      let handler: ReturnType<typeof routeHandler>;
+      try {
+        handler = routeHandler(route, this.container, this.views, pipeline.middleware.map(build), pipeline.jsonErrors);
+      } catch (error) {
+        throw inRoute(route, error);
+      }
+      router.register(route.routerPath, [route.method], handler, { name: route.routeName });
     }
     const body = new BodyReader({ limit: app.BODY_LIMIT ?? "1mb", input: app.INPUT_LIMITS, uploads: app.UPLOADS });
     this.koa.use(bindRouteTable(this.routes));

@@ -179,7 +179,7 @@ export function routeHandler(route: RouteDefinition, container: DependencyContai
   const [controller, method] = route.action;
   const plan = planMethod(controller, method);
   if (plan.routeParamCount > route.paramNames.length) {
-    throw new ConfigurationError("E_ROUTE_PARAMS", `${plan.label} asks for ${plan.routeParamCount} route parameter(s) but ${route.method} ${route.path} has ${route.paramNames.length}.`);
+    throw new ConfigurationError("E_ROUTE_PARAMS", `${plan.label} asks for ${plan.routeParamCount} route parameter(s) but the route has ${route.paramNames.length}: add @name segments to its path or take parameters out of the method.`);
   }
   const run = compose(middleware.map((instance) => (ctx: Context, next: Next) => instance.handle(ctx, next)));
   const callController = async (ctx: Context): Promise<void> => {
