@@ -132,7 +132,7 @@ export class Application {
     this.koa.use(bindRouteTable(this.routes));
     this.koa.use(closeConnectionsWhen(() => this.#closing));
     const jsonErrors = jsonErrorsForPath(this.routes.routes, middlewareGroups);
-    this.koa.use(errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders, jsonErrors }));
+    this.koa.use(errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders, jsonErrors, routes: this.routes.routes }));
     this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: this.#watch }));
     this.koa.use(readBody(body));
     this.koa.use(router.routes());
