@@ -1,9 +1,37 @@
 import "./support/env";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { inject } from "masonite/container";
+import { Controller } from "masonite/controllers";
+import { Route } from "masonite/routes";
 import type { TestClient } from "masonite/testing";
+import { View } from "masonite/views";
 import { startApp } from "./support/app";
 import { PROBE_ROUTES } from "./support/probes";
+
+/** Renders the fixture templates with mistakes in them (tests/fixtures/templates/mistakes). */
+class MistakeController extends Controller {
+  @inject()
+  typo(view: View) {
+    return view.render("mistakes.typo");
+  }
+
+  @inject()
+  crate(view: View) {
+    return view.render("posts/crate");
+  }
+
+  @inject()
+  undefinedValues(view: View) {
+    return view.render("mistakes.undefined", { known: "here", post: { name: "A post" } });
+  }
+}
+
+const MISTAKE_ROUTES = [
+  Route.get("/_mistakes/typo", [MistakeController, "typo"]),
+  Route.get("/_mistakes/crate", [MistakeController, "crate"]),
+  Route.get("/_mistakes/undefined", [MistakeController, "undefinedValues"]),
+];
 
 /** The page's text as a reader sees it: Youch escapes "/" and quotes as entities. */
 function decoded(html: string): string {
@@ -13,7 +41,7 @@ function decoded(html: string): string {
 describe("development error pages (APP_DEBUG=true)", () => {
   let app: TestClient;
   before(async () => {
-    app = await startApp({ routes: PROBE_ROUTES, app: { DEBUG: true } });
+    app = await startApp({ routes: [...PROBE_ROUTES, ...MISTAKE_ROUTES], app: { DEBUG: true } });
   });
   after(() => app.close());
 
@@ -56,3 +84,47 @@ describe("development error pages (APP_DEBUG=true)", () => {
     assert.match(res.header("content-security-policy") ?? "", /frame-ancestors 'self'/, "security headers still set");
   });
 });
+
+describe("template mistakes name the template and line", () => {
+  let dev: TestClient;
+  let production: TestClient;
+  before(async () => {
+    [dev, production] = await Promise.all([
+      startApp({ routes: MISTAKE_ROUTES, app: { ENV: "development", DEBUG: true } }),
+      startApp({ routes: MISTAKE_ROUTES, app: { ENV: "production", DEBUG: false } }),
+    ]);
+  });
+  after(() => Promise.all([dev.close(), production.close()]));
+
+  test("a typo in a child template's block is reported at that template's line, not the layout's", async () => {
+    const res = await dev.get("/_mistakes/typo", { headers: { accept: "application/json" } });
+    const { error } = res.assertStatus(500).json<{ error: { code: string; message: string } }>();
+    assert.equal(error.code, "E_TEMPLATE_ERROR");
+    assert.match(error.message, /^Template tests\/fixtures\/templates\/mistakes\/typo\.html line 5, column \d+ \(rendering "mistakes\.typo"\): Unable to call `urll`, which is undefined or falsey\. Fix that line\.$/);
+    assert.doesNotMatch(error.message, /base\.html/);
+  });
+
+  test("a missing template names what was asked, the controller method and the folders searched", async () => {
+    const res = await dev.get("/_mistakes/crate", { headers: { accept: "application/json" } });
+    const { error } = res.assertStatus(500).json<{ error: { code: string; message: string } }>();
+    assert.equal(error.code, "E_TEMPLATE_NOT_FOUND");
+    assert.equal(error.message, 'Template "posts/crate" (posts/crate.html), rendered by MistakeController.crate, is in none of the template folders resources/templates, tests/fixtures/templates: create it in one of them or fix the name given to view.render().');
+  });
+
+  test("in development an undefined value a template prints is a warning naming template, line and name; it still prints as empty, and silently elsewhere", async (t) => {
+    const warnings: string[] = [];
+    t.mock.method(dev.app.logger, "warn", (message: string) => warnings.push(message));
+    const res = await dev.get("/_mistakes/undefined");
+    res.assertOk();
+    assert.match(res.text, /<p id="known">here<\/p>\s*<p id="missing"><\/p>\s*<p id="member"><\/p>\s*<p id="defaulted">fallback<\/p>/);
+    assert.deepEqual(warnings, [
+      "Template tests/fixtures/templates/mistakes/undefined.html line 3: titel is undefined and printed as empty.",
+      "Template tests/fixtures/templates/mistakes/undefined.html line 4: post.nmae is undefined and printed as empty.",
+    ]);
+    warnings.length = 0;
+    t.mock.method(production.app.logger, "warn", (message: string) => warnings.push(message));
+    assert.match((await production.get("/_mistakes/undefined")).assertOk().text, /<p id="missing"><\/p>/);
+    assert.deepEqual(warnings, [], "outside development the page renders with no warning");
+  });
+});
+

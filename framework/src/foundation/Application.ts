@@ -73,6 +73,7 @@ export class Application {
     this.views = new ViewFactory({
       templates: [path.join(kernel.root, "resources", "templates"), ...(kernel.templates ?? [])],
       watch: this.#watch,
+      warn: this.#watch ? (message) => this.logger.warn(message) : undefined,
     });
     this.views.share("url", url);
     this.views.share("config", { name: app.NAME, env, url: app.URL });

@@ -203,7 +203,7 @@ export function routeHandler(route: RouteDefinition, container: DependencyContai
     attachScope(ctx, scope);
     scope.provide(Request, request);
     scope.provide(Response, new Response(ctx));
-    scope.provide(View, new View(views, ctx));
+    scope.provide(View, new View(views, ctx, plan.label));
     return run(ctx, () => callController(ctx));
   };
 }
