@@ -23,7 +23,7 @@ class MistakeController extends Controller {
 
   @inject()
   undefinedValues(view: View) {
-    return view.render("mistakes.undefined", { known: "here", post: { name: "A post" } });
+    return view.render("mistakes.undefined", { known: "here", post: { name: "A post" }, nothing: () => undefined });
   }
 }
 
@@ -120,7 +120,8 @@ describe("template mistakes name the template and line", () => {
     assert.deepEqual(warnings, [
       "Template tests/fixtures/templates/mistakes/undefined.html line 3: titel is undefined and printed as empty.",
       "Template tests/fixtures/templates/mistakes/undefined.html line 4: post.nmae is undefined and printed as empty.",
-    ]);
+      "Template tests/fixtures/templates/mistakes/undefined.html line 7: author is undefined and printed as empty.",
+    ], "a call that returns nothing (line 6) is no mistake");
     warnings.length = 0;
     t.mock.method(production.app.logger, "warn", (message: string) => warnings.push(message));
     assert.match((await production.get("/_mistakes/undefined")).assertOk().text, /<p id="missing"><\/p>/);

@@ -86,9 +86,10 @@ function templateRuntime(): Runtime {
 
 /**
  * A runtime for one template's functions that reports, instead of printing nothing in
- * silence, each undefined value the template prints: the compiler emits `ensureDefined`
- * around every `{{ }}` when `throwOnUndefined` is on, with the line; the lookups before
- * it record the name that came out undefined.
+ * silence, each undefined variable or property the template prints: the compiler emits
+ * `ensureDefined` around every `{{ }}` when `throwOnUndefined` is on, with the line; the
+ * lookups before it say whether the last name looked up came out undefined. A call that
+ * returns nothing (`old("name")`, a flash message not set) is a deliberate empty, not a warning.
  */
 function warningRuntime(file: string, warn: (message: string) => void): Runtime {
   const base = nunjucks.runtime as Runtime;
@@ -98,17 +99,18 @@ function warningRuntime(file: string, warn: (message: string) => void): Runtime 
     contextOrFrameLookup(context: unknown, frame: unknown, name: string): unknown {
       const value = base.contextOrFrameLookup(context, frame, name);
       chain = name;
-      if (value === undefined) missing = name;
+      missing = value === undefined ? name : undefined;
       return value;
     },
     memberLookup(obj: unknown, key: unknown): unknown {
       const value = base.memberLookup(obj, key);
       chain = `${chain}.${String(key)}`;
-      if (value === undefined && obj !== undefined && obj !== null) missing = chain;
+      // `post.nmae` names the property; `user.name` with no `user` names `user`.
+      missing = value === undefined ? missing ?? chain : undefined;
       return value;
     },
     ensureDefined(value: unknown, lineno: number): unknown {
-      if (value === undefined) warn(`Template ${file} line ${lineno + 1}: ${missing ?? "a value"} is undefined and printed as empty.`);
+      if (value === undefined && missing) warn(`Template ${file} line ${lineno + 1}: ${missing} is undefined and printed as empty.`);
       missing = undefined;
       return value;
     },
