@@ -1,5 +1,5 @@
-import path from "node:path";
 import { ConfigurationError } from "../core/errors";
+import { displayPath } from "../core/paths";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 type ControllerClass = abstract new (...args: never[]) => object;
@@ -20,9 +20,7 @@ function callerLocation(): string | undefined {
   for (const line of (new Error().stack ?? "").split("\n").slice(1)) {
     const match = FRAME_LOCATION.exec(line.trim());
     if (!match || match[1] === __filename) continue;
-    const file = match[1]!.replace(/^file:\/\//, "");
-    const relative = path.relative(process.cwd(), file);
-    return `${relative.startsWith("..") ? file : relative}:${match[2]}`;
+    return `${displayPath(match[1]!.replace(/^file:\/\//, ""))}:${match[2]}`;
   }
   return undefined;
 }

@@ -1,7 +1,8 @@
 import nunjucks from "nunjucks";
 import type { Context } from "koa";
 import { FrameworkError } from "../core/errors";
-import { displayPath, templateLocation, traceTemplates } from "./templateTracing";
+import { displayPath } from "../core/paths";
+import { templateLocation, traceTemplates } from "./templateTracing";
 
 /** Supplies per-request template globals (`session()`, `errors`, `url()` ...) for one render. */
 export type ViewComposer = (ctx: Context) => Record<string, unknown>;

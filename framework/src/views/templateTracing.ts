@@ -1,5 +1,5 @@
-import path from "node:path";
 import nunjucks from "nunjucks";
+import { displayPath } from "../core/paths";
 
 /*
  * Nunjucks reports a render error at the line of the template being rendered, whichever
@@ -40,12 +40,6 @@ export interface TemplateLocation {
   column?: number;
   /** Nunjucks's own words for the mistake, without the locations it chains on. */
   message: string;
-}
-
-/** Paths as a developer types them: relative to the working folder when under it. */
-export function displayPath(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative.startsWith("..") ? file : relative;
 }
 
 /** The location stamped on a template render error, if it arose in a template. */
