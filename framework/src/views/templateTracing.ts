@@ -17,7 +17,9 @@ interface CompiledTemplate {
   path?: string;
   rootRenderFunc: RenderFunction;
   blocks: Record<string, RenderFunction>;
+  /** Compiles once; `_compile` does the work, and sets `rootRenderFunc` and `blocks`. */
   compile(): void;
+  _compile(): void;
 }
 type Runtime = typeof nunjucks.runtime & {
   contextOrFrameLookup(context: unknown, frame: unknown, name: string): unknown;
@@ -121,36 +123,45 @@ export function traceTemplates(environment: nunjucks.Environment, warn?: (messag
   const options = (environment as unknown as { opts: { throwOnUndefined: boolean; dev: boolean } }).opts;
   // Keeps a nested template's error object as it is, stamp included, instead of a copy per level.
   options.dev = true;
+  // A template is compiled when first rendered, as before (loading one, `exists()`, compiles nothing).
   const trace = (template: CompiledTemplate): CompiledTemplate => {
     if (traced.has(template) || !template.path) return template;
-    options.throwOnUndefined = warn !== undefined;
-    try {
-      template.compile();
-    } finally {
-      options.throwOnUndefined = false;
-    }
+    traced.add(template);
     const file = displayPath(template.path);
     const runtime = warn ? warningRuntime(file, warn) : templateRuntime();
     const wrap = (render: RenderFunction): RenderFunction => (env, context, frame, _runtime, cb) =>
       render(env, context, frame, runtime, (error, result) => cb(error ? stamp(error, file) : error, result));
-    template.rootRenderFunc = wrap(template.rootRenderFunc);
-    for (const name of Object.keys(template.blocks)) template.blocks[name] = wrap(template.blocks[name]!);
-    traced.add(template);
+    const compile = template._compile.bind(template);
+    template._compile = () => {
+      options.throwOnUndefined = warn !== undefined;
+      try {
+        compile();
+      } finally {
+        options.throwOnUndefined = false;
+      }
+      template.rootRenderFunc = wrap(template.rootRenderFunc);
+      for (const name of Object.keys(template.blocks)) template.blocks[name] = wrap(template.blocks[name]!);
+    };
     return template;
   };
   const load = environment.getTemplate.bind(environment) as GetTemplate;
   // Nunjucks's calling forms: (name), (name, eager), (name, cb), (name, eager, cb), (name, eager, parent, ignoreMissing, cb).
+  // Loaded without compiling, so the compile that a layout (`eager`) asks for runs traced.
   const getTemplate: GetTemplate = (name, ...rest) => {
     const at = rest.findIndex((arg) => typeof arg === "function");
-    const [, parentName = null, ignoreMissing = false] = at === -1 ? rest : rest.slice(0, at);
-    if (at === -1) return trace(load(name, false, parentName, ignoreMissing) as CompiledTemplate);
+    const [eager = false, parentName = null, ignoreMissing = false] = at === -1 ? rest : rest.slice(0, at);
+    const ready = (template: CompiledTemplate): CompiledTemplate => {
+      trace(template);
+      if (eager) template.compile();
+      return template;
+    };
+    if (at === -1) return ready(load(name, false, parentName, ignoreMissing) as CompiledTemplate);
     const cb = rest[at] as RenderCallback;
-    // Compiled here, after loading, so that the compile carries the check for undefined values.
     return load(name, false, parentName, ignoreMissing, (error, template) => {
       if (error) return cb(error);
       let result: CompiledTemplate;
       try {
-        result = trace(template as CompiledTemplate);
+        result = ready(template as CompiledTemplate);
       } catch (failure) {
         return cb(failure);
       }
