@@ -215,6 +215,19 @@ describe("kernel: mistakes found at start-up", () => {
     assert.match(await bootError(Route.get("/x", [BadController, "nope"])), /BadController\.nope does not exist/);
   });
 
+  test("a route-level mistake names the route's method, path and the file and line that declared it", async () => {
+    // @ts-expect-error the compiler refuses it too; start-up still names the route for code that gets past it
+    const missing = Route.get("/posts/create", [BadController, "crate"]);
+    const line = missing.definedAt?.split(":").at(-1);
+    assert.match(line ?? "", /^\d+$/, "the route knows the line that declared it");
+    assert.match(await bootError(missing), new RegExp(`^Route GET /posts/create \\(tests/kernel\\.test\\.ts:${line}\\): BadController\\.crate does not exist`));
+    const grouped = Route.group([Route.get("/x/@a", [BadController, "tooManyParams"])], { prefix: "/admin" })[0]!;
+    assert.match(await bootError(grouped), /^Route GET \/admin\/x\/@a \(tests\/kernel\.test\.ts:\d+\): BadController\.tooManyParams asks for 2 route parameter\(s\) but the route has 1/);
+    assert.match(await bootError(Route.get("/x", [TaggedController, "show"]).middleware("nope")), /^Route GET \/x \(tests\/kernel\.test\.ts:\d+\) uses middleware "nope"/);
+    const kernel = { ...testKernel(), routes: [Route.get("/hungry", [TaggedController, "show"]).middleware("hungry")], routeMiddleware: { hungry: RequestHungryMiddleware } };
+    await assert.rejects(Application.create(kernel), /^ConfigurationError: Route GET \/hungry \(tests\/kernel\.test\.ts:\d+\): Middleware RequestHungryMiddleware cannot be built/);
+  });
+
   test("a middleware whose constructor asks for the request", async () => {
     const kernel = { ...testKernel(), routes: [Route.get("/x", [TaggedController, "show"]).middleware("hungry")], routeMiddleware: { hungry: RequestHungryMiddleware } };
     await assert.rejects(Application.create(kernel), /Middleware RequestHungryMiddleware cannot be built from the app container: .*scopeOf\(ctx\)\.resolve\(Request\)/s);

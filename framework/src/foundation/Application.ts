@@ -19,7 +19,7 @@ import { environment } from "../core/environment";
 import { ConfigurationError } from "../core/errors";
 import { closeConnectionsWhen, readBody } from "./guards";
 import { errorPages, routeHandler, staticFiles } from "./http";
-import { jsonErrorsForPath, routePipeline, type MiddlewareGroups } from "./routing";
+import { inRoute, jsonErrorsForPath, routePipeline, type MiddlewareGroups } from "./routing";
 import { Logger } from "../core/logger";
 import type { Provider, ProviderClass } from "../core/Provider";
 
@@ -73,6 +73,7 @@ export class Application {
     this.views = new ViewFactory({
       templates: [path.join(kernel.root, "resources", "templates"), ...(kernel.templates ?? [])],
       watch: this.#watch,
+      warn: this.#watch ? (message) => this.logger.warn(message) : undefined,
     });
     this.views.share("url", url);
     this.views.share("config", { name: app.NAME, env, url: app.URL });
@@ -120,13 +121,19 @@ export class Application {
     const { middlewareGroups, routeMiddleware } = this.kernel;
     for (const route of this.routes.routes) {
       const pipeline = routePipeline(route, middlewareGroups, routeMiddleware);
-      router.register(route.routerPath, [route.method], routeHandler(route, this.container, this.views, pipeline.middleware.map(build), pipeline.jsonErrors), { name: route.routeName });
+      let handler: ReturnType<typeof routeHandler>;
+      try {
+        handler = routeHandler(route, this.container, this.views, pipeline.middleware.map(build), pipeline.jsonErrors);
+      } catch (error) {
+        throw inRoute(route, error);
+      }
+      router.register(route.routerPath, [route.method], handler, { name: route.routeName });
     }
     const body = new BodyReader({ limit: app.BODY_LIMIT ?? "1mb", input: app.INPUT_LIMITS, uploads: app.UPLOADS });
     this.koa.use(bindRouteTable(this.routes));
     this.koa.use(closeConnectionsWhen(() => this.#closing));
     const jsonErrors = jsonErrorsForPath(this.routes.routes, middlewareGroups);
-    this.koa.use(errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders, jsonErrors }));
+    this.koa.use(errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders, jsonErrors, routes: this.routes.routes }));
     this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: this.#watch }));
     this.koa.use(readBody(body));
     this.koa.use(router.routes());

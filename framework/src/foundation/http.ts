@@ -14,6 +14,7 @@ import { View } from "../views/View";
 import type { ViewFactory } from "../views/ViewFactory";
 import { ConfigurationError } from "../core/errors";
 import type { Logger } from "../core/logger";
+import { exceptionPage, routeListPage } from "./debugPages";
 
 const TITLES: Record<number, string> = {
   400: "Bad request",
@@ -39,6 +40,8 @@ export interface ErrorPageOptions {
   headers: (ctx: Context) => void;
   /** Errors as JSON whatever the client accepts, for a path no route answered (an API group's prefix). */
   jsonErrors: (path: string) => boolean;
+  /** The app's routes, listed on the debug 404 page. */
+  routes: readonly RouteDefinition[];
 }
 
 /** Set by a matched route whose group answers errors in JSON; framework-private, out of `ctx.state`. */
@@ -48,8 +51,10 @@ type RoutedContext = Context & { [JSON_ERRORS]?: boolean };
 /**
  * Outermost middleware: every failure becomes an error page (or JSON for API clients and
  * API groups) with the right status, 5xx details only in debug mode, and the process keeps serving.
+ * In debug mode an HTML 5xx is the exception page (the app's frame and its source) and a 404
+ * lists the routes; other 4xx pages are the app's templates, as in production.
  */
-export function errorPages(views: ViewFactory, logger: Logger, { debug, headers, jsonErrors }: ErrorPageOptions) {
+export function errorPages(views: ViewFactory, logger: Logger, { debug, headers, jsonErrors, routes }: ErrorPageOptions) {
   return async function handleErrors(ctx: Context, next: Next): Promise<void> {
     try {
       headers(ctx);
@@ -87,7 +92,10 @@ export function errorPages(views: ViewFactory, logger: Logger, { debug, headers,
         return;
       }
       ctx.type = "html";
-      ctx.body = renderErrorPage(views, ctx, page);
+      // A failing exception page must not hide the original error behind a second one.
+      if (debug && status >= 500) ctx.body = await exceptionPage(ctx, raw).catch(() => renderErrorPage(views, ctx, page));
+      else if (debug && status === 404) ctx.body = routeListPage(ctx, page.message, routes);
+      else ctx.body = renderErrorPage(views, ctx, page);
     }
   };
 }
@@ -179,7 +187,7 @@ export function routeHandler(route: RouteDefinition, container: DependencyContai
   const [controller, method] = route.action;
   const plan = planMethod(controller, method);
   if (plan.routeParamCount > route.paramNames.length) {
-    throw new ConfigurationError("E_ROUTE_PARAMS", `${plan.label} asks for ${plan.routeParamCount} route parameter(s) but ${route.method} ${route.path} has ${route.paramNames.length}.`);
+    throw new ConfigurationError("E_ROUTE_PARAMS", `${plan.label} asks for ${plan.routeParamCount} route parameter(s) but the route has ${route.paramNames.length}: add @name segments to its path or take parameters out of the method.`);
   }
   const run = compose(middleware.map((instance) => (ctx: Context, next: Next) => instance.handle(ctx, next)));
   const callController = async (ctx: Context): Promise<void> => {
@@ -195,7 +203,7 @@ export function routeHandler(route: RouteDefinition, container: DependencyContai
     attachScope(ctx, scope);
     scope.provide(Request, request);
     scope.provide(Response, new Response(ctx));
-    scope.provide(View, new View(views, ctx));
+    scope.provide(View, new View(views, ctx, plan.label));
     return run(ctx, () => callController(ctx));
   };
 }

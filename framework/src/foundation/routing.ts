@@ -42,10 +42,19 @@ export function routePipeline(route: RouteDefinition, groups: MiddlewareGroups, 
       pipeline.middleware.push(...group.middleware);
       pipeline.jsonErrors ||= group.errors === "json";
     } else {
-      throw new ConfigurationError("E_UNKNOWN_MIDDLEWARE", `Route ${route.method} ${route.path} uses middleware "${name}", which the Kernel does not define: add it to middlewareGroups or routeMiddleware in app/Kernel.ts.`);
+      throw new ConfigurationError("E_UNKNOWN_MIDDLEWARE", `Route ${route.description} uses middleware "${name}", which the Kernel does not define: add it to middlewareGroups or routeMiddleware in app/Kernel.ts.`);
     }
   }
   return pipeline;
+}
+
+/**
+ * A configuration mistake found while registering `route`, with the route (method, path and
+ * the file and line that declared it) put in front, so the message says which line to fix.
+ */
+export function inRoute(route: RouteDefinition, error: unknown): unknown {
+  if (!(error instanceof ConfigurationError)) return error;
+  return new ConfigurationError(error.code, `Route ${route.description}: ${error.message}`, error);
 }
 
 /**

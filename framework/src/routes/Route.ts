@@ -1,4 +1,5 @@
 import { ConfigurationError } from "../core/errors";
+import { displayPath } from "../core/paths";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 type ControllerClass = abstract new (...args: never[]) => object;
@@ -8,6 +9,23 @@ export type ActionName<C extends ControllerClass> = { [K in keyof InstanceType<C
 export type RouteAction<C extends ControllerClass = ControllerClass> = readonly [C, string];
 
 const PARAM = /[@:]([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** A stack line's location: `at fn (/app/routes/web.ts:7:9)` or `at /app/routes/web.ts:7:9`. */
+const FRAME_LOCATION = /(?:\(|^at )([^()]+):(\d+):\d+\)?$/;
+
+/**
+ * Where the code that declared a route sits (`routes/web.ts:7`, relative to the working
+ * folder): the first stack frame outside this file. Read once per route, at start-up, so
+ * a start-up error can send the developer to the line to fix.
+ */
+function callerLocation(): string | undefined {
+  for (const line of (new Error().stack ?? "").split("\n").slice(1)) {
+    const match = FRAME_LOCATION.exec(line.trim());
+    if (!match || match[1] === __filename) continue;
+    return `${displayPath(match[1]!.replace(/^file:\/\//, ""))}:${match[2]}`;
+  }
+  return undefined;
+}
 
 /** What `Route.group` takes, in Masonite's names. */
 export interface RouteGroupOptions {
@@ -37,6 +55,7 @@ export class RouteDefinition {
   #name: string | undefined;
   #middleware: string[] = [];
   #groups: readonly RouteGroupScope[] = [];
+  #definedAt: string | undefined;
 
   constructor(method: HttpMethod, path: string, action: RouteAction) {
     if (!path.startsWith("/")) {
@@ -46,6 +65,7 @@ export class RouteDefinition {
     this.path = path;
     this.action = action;
     this.paramNames = [...path.matchAll(PARAM)].map((m) => m[1]!);
+    this.#definedAt = callerLocation();
   }
 
   /** Path in @koa/router's syntax: Masonite's `@id` becomes `:id`. */
@@ -57,6 +77,10 @@ export class RouteDefinition {
   /** The groups' middleware names, outer group first, then the route's own. */
   get middlewareNames(): readonly string[] { return [...this.#groups.flatMap((group) => group.middleware), ...this.#middleware]; }
   get groups(): readonly RouteGroupScope[] { return this.#groups; }
+  /** The file and line that declared the route (`routes/web.ts:7`), when the stack told. */
+  get definedAt(): string | undefined { return this.#definedAt; }
+  /** The route for a developer: `GET /posts/create (routes/web.ts:7)`. */
+  get description(): string { return `${this.method} ${this.path}${this.#definedAt ? ` (${this.#definedAt})` : ""}`; }
 
   name(name: string): this {
     this.#name = name;
@@ -78,6 +102,7 @@ export class RouteDefinition {
     const prefix = groupPrefix(options.prefix);
     const grouped = new RouteDefinition(this.method, prefix && this.path === "/" ? prefix : prefix + this.path, this.action);
     if (this.#name !== undefined) grouped.#name = (options.name ?? "") + this.#name;
+    grouped.#definedAt = this.#definedAt;
     grouped.#middleware = [...this.#middleware];
     grouped.#groups = [{ prefix, middleware: [...(options.middleware ?? [])] }, ...this.#groups.map((group) => ({ prefix: prefix + group.prefix, middleware: group.middleware }))];
     return grouped;

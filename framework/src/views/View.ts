@@ -11,10 +11,13 @@ export class View {
   #ctx: Context;
   #template: string | undefined;
   #context: Record<string, unknown> = {};
+  /** The controller method this view serves (`PostController.create`), named when its template is missing. */
+  #requestedBy: string | undefined;
 
-  constructor(factory: ViewFactory, ctx: Context) {
+  constructor(factory: ViewFactory, ctx: Context, requestedBy?: string) {
     this.#factory = factory;
     this.#ctx = ctx;
+    this.#requestedBy = requestedBy;
   }
 
   render(template: string, context: Record<string, unknown> = {}): this {
@@ -29,6 +32,6 @@ export class View {
 
   toHtml(): string {
     if (this.#template === undefined) throw new Error("View.toHtml() called before render(): return view.render(\"name\") from the controller.");
-    return this.#factory.render(this.#template, this.#context, this.#ctx);
+    return this.#factory.render(this.#template, this.#context, this.#ctx, this.#requestedBy);
   }
 }

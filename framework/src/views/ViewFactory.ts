@@ -1,5 +1,8 @@
 import nunjucks from "nunjucks";
 import type { Context } from "koa";
+import { FrameworkError } from "../core/errors";
+import { displayPath } from "../core/paths";
+import { templateLocation, traceTemplates } from "./templateTracing";
 
 /** Supplies per-request template globals (`session()`, `errors`, `url()` ...) for one render. */
 export type ViewComposer = (ctx: Context) => Record<string, unknown>;
@@ -9,6 +12,8 @@ export interface ViewOptions {
   templates: string[];
   /** Re-read templates on every render: on in development, off in production. */
   watch: boolean;
+  /** Development: told of each undefined value a template prints (template, line, name), which renders as empty. */
+  warn?: (message: string) => void;
 }
 
 /** Masonite's dot notation: `"auth.login"` -> `auth/login.html`. */
@@ -24,10 +29,14 @@ export function templatePath(name: string): string {
 export class ViewFactory {
   readonly environment: nunjucks.Environment;
   #composers: ViewComposer[] = [];
+  readonly #loader: nunjucks.FileSystemLoader;
+  readonly #folders: string[];
 
   constructor(options: ViewOptions) {
-    const loader = new nunjucks.FileSystemLoader(options.templates, { noCache: options.watch });
-    this.environment = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false });
+    this.#loader = new nunjucks.FileSystemLoader(options.templates, { noCache: options.watch });
+    this.#folders = options.templates;
+    this.environment = new nunjucks.Environment(this.#loader, { autoescape: true, throwOnUndefined: false });
+    traceTemplates(this.environment, options.warn);
   }
 
   /** Adds a value or function visible in every template. */
@@ -54,9 +63,28 @@ export class ViewFactory {
     }
   }
 
-  render(name: string, context: Record<string, unknown>, ctx: Context): string {
+  /** `requestedBy` (`PostController.create`) is named when the template is missing. */
+  render(name: string, context: Record<string, unknown>, ctx: Context, requestedBy?: string): string {
     const globals: Record<string, unknown> = {};
     for (const composer of this.#composers) Object.assign(globals, composer(ctx));
-    return this.environment.render(templatePath(name), { ...globals, ...context });
+    try {
+      return this.environment.render(templatePath(name), { ...globals, ...context });
+    } catch (error) {
+      throw this.#explain(error, name, requestedBy);
+    }
+  }
+
+  /** A render failure as the developer needs it: the template file and line of the mistake, or where a missing template was looked for. */
+  #explain(error: unknown, name: string, requestedBy: string | undefined): unknown {
+    const location = templateLocation(error);
+    if (location) {
+      return new FrameworkError("E_TEMPLATE_ERROR", `Template ${location.file}${location.line ? ` line ${location.line}, column ${location.column}` : ""} (rendering "${name}"): ${location.message.replace(/\.$/, "")}. Fix ${location.line ? "that line" : "the template"}.`, { cause: error });
+    }
+    const file = templatePath(name);
+    if (this.#loader.getSource(file) === null) {
+      const folders = this.#folders.map(displayPath).join(", ");
+      return new FrameworkError("E_TEMPLATE_NOT_FOUND", `Template "${name}" (${file})${requestedBy ? `, rendered by ${requestedBy},` : ""} is in none of the template folders ${folders}: create it in one of them or fix the name given to view.render().`, { cause: error });
+    }
+    return error;
   }
 }

@@ -46,7 +46,7 @@ describe("routes:list", () => {
   test("a middleware name the Kernel does not define is a coded error saying where to define it", () => {
     assert.throws(() => table([Route.get("/x", [PagesController, "show"]).middleware("toString")]), (error: Error & { code?: string }) => {
       assert.equal(error.code, "E_UNKNOWN_MIDDLEWARE");
-      assert.match(error.message, /GET \/x uses middleware "toString".*middlewareGroups or routeMiddleware in app\/Kernel\.ts\.$/);
+      assert.match(error.message, /GET \/x \(tests\/unit\/commands\/routesList\.test\.ts:\d+\) uses middleware "toString".*middlewareGroups or routeMiddleware in app\/Kernel\.ts\.$/);
       return true;
     });
   });
