@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { generateKey } from "masonite/security";
-import { appPackageJson } from "../framework/src/commands/new/skeleton";
+import { appPackageJson } from "masonite/commands";
 
 const REPO = path.resolve(__dirname, "..");
 const DEADLINE_MS = 15_000;

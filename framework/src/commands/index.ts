@@ -1,6 +1,7 @@
 export { createCraft, runCraft, type CraftOptions } from "./craft";
 export { ensureAppKey } from "./serve";
 export { newApp, type NewAppOptions, type SessionDriverName } from "./new/newApp";
+export { appPackageJson } from "./new/skeleton";
 export { makeController } from "./generators/controller";
 export { makeMiddleware } from "./generators/middleware";
 export { makeProvider } from "./generators/provider";
