@@ -265,6 +265,10 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
       const result = await run(process.execPath, ["--test", "--test-reporter=tap", "-r", "masonite/register", "tests/example.test.ts"], app, { env: { SESSION_DRIVER: "redis", REDIS_URL: redis.url } });
       assertSucceeded(result, "example tests on redis");
       assert.match(result.stdout, /# pass 7/);
+      const client = redis.client(1); // config/session.ts's REDIS_DB default
+      const keys = await client.keys("*");
+      client.disconnect();
+      assert.ok(keys.length > 0 && keys.every((key) => key.startsWith("masonite4-test:")), `the example tests keep to their own namespace, never the development one: ${keys.slice(0, 5).join(", ")}`);
     } finally {
       await redis.stop();
     }

@@ -9,7 +9,7 @@ import { lab } from "./support/lab-client";
 import { RedisServer } from "./support/redis";
 
 const NAME = "masonite_session";
-const NAMESPACE = "masonite4";
+const NAMESPACE = "masonite4-test"; // tests/support/env.ts
 
 /**
  * Command counts from INFO commandstats, to see exactly what a request sent to Redis: the

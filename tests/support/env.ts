@@ -5,3 +5,5 @@ process.env.APP_ENV = "testing";
 process.env.APP_DEBUG = "false";
 process.env.APP_KEY ??= generateKey();
 process.env.LOG_LEVEL ??= "warn";
+// Tests keep their sessions apart from the development ones, even on the same Redis.
+process.env.SESSION_NAMESPACE ??= "masonite4-test";
