@@ -4,7 +4,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
 import { test } from "node:test";
-import { freePort } from "./support/redis";
+import { AppProcess } from "./support/appProcess";
+import { freePort, waitFor } from "./support/redis";
 
 const ROOT = path.resolve(__dirname, "..");
 const CRAFT = [process.execPath, "-r", "masonite/register", "craft.ts"] as const;
@@ -13,17 +14,19 @@ function craft(args: string[], env: Record<string, string | undefined>) {
   return spawnSync(CRAFT[0], [...CRAFT.slice(1), ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8", timeout: 30_000 });
 }
 
-test("craft serve prints its URL, serves the welcome page, and stops cleanly on SIGTERM", { timeout: 60_000 }, async () => {
+test("craft serve prints its URL, serves the welcome page, logs the request, and stops cleanly on SIGTERM", { timeout: 60_000 }, async () => {
   const port = await freePort();
   const child = spawn(CRAFT[0], [...CRAFT.slice(1), "serve", "--port", String(port)], {
     cwd: ROOT,
-    env: { ...process.env, APP_ENV: "development", SESSION_DRIVER: "cookie" },
+    env: { ...process.env, APP_ENV: "development", SESSION_DRIVER: "cookie", LOG_LEVEL: "info", LOG_REQUESTS: undefined, LOG_PRETTY: undefined },
     stdio: ["ignore", "pipe", "pipe"],
   });
   try {
     let output = "";
+    let log = "";
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => (output += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (log += chunk));
     while (!output.includes("serving on")) {
       if (child.exitCode !== null) assert.fail(`craft serve exited early: ${output}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -33,11 +36,28 @@ test("craft serve prints its URL, serves the welcome page, and stops cleanly on 
     assert.equal(page.status, 200);
     assert.match(await page.text(), /Hello, world!/);
     assert.match(page.headers.get("set-cookie") ?? "", /masonite_session=.*HttpOnly; SameSite=Lax/);
+    // Development: a readable line per request, on stderr (stdout stays the command's own).
+    await waitFor("a request line on stderr", () => /^\[[\d:.]+\] INFO: GET \/ 200 [\d.]+ ms$/m.test(log), 5_000).catch(() => assert.fail(`no request line on stderr: ${log}`));
+    assert.doesNotMatch(output, /GET \/ 200/);
     child.kill("SIGTERM");
     const [code] = await once(child, "exit");
     assert.equal(code, 0);
   } finally {
     if (child.exitCode === null) child.kill("SIGKILL");
+  }
+});
+
+test("in production the log is JSON lines, and LOG_REQUESTS=true adds one per request", { timeout: 60_000 }, async () => {
+  const app = await AppProcess.start({ env: { LOG_LEVEL: "info", LOG_REQUESTS: "true" } });
+  try {
+    assert.equal((await fetch(`${app.url}/?token=s3cret`)).status, 200);
+    assert.equal((await fetch(`${app.url}/no/such/page`)).status, 404);
+    const requests = () => app.output.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { msg: string; request?: Record<string, unknown> }).filter((line) => line.request);
+    await waitFor("two JSON request lines", () => requests().length === 2, 5_000).catch(() => assert.fail(`two JSON request lines expected: ${app.output}`));
+    assert.deepEqual(requests().map(({ request }) => [request!.method, request!.path, request!.status]), [["GET", "/", 200], ["GET", "/no/such/page", 404]]);
+    assert.doesNotMatch(app.output, /s3cret/);
+  } finally {
+    app.kill();
   }
 });
 
