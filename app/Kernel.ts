@@ -3,6 +3,7 @@ import type { Kernel } from "masonite/foundation";
 import { Route } from "masonite/routes";
 import { SessionMiddleware, SessionProvider } from "masonite/sessions";
 import * as app from "../config/app";
+import * as logging from "../config/logging";
 import * as security from "../config/security";
 import * as session from "../config/session";
 import { ROUTES as API_ROUTES } from "../routes/api";
@@ -13,7 +14,7 @@ import { AppProvider } from "./providers/AppProvider";
 /** Everything the framework gets from this app: config, routes, providers and middleware. */
 export const kernel = {
   root: path.resolve(__dirname, ".."),
-  config: { app, session, security },
+  config: { app, logging, session, security },
   routes: [
     ...Route.group(WEB_ROUTES, { middleware: ["web"] }),
     ...Route.group(API_ROUTES, { middleware: ["api"], prefix: "/api" }),

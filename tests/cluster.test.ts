@@ -154,7 +154,7 @@ describe("Redis Cluster", () => {
       const seen = JSON.parse((await visitor.get("/_rel/whoami")).body) as { owner: string | null };
       if (seen.owner === owner) survived++;
     }
-    console.log(
+    t.diagnostic(
       `[cluster] master :${doomed} (holding ${onDoomed} of ${owners.length} sessions) killed under load; replica promoted after ${(promotedAt - killedAt).toFixed(0)} ms; ` +
         `failover time as the app saw it (kill -> steady success): ${(recoveredAt - killedAt).toFixed(0)} ms; ${during.length} requests during the switch ${statuses(during)} (slowest ${slowest.toFixed(0)} ms), ` +
         `before ${statuses(before)}, after ${statuses(afterwards)}; sessions from before still there: ${survived}/${owners.length}; app pid unchanged: ${child.pid === pid && child.running}`,

@@ -306,13 +306,13 @@ for (const driver of ["cookie", "redis"] as const) {
       const end = await health(client);
       const keysAfter = redis ? await countKeys(redis, `${namespace}:*`) : 0;
 
-      console.log(
+      t.diagnostic(
         `[hostile cookies] ${driver} driver: ${hostile} hostile cookies tried (+${controls} intact controls) in ${seconds.toFixed(1)} s; ` +
           `5xx seen: ${fiveHundreds}; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
           `heap after GC ${mb(warmHeap)} MB at ${Math.floor(ATTEMPTS / 5)} attempts -> ${mb(end.heapUsed)} MB at ${hostile} (rss ${mb(end.rss)} MB)` +
           (redis ? `; keys in the namespace ${keysBefore} before, ${keysAfter} after` : ""),
       );
-      console.log(`[hostile cookies] ${driver} driver kinds: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ")}`);
+      t.diagnostic(`[hostile cookies] ${driver} driver kinds: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ")}`);
 
       assert.deepEqual(problems, [], `hostile cookies misbehaved:\n${problems.join("\n")}\n--- app output ---\n${app.output.slice(-3000)}`);
       assert.ok(hostile >= ATTEMPTS, `${hostile} hostile cookies tried`);

@@ -184,7 +184,7 @@ describe("hostile requests", () => {
     assert.equal(end.pid, pid, "the same process answered throughout");
     assert.ok(app.running);
     assert.deepEqual(end.pollution, [], "no prototype was polluted in the server process");
-    console.log(`[hostile requests] ${results.length} hostile requests, 5xx seen: ${results.filter((r) => r.status >= 500).length}; ` + results.map((r) => `${r.name} -> ${r.status}`).join("; "));
+    t.diagnostic(`[hostile requests] ${results.length} hostile requests, 5xx seen: ${results.filter((r) => r.status >= 500).length}; ` + results.map((r) => `${r.name} -> ${r.status}`).join("; "));
   });
 
   test("X-Forwarded-* counts only with TRUST_PROXY=true", { timeout: 60_000 }, async (t) => {
@@ -206,6 +206,6 @@ describe("hostile requests", () => {
     // The session cookie's Secure flag comes from APP_URL (or COOKIE.secure), never from a request header.
     const claim = await a.request("/_rel/claim?owner=x", { headers: forwarded });
     assert.doesNotMatch(String(claim.headers["set-cookie"]), /Secure/);
-    console.log(`[hostile requests] X-Forwarded-*: ignored without TRUST_PROXY (${JSON.stringify(plain)}), honoured with it (${JSON.stringify(proxied)})`);
+    t.diagnostic(`[hostile requests] X-Forwarded-*: ignored without TRUST_PROXY (${JSON.stringify(plain)}), honoured with it (${JSON.stringify(proxied)})`);
   });
 });

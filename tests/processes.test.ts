@@ -95,7 +95,7 @@ describe("several app processes", () => {
     const ms = performance.now() - started;
     const seenThroughB = (JSON.parse((await sameVisitor(visitor, cb).get("/_rel/whoami")).body) as { keys: string[] }).keys.includes("n");
     const final = seenThroughB ? await counter(redisServer, `${namespace}:session:${visitor.jar.get("masonite_session")}`) : 0;
-    console.log(`[processes] two separately started processes, one Redis: 600 concurrent increments of one session (24 at a time, alternating) -> ${final}; statuses ${JSON.stringify(statuses)}; ${ms.toFixed(0)} ms`);
+    t.diagnostic(`[processes] two separately started processes, one Redis: 600 concurrent increments of one session (24 at a time, alternating) -> ${final}; statuses ${JSON.stringify(statuses)}; ${ms.toFixed(0)} ms`);
     assert.equal(ok, 600);
     assert.equal(final, 600, "no increment lost or doubled");
   });
@@ -174,7 +174,7 @@ describe("several app processes", () => {
       app.signal("SIGTERM");
       assert.equal((await app.exited()).code, 0);
     }
-    console.log(
+    t.diagnostic(
       `[processes] craft serve --workers 2: 600 increments over both workers -> ${n}; killed worker replaced in ${replacedMs.toFixed(0)} ms (${served} requests served meanwhile, ${lostWithWorker} lost with the killed worker); ` +
         `throughput of the welcome page with the redis driver, 32 keep-alive clients, load generator on the same 2 cores, median of 4 interleaved 1.5 s rounds: ` +
         `1 process ${one.toFixed(0)} req/s, 2 workers ${two.toFixed(0)} req/s (x${(two / one).toFixed(2)}; rounds ${rounds.one.map((r) => r.toFixed(0)).join("/")} vs ${rounds.two.map((r) => r.toFixed(0)).join("/")}); errors ${rounds.errors}`,

@@ -122,7 +122,7 @@ describe("Redis faults under steady load", () => {
     const down = summary(writers.outcomes, killedAt, recoveredAt);
     const after = summary(writers.outcomes, recoveredAt + 200, Number.POSITIVE_INFINITY);
     const lostAfterKill = await writers.lost(inspector, namespace);
-    console.log(
+    t.diagnostic(
       `[redis faults] killed: ${down.requests} requests during the fault (${down.status503} answered 503: failed fast ${down.fast} (within ${COMMAND_TIMEOUT}+${SLACK} ms; ${down.atOnce} under 100 ms), hung ${down.hung}, ${down.other.length} other; ` +
         `p50 ${down.p50.toFixed(1)} ms, max ${down.max.toFixed(0)} ms); back ${(recoveredAt - restartedAt).toFixed(0)} ms after the restart; ` +
         `${writers.acked.length} writes acknowledged, acknowledged writes lost: ${lostAfterKill}`,
@@ -154,7 +154,7 @@ describe("Redis faults under steady load", () => {
     const slow = summary(slowWriters.outcomes, sleptAt, sleptAt + 3000);
     const tail = summary(slowWriters.outcomes, sleptAt + 3000 + 1000, Number.POSITIVE_INFINITY);
     const lostAfterSleep = await slowWriters.lost(inspector, namespace);
-    console.log(
+    t.diagnostic(
       `[redis faults] slowed (DEBUG SLEEP 3 s, ${sent} requests at 120/s): ${slow.requests} requests during the stall (${slow.status503} answered 503: failed fast ${slow.fast} (within ${COMMAND_TIMEOUT}+${SLACK} ms; ${slow.atOnce} under 100 ms), hung ${slow.hung}; ` +
         `max latency ${slow.max.toFixed(0)} ms, p50 ${slow.p50.toFixed(1)} ms); at most ${maxOutstanding} requests outstanding at once; ` +
         `${slowWriters.acked.length} writes acknowledged, acknowledged writes lost: ${lostAfterSleep}`,

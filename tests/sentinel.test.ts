@@ -99,7 +99,7 @@ describe("Redis Sentinel", () => {
     const onNewMaster = await probeClient(newMaster!, async (c) => Promise.all(writers.map((w) => c.hgetall(`${namespace}:session:${w.jar.get("masonite_session")}`))));
     const missing = acked.filter(({ lane, field }) => onNewMaster[lane]![field] === undefined);
     const missingAfterSwitch = missing.filter((m) => m.at > recoveredAt);
-    console.log(
+    t.diagnostic(
       `[sentinel] master :${firstMaster} killed under load; sentinels switched to :${newMaster} after ${(switchedAt - killedAt).toFixed(0)} ms; ` +
         `failover time as the app saw it (kill -> first session write served): ${(recoveredAt - killedAt).toFixed(0)} ms; ` +
         `${during.length} requests during the switch ${statuses(during)} (slowest ${slowest.toFixed(0)} ms), before ${statuses(before)}, after ${statuses(afterwards)}; ` +

@@ -105,7 +105,7 @@ describe("graceful shutdown", () => {
       }
     }
     const clients = ((await redis.client("LIST")) as string).split("\n").filter(Boolean).length;
-    console.log(
+    t.diagnostic(
       `[shutdown] SIGTERM under load: exit ${code} after ${exitMs.toFixed(0)} ms; ${counts.ok} requests succeeded, ` +
         `${fastResult.afterSignal.length + slowResult.afterSignal.length} completed after the signal (${slowResult.afterSignal.length} of them 800 ms requests in flight at the signal), ${counts.refused} refused or reset (${JSON.stringify(Object.fromEntries(counts.errors))}); ` +
         `statuses ${JSON.stringify(Object.fromEntries(counts.statuses))}; ${acked} acknowledged writes, lost: ${lost}; a new connection 150 ms after the signal: ${late.reply.error ?? late.reply.status}`,
@@ -143,7 +143,7 @@ describe("graceful shutdown", () => {
         const stored = await field(redis, `${namespace}:session:${visitor.jar.get("masonite_session")}`, "visits");
         if (oks > 0 && stored !== oks) mismatched++;
       }
-      console.log(
+      t.diagnostic(
         `[shutdown] craft serve${workers > 1 ? ` --workers ${workers}` : ""}, Ctrl-C under load: exit ${code} after ${exitMs.toFixed(0)} ms; ${counts.ok} pages served, ` +
           `${run.afterSignal.length} completed after the signal, ${counts.refused} refused; visit counters off: ${mismatched} of ${visitors.length}`,
       );

@@ -20,7 +20,7 @@ test("the reliability soak, --quick: faults in turn under a mixed load, every in
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   const [code] = (await once(child, "exit")) as [number | null];
-  for (const line of output.split("\n")) if (line.startsWith("[soak]")) console.log(line);
+  for (const line of output.split("\n")) if (line.startsWith("[soak]")) t.diagnostic(line);
   assert.equal(code, 0, output.slice(-4000));
   assert.match(output, /\[soak\] all invariants held/);
 });

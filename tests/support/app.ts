@@ -2,6 +2,7 @@ import "./env";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { LogSettings } from "masonite/core";
 import type { Kernel } from "masonite/foundation";
 import { Route } from "masonite/routes";
 import type { SessionConfig, SessionDrivers } from "masonite/sessions";
@@ -27,6 +28,8 @@ export interface TestAppOptions {
   app?: Partial<Kernel["config"]["app"]>;
   /** Session cookie name (config/session.ts COOKIE.name). */
   cookieName?: string;
+  /** Overrides of config/logging.ts. */
+  logging?: Partial<LogSettings>;
   /** Extra routes, in the "web" group (the session lab is always there). */
   routes?: Kernel["routes"];
 }
@@ -43,7 +46,7 @@ export function testKernel(options: TestAppOptions = {}): TestKernel {
   const session: SessionConfig = { ...kernel.config.session, ...options.session, DRIVERS: drivers, COOKIE: { ...COOKIE, name: options.cookieName ?? COOKIE.name } };
   return {
     ...kernel,
-    config: { ...kernel.config, app: { ...kernel.config.app, ...options.app }, session },
+    config: { ...kernel.config, app: { ...kernel.config.app, ...options.app }, logging: { ...kernel.config.logging, ...options.logging }, session },
     routes: [...kernel.routes, ...Route.group([...LAB_ROUTES, ...FLASH_ROUTES, ...REGISTRY_ROUTES, ...(options.routes ?? [])], { middleware: ["web"] })],
     templates: [FIXTURE_TEMPLATES],
   };

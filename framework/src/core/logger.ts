@@ -1,24 +1,88 @@
-const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
-export type LogLevel = keyof typeof LEVELS;
+import pino, { type DestinationStream, type Logger as Pino } from "pino";
+import { ConfigurationError } from "./errors";
+
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** `config/logging.ts`. */
+export interface LogSettings {
+  /** The least severe level written: trace, debug, info, warn, error, fatal or silent. */
+  LEVEL: LogLevel;
+  /** Human-readable lines (development) instead of one JSON object per line (production). */
+  PRETTY: boolean;
+  /** One line per request: method, path, status and duration. */
+  REQUESTS: boolean;
+  /** More fields to replace with "[Redacted]", in pino's path syntax (`body.card`, `*.pin`). */
+  REDACT?: readonly string[];
+}
 
 /**
- * A deliberately tiny logger: one line per event on stderr, level from `LOG_LEVEL`.
- * Callers pass messages, never secrets: keys, cookies and session values stay out.
+ * Fields whose values never reach a log line, at the top level and two levels down: the
+ * framework logs only its own messages, but an app's `logger.info("...", { req, body })` must
+ * not leak a cookie, a token or a password either.
+ */
+const SECRET_FIELDS = ["cookie", "set-cookie", "authorization", "password", "passwd", "passphrase", "secret", "token", "_token", "__token", "accessToken", "refreshToken", "apiKey", "api_key"];
+const SECRET_PATHS = SECRET_FIELDS.flatMap((field) => {
+  const step = /^[A-Za-z_$][\w$]*$/.test(field) ? `.${field}` : `["${field}"]`;
+  return [step.replace(/^\./, ""), `*${step}`, `*.*${step}`];
+});
+
+/** Where loggers made from now on write, when set (masonite/testing's captureLogs). */
+let capture: DestinationStream | undefined;
+
+/** Sends every Logger created afterwards to `destination` instead of stderr (`undefined`: stderr again); returns the one it replaces. */
+export function setLogDestination(destination: DestinationStream | undefined): DestinationStream | undefined {
+  const replaced = capture;
+  capture = destination;
+  return replaced;
+}
+
+/**
+ * The framework's logger: pino underneath, with a message-first signature in Laravel's shape
+ * (`logger.warn("message", { err })`). Lines go to stderr, so a command's own output on stdout
+ * (`craft routes:list`) stays clean to pipe. `pino` is there for what this class does not wrap.
  */
 export class Logger {
-  #threshold: number;
+  readonly pino: Pino;
 
-  constructor(level: string = process.env.LOG_LEVEL ?? "info") {
-    this.#threshold = LEVELS[(level in LEVELS ? level : "info") as LogLevel];
+  constructor(settings: Partial<LogSettings> = {}, destination: DestinationStream | undefined = capture) {
+    const level = settings.LEVEL ?? "info";
+    if (!LOG_LEVELS.includes(level)) {
+      throw new ConfigurationError("E_LOG_LEVEL", `The log level "${level}" is unknown: set LOG_LEVEL (or LEVEL in config/logging.ts) to one of ${LOG_LEVELS.join(", ")}.`);
+    }
+    // JSON lines are written asynchronously (pino flushes them on exit); pretty ones at once, for a developer watching.
+    const out = destination ?? pino.destination({ fd: 2, sync: settings.PRETTY === true });
+    this.pino = pino(
+      { level, base: undefined, redact: { paths: [...SECRET_PATHS, ...(settings.REDACT ?? [])] } },
+      settings.PRETTY ? prettyLines(out, destination === undefined && process.stderr.isTTY) : out,
+    );
   }
 
-  debug(message: string): void { this.#write("debug", message); }
-  info(message: string): void { this.#write("info", message); }
-  warn(message: string): void { this.#write("warn", message); }
-  error(message: string): void { this.#write("error", message); }
-
-  #write(level: LogLevel, message: string): void {
-    if (LEVELS[level] < this.#threshold) return;
-    process.stderr.write(`[${new Date().toISOString()}] ${level.toUpperCase()} ${message}\n`);
+  static #silent: Logger | undefined;
+  /** A logger that writes nothing, for code that takes one where nothing should be said. */
+  static silent(): Logger {
+    return (Logger.#silent ??= new Logger({ LEVEL: "silent" }));
   }
+
+  trace(message: string, fields?: object): void { this.pino.trace(fields, message); }
+  debug(message: string, fields?: object): void { this.pino.debug(fields, message); }
+  info(message: string, fields?: object): void { this.pino.info(fields, message); }
+  warn(message: string, fields?: object): void { this.pino.warn(fields, message); }
+  error(message: string, fields?: object): void { this.pino.error(fields, message); }
+  fatal(message: string, fields?: object): void { this.pino.fatal(fields, message); }
+
+  isLevelEnabled(level: LogLevel): boolean {
+    return this.pino.isLevelEnabled(level);
+  }
+}
+
+/**
+ * pino-pretty as a plain synchronous formatter in front of `out`: no worker thread, nothing lost
+ * on a crash. Required here, so production (JSON lines) never loads it.
+ */
+function prettyLines(out: DestinationStream, colorize: boolean): DestinationStream {
+  const { prettyFactory } = require("pino-pretty") as typeof import("pino-pretty");
+  // A request line says it all in its message; its fields are for JSON lines.
+  const format = prettyFactory({ colorize, translateTime: "HH:MM:ss.l", ignore: "request" });
+  return { write: (line: string) => void out.write(format(line)) };
 }

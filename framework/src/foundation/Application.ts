@@ -18,9 +18,9 @@ import type { AppConfig } from "./config";
 import { environment } from "../core/environment";
 import { ConfigurationError } from "../core/errors";
 import { closeConnectionsWhen, readBody } from "./guards";
-import { errorPages, routeHandler, staticFiles } from "./http";
+import { errorPages, logRequests, routeHandler, staticFiles } from "./http";
 import { inRoute, jsonErrorsForPath, routePipeline, type MiddlewareGroups } from "./routing";
-import { Logger } from "../core/logger";
+import { Logger, type LogSettings } from "../core/logger";
 import type { Provider, ProviderClass } from "../core/Provider";
 
 /** What the app hands the framework: the whole of its wiring, in `app/Kernel.ts`. */
@@ -39,10 +39,15 @@ export interface Kernel {
   templates?: string[];
 }
 
+/** Without config/logging.ts: readable lines and a line per request while developing, JSON lines in production. */
+function logDefaults(env: string): LogSettings {
+  return { LEVEL: "info", PRETTY: env !== "production", REQUESTS: env === "development" };
+}
+
 /**
  * Builds one running app from a Kernel: configuration checked, services in the root
  * container, providers booted, and the Koa pipeline assembled. The request path is
- * the app's route table bound to the request -> errorPages (which sets the security headers)
+ * (the request log, when on) -> the app's route table bound to the request -> errorPages (which sets the security headers)
  * -> static files -> body parser -> router -> the route's group and route middleware -> controller.
  */
 export class Application {
@@ -58,13 +63,16 @@ export class Application {
   /** Development re-reads templates and the public folder on each request. */
   readonly #watch: boolean;
   readonly #securityHeaders: (ctx: Koa.Context) => void;
+  readonly #logging: LogSettings;
 
   private constructor(kernel: Kernel) {
     this.kernel = kernel;
     const { app } = kernel.config;
-    this.logger = new Logger();
-    this.container = createRootContainer();
     const env = environment(app.ENV);
+    this.#logging = { ...logDefaults(env), ...kernel.config.logging };
+    this.logger = new Logger(this.#logging);
+    this.container = createRootContainer();
+    this.container.registerInstance(Logger, this.logger);
     this.#watch = env === "development";
     if (env === "production" && app.DEBUG) {
       throw new ConfigurationError("E_DEBUG_IN_PRODUCTION", "APP_DEBUG is true while APP_ENV is production: debug pages would show stack traces to visitors. Set APP_DEBUG=false.");
@@ -130,6 +138,7 @@ export class Application {
       router.register(route.routerPath, [route.method], handler, { name: route.routeName });
     }
     const body = new BodyReader({ limit: app.BODY_LIMIT ?? "1mb", input: app.INPUT_LIMITS, uploads: app.UPLOADS });
+    if (this.#logging.REQUESTS) this.koa.use(logRequests(this.logger));
     this.koa.use(bindRouteTable(this.routes));
     this.koa.use(closeConnectionsWhen(() => this.#closing));
     const jsonErrors = jsonErrorsForPath(this.routes.routes, middlewareGroups);

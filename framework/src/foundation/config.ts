@@ -1,3 +1,4 @@
+import type { LogSettings } from "../core/logger";
 import type { UploadSettings } from "../request/body";
 import type { InputLimitSettings } from "../request/InputLimits";
 import type { SecurityHeaderOptions } from "../security/headers";
@@ -30,11 +31,13 @@ export interface SecuritySettings {
 }
 
 /**
- * Everything under `config/`, as the app hands it to the Application. The kernel reads `app`
- * and `security`; each plug-in's provider reads its own block (SessionProvider: `session`).
+ * Everything under `config/`, as the app hands it to the Application. The kernel reads `app`,
+ * `security` and `logging`; each plug-in's provider reads its own block (SessionProvider: `session`).
  */
 export interface AppConfig {
   app: AppSettings;
   security?: SecuritySettings;
+  /** `config/logging.ts`; each setting left out takes its default for the environment. */
+  logging?: Partial<LogSettings>;
   [plugin: string]: unknown;
 }

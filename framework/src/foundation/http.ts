@@ -49,6 +49,23 @@ const JSON_ERRORS = Symbol("masonite:jsonErrors");
 type RoutedContext = Context & { [JSON_ERRORS]?: boolean };
 
 /**
+ * One line per request once its answer is settled, in the outermost middleware: method, path
+ * (never the query string, which can carry a reset token or a signed link), status and duration.
+ */
+export function logRequests(logger: Logger) {
+  return async function logRequest(ctx: Context, next: Next): Promise<void> {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      const { method, path, status } = ctx;
+      logger.info(`${method} ${path} ${status} ${ms} ms`, { request: { method, path, status, ms } });
+    }
+  };
+}
+
+/**
  * Outermost middleware: every failure becomes an error page (or JSON for API clients and
  * API groups) with the right status, 5xx details only in debug mode, and the process keeps serving.
  * In debug mode an HTML 5xx is the exception page (the app's frame and its source) and a 404
@@ -67,8 +84,10 @@ export function errorPages(views: ViewFactory, logger: Logger, { debug, headers,
     } catch (raw) {
       const error = (raw ?? {}) as HttpError;
       const status = Number.isInteger(error.status) && error.status! >= 400 && error.status! < 600 ? error.status! : 500;
-      if (status === 503) logger.warn(`${ctx.method} ${ctx.path} -> 503: ${error.message}`);
-      else if (status >= 500) logger.error(`${ctx.method} ${ctx.path} -> ${status}: ${error.stack ?? error.message ?? String(raw)}`);
+      // A 503 (a store that is down) is expected to repeat until it is back: its message names
+      // the cause, without a stack on every request. Any other 5xx is a bug: the whole error.
+      if (status === 503) logger.warn(`${ctx.method} ${ctx.path} -> 503: ${error.message}`, { code: error.code });
+      else if (status >= 500) logger.error(`${ctx.method} ${ctx.path} -> ${status}: ${error.message ?? String(raw)}`, { err: raw });
       const detail = debug || (status < 500 && error.expose) ? (error.message ?? "") : "";
       const page = { status, title: TITLES[status] ?? (status < 500 ? "Request refused" : "Server error"), message: detail, stack: debug ? error.stack ?? "" : "", code: error.code ?? "" };
       // Headers set before the failure (cookies, redirects) belong to the failed attempt; on a
@@ -79,7 +98,7 @@ export function errorPages(views: ViewFactory, logger: Logger, { debug, headers,
       try {
         headers(ctx);
       } catch (failure) {
-        logger.error(`${ctx.method} ${ctx.path}: the security headers could not be set: ${(failure as Error).message}`);
+        logger.error(`${ctx.method} ${ctx.path}: the security headers could not be set: ${(failure as Error).message}`, { err: failure });
       }
       ctx.status = status;
       // Node knows no reason phrase for Laravel's 419 and would send "unknown".

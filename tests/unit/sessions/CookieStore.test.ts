@@ -9,7 +9,7 @@ const KEY = generateKey();
 const NO_COOKIES = new Map<string, string>();
 
 function driver(maxSize: number, name = "masonite_session"): CookieStore {
-  return new CookieStore({ name, key: KEY, previousKeys: [], maxSize, logger: new Logger("silent") });
+  return new CookieStore({ name, key: KEY, previousKeys: [], maxSize, logger: Logger.silent() });
 }
 
 /** Saves a fresh session holding `bytes` characters of data: the Cookie header a browser would send back, or the error. */

@@ -25,7 +25,7 @@ function manager(store: SessionStore, lifetime: number | undefined = 3600): Sess
     timeout: 600,
     lifetime,
     ownerKey: "user_id",
-    logger: new Logger("silent"),
+    logger: Logger.silent(),
     session: {},
   });
 }

@@ -27,7 +27,7 @@ class CountingStore extends MemoryStore {
 async function fileStore(): Promise<FileStore> {
   const directory = mkdtempSync(path.join(os.tmpdir(), "masonite-registry-"));
   folders.push(directory);
-  const store = new FileStore({ directory, timeout: 600, logger: new Logger("silent") });
+  const store = new FileStore({ directory, timeout: 600, logger: Logger.silent() });
   await store.connect();
   return store;
 }
@@ -39,7 +39,7 @@ function manager(store: SessionStore | CookieStore): SessionManager {
     timeout: 600,
     lifetime: 3600,
     ownerKey: "user_id",
-    logger: new Logger("silent"),
+    logger: Logger.silent(),
     session: {},
   });
 }
@@ -184,7 +184,7 @@ test("a session joins its owner's index once, at sign-in, not on every request",
 });
 
 test("on the cookie driver every method throws a coded error naming the server-side drivers", async () => {
-  const registry = new SessionRegistry(manager(new CookieStore({ name: "sid", key: "k".repeat(32), previousKeys: [], maxSize: 4096, logger: new Logger("silent") })));
+  const registry = new SessionRegistry(manager(new CookieStore({ name: "sid", key: "k".repeat(32), previousKeys: [], maxSize: 4096, logger: Logger.silent() })));
   const session = await manager(new MemoryStore()).start(new Map());
   for (const call of [() => registry.list(1), () => registry.revoke(1, "x"), () => registry.revokeOthers(1, session), () => registry.revokeAll(1)]) {
     await assert.rejects(call, (error: FrameworkError) => {

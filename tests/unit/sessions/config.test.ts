@@ -4,7 +4,7 @@ import { ConfigurationError, Logger } from "masonite/core";
 import { generateKey } from "masonite/security";
 import { createSessionManager, defineDrivers, parseCookies, type SessionConfig, type SessionRecord, type SessionStore } from "masonite/sessions";
 
-const APP = { key: generateKey(), previousKeys: [], appUrl: "http://localhost", root: process.cwd(), logger: new Logger("silent") };
+const APP = { key: generateKey(), previousKeys: [], appUrl: "http://localhost", root: process.cwd(), logger: Logger.silent() };
 
 /** The README's "writing your own store" example, as it stands there. */
 class MapStore implements SessionStore {
@@ -65,7 +65,7 @@ describe("config/session.ts", () => {
 
   test("SCHEMA reaches every session: a stored value that no longer fits is dropped when read, with a warning naming the key", async () => {
     const lines: string[] = [];
-    const logger = Object.assign(new Logger("silent"), { warn: (line: string) => lines.push(line) });
+    const logger = Object.assign(new Logger({ LEVEL: "silent" }), { warn: (line: string) => lines.push(line) });
     // Any object with safeParse() will do; the framework itself never loads zod.
     const isString = { safeParse: (value: unknown) => (typeof value === "string" ? { success: true as const, data: value } : { success: false as const }) };
     const sessions = await createSessionManager({ DRIVERS: { default: "memory" }, SCHEMA: { success: isString } }, { ...APP, logger });

@@ -21,7 +21,7 @@ after(() => {
 async function fileStore(): Promise<FileStore> {
   const directory = mkdtempSync(path.join(os.tmpdir(), "masonite-file-store-"));
   folders.push(directory);
-  const store = new FileStore({ directory, timeout: 3600, logger: new Logger("silent") });
+  const store = new FileStore({ directory, timeout: 3600, logger: Logger.silent() });
   await store.connect();
   return store;
 }

@@ -201,7 +201,7 @@ export class FileStore implements SessionStore {
         if (expired) await unlink(file).catch(() => {});
       }
     } catch (error) {
-      logger.warn(`file session store: sweeping ${directory} failed: ${(error as Error).message}`);
+      logger.warn(`file session store: sweeping ${directory} failed: ${(error as Error).message}`, { err: error });
     }
   }
 }

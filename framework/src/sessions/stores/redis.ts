@@ -150,7 +150,7 @@ export class RedisStore implements SessionStore {
     } else {
       this.client = options.url ? new Redis(options.url, connection) : new Redis({ host: options.host, port: options.port, ...connection });
     }
-    this.client.on("error", (error: Error) => options.logger.debug(`redis session store: ${error.message}`));
+    this.client.on("error", (error: Error) => options.logger.debug(`redis session store: ${error.message}`, { err: error }));
     this.client.defineCommand("loadSession", { numberOfKeys: 1, lua: LOAD_SCRIPT });
     this.client.defineCommand("peekSession", { numberOfKeys: 1, lua: PEEK_SCRIPT });
     this.client.defineCommand("commitSession", { numberOfKeys: 1, lua: COMMIT_SCRIPT });
