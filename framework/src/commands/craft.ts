@@ -61,7 +61,7 @@ export function createCraft(options: CraftOptions): Command {
       await newApp(directory, { ...opts, cwd: invocationDirectory() });
     });
 
-  registerGenerators(program, options.root);
+  registerGenerators(program, options.root, options.kernel);
 
   program
     .command("routes:list")
