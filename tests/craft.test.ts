@@ -139,7 +139,6 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
       "view posts.index": "resources/templates/posts/index.html",
       "middleware auth": "app/middleware/AuthMiddleware.ts",
       "provider billing": "app/providers/BillingProvider.ts",
-      "test PostController": "tests/post-controller.test.ts",
     };
     for (const [args, file] of Object.entries(generated)) {
       assert.match(await craftIn(app, ...args.split(" ")), new RegExp(`^Created ${escapeRegExp(file)}$`, "m"));
@@ -199,6 +198,32 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
       ["POST", "/api/echo", "api.echo", "StatusController@echo", "api", "-"],
     );
     assert.equal(lines.length, 1 + 4 + 2 + 7);
+  });
+
+  test("craft test writes a test that requests the controller's route, or one that fails saying what to fill in", async () => {
+    const testFile = (...args: string[]) => run(process.execPath, ["--test", "--test-reporter=tap", "-r", "masonite/register", "tests/post.test.ts", ...args], app);
+    // The generators test made PostController; no route points at it yet.
+    const todo = await run(process.execPath, ["craft.js", "test", "Post"], app);
+    assertSucceeded(todo, "craft test Post");
+    assert.match(todo.stdout, /^Created tests\/post\.test\.ts\nNo route points at PostController yet, so the test fails with a TODO/);
+    const unfinished = await testFile();
+    assert.equal(unfinished.code, 1, `the TODO test must fail:\n${unfinished.stdout}`);
+    assert.match(unfinished.stdout, /TODO: no route pointed at PostController when craft wrote this test; add one to routes\/web\.ts or routes\/api\.ts, then request it here/);
+    assertOneLineError(await run(process.execPath, ["craft.js", "test", "Post"], app), /^craft: tests\/post\.test\.ts already exists; pass --force to overwrite it\.$/);
+
+    // The route and the view that `craft controller post` says to add; then the test requests the route.
+    const [importHint, routeHint] = (await craftIn(app, "controller", "post", "--force")).split("\n").slice(1, 3);
+    const importLine = /\((import .*;)\):$/.exec(importHint!)![1]!;
+    const web = path.join(app, "routes/web.ts");
+    writeFileSync(web, `${importLine}\n${read(web).replace(/\];\s*$/, `${routeHint!.trim()}\n];\n`)}`);
+    await craftIn(app, "view", "post");
+    const requesting = await run(process.execPath, ["craft.js", "test", "Post", "--force"], app);
+    assertSucceeded(requesting, "craft test Post --force");
+    assert.match(requesting.stdout, /^Replaced tests\/post\.test\.ts\nIt requests GET \/post \(PostController@show\); run it with npm test\.$/m);
+    assert.match(read(path.join(app, "tests/post.test.ts")), /\(await app\.get\("\/post"\)\)\.assertOk\(\);/);
+    const passing = await testFile();
+    assertSucceeded(passing, "the generated test");
+    assert.match(passing.stdout, /^# pass 1$/m);
   });
 
   test("the new app's own npm test passes: type-check, example tests and the generated test", async () => {

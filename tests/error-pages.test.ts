@@ -76,7 +76,7 @@ describe("development error pages (APP_DEBUG=true)", () => {
 
   test("a 404 lists the routes that exist (method, path, name) instead of a stack trace", async () => {
     const res = await app.get("/posts/crate");
-    res.assertStatus(404).assertSee("No route matches GET /posts/crate");
+    res.assertStatus(404).assertSee("No route matches GET /posts/crate.");
     assert.match(res.text, /<tr><td>GET<\/td><td>\/users\/@id<\/td><td>users\.show<\/td><\/tr>/);
     assert.match(res.text, /<tr><td>POST<\/td><td>\/contact<\/td><td>contact\.store<\/td><\/tr>/);
     assert.match(res.text, /<tr><td>GET<\/td><td>\/api\/status<\/td><td>api\.status<\/td><\/tr>/);

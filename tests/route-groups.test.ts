@@ -52,7 +52,7 @@ describe("route groups: routes/web.ts through the web group, routes/api.ts under
     const missing = await send(app.url, "GET", "/api/nope");
     assert.equal(missing.status, 404);
     assert.match(missing.headers.get("content-type") ?? "", /application\/json/);
-    assert.deepEqual(await missing.json(), { error: { status: 404, title: "Page not found", message: "No route matches GET /api/nope" } });
+    assert.deepEqual(await missing.json(), { error: { status: 404, title: "Page not found", message: "No route matches GET /api/nope." } });
     assert.deepEqual(missing.headers.getSetCookie(), []);
     const wrongMethod = await send(app.url, "DELETE", "/api/status");
     assert.equal(wrongMethod.status, 405);

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { Kernel } from "../foundation/Application";
 import { loadEnvironment } from "../core/env";
-import { FrameworkError } from "../core/errors";
+import { FrameworkError, sentence } from "../core/errors";
 import { generateKey } from "../security/keys";
 import { storeEnvValue } from "./envFile";
 import { registerGenerators } from "./generators/register";
@@ -18,13 +18,17 @@ export interface CraftOptions {
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("expected a port number between 0 and 65535");
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("expected a port number between 0 and 65535.");
   return n;
 }
 
 /** Builds the `craft` command line: Masonite's `python craft`, with `--help` on every command. */
 export function createCraft(options: CraftOptions): Command {
-  const program = new Command("craft").description("Masonite-style app commands").showHelpAfterError();
+  const program = new Command("craft")
+    .description("Masonite-style app commands")
+    .showHelpAfterError()
+    // Commander's own refusals ("missing required argument 'name'") end with a period like craft's; commands inherit this.
+    .configureOutput({ outputError: (text, write) => write(`${sentence(text)}\n`) });
 
   program
     .command("serve")
@@ -57,7 +61,7 @@ export function createCraft(options: CraftOptions): Command {
       await newApp(directory, { ...opts, cwd: invocationDirectory() });
     });
 
-  registerGenerators(program, options.root);
+  registerGenerators(program, options.root, options.kernel);
 
   program
     .command("routes:list")
@@ -91,7 +95,7 @@ export async function runCraft(options: CraftOptions, argv: string[] = process.a
     await craft.parseAsync(argv);
   } catch (error) {
     const known = error instanceof FrameworkError || (error instanceof Error && !(error instanceof TypeError));
-    console.error(`craft: ${known ? (error as Error).message : (error as Error).stack}`);
+    console.error(`craft: ${known ? sentence((error as Error).message) : (error as Error).stack}`);
     process.exitCode = 1;
   }
 }

@@ -158,6 +158,6 @@ async function runPrimary(loadKernel: () => Promise<Kernel>, options: ServeOptio
 export function workerCount(value: string): number {
   if (value === "auto") return Math.max(1, availableParallelism());
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('expected a number of workers from 1 to 256, or "auto"');
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('expected a number of workers from 1 to 256, or "auto".');
   return n;
 }

@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { container as tsyringeRoot, type DependencyContainer, type InjectionToken } from "tsyringe";
-import { ConfigurationError, FrameworkError } from "../core/errors";
+import { ConfigurationError, FrameworkError, sentence } from "../core/errors";
 import type { RequestScope } from "./RequestScope";
 
 export { injectable, singleton, inject as injectToken, type DependencyContainer } from "tsyringe";
@@ -117,7 +117,7 @@ export function resolveArguments(plan: MethodPlan, scope: RequestScope, routePar
     } catch (error) {
       throw new FrameworkError(
         "E_UNRESOLVABLE_PARAMETER",
-        `Cannot resolve parameter ${index + 1} (${typeName(parameter.type)}) of ${plan.label}: mark the class @injectable() or register it in a provider. ${(error as Error).message}`,
+        sentence(`Cannot resolve parameter ${index + 1} (${typeName(parameter.type)}) of ${plan.label}: mark the class @injectable() or register it in a provider. ${(error as Error).message}`),
         { cause: error },
       );
     }

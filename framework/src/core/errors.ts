@@ -17,6 +17,14 @@ export class FrameworkError extends Error {
   }
 }
 
+/**
+ * Closes a message that ends in text the framework did not write (a cause's message, npm's
+ * output), so that it still ends with exactly one period, whatever that text ended with.
+ */
+export function sentence(text: string): string {
+  return `${text.replace(/[.\s]+$/, "")}.`;
+}
+
 /** A mistake in the app's configuration or code, found at start-up or route registration. */
 export class ConfigurationError extends FrameworkError {
   constructor(code: string, message: string, cause?: unknown) {

@@ -78,7 +78,7 @@ export function errorPages(views: ViewFactory, logger: Logger, { debug, headers,
       await next();
       // What the router leaves unanswered: no route (404), or routes for other methods only (405, 501).
       if (ctx.body == null && UNANSWERED.has(ctx.status)) {
-        if (ctx.status === 404) ctx.throw(404, `No route matches ${ctx.method} ${ctx.path}`);
+        if (ctx.status === 404) ctx.throw(404, `No route matches ${ctx.method} ${ctx.path}.`);
         ctx.throw(ctx.status);
       }
     } catch (raw) {

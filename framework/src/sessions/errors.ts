@@ -1,9 +1,9 @@
-import { FrameworkError } from "../core/errors";
+import { FrameworkError, sentence } from "../core/errors";
 
 /** A store failure, as the error page shows it: the session store, not the app, is unavailable. */
 export class SessionStoreUnavailable extends FrameworkError {
   constructor(cause: unknown) {
-    super("E_SESSION_STORE_UNAVAILABLE", `The session store is unavailable: ${(cause as Error)?.message ?? cause}`, { status: 503, expose: false, cause });
+    super("E_SESSION_STORE_UNAVAILABLE", sentence(`The session store is unavailable: ${(cause as Error)?.message ?? cause}`), { status: 503, expose: false, cause });
   }
 }
 

@@ -1,4 +1,8 @@
 import type { Command } from "commander";
+import { loadEnvironment } from "../../core/env";
+import { sentence } from "../../core/errors";
+import type { Kernel } from "../../foundation/Application";
+import { CommandError } from "../errors";
 import { makeController } from "./controller";
 import { makeMiddleware } from "./middleware";
 import { makeProvider } from "./provider";
@@ -11,8 +15,18 @@ function report(generated: Generated): void {
   for (const hint of generated.hints) console.log(hint);
 }
 
+/** The app's routes, read the way `craft routes:list` reads them. */
+async function appRoutes(root: string, loadKernel: () => Promise<Kernel>): Promise<Kernel["routes"]> {
+  loadEnvironment(root);
+  try {
+    return (await loadKernel()).routes;
+  } catch (error) {
+    throw new CommandError("E_APP_NOT_LOADED", sentence(`cannot read the app's routes, which craft test needs to find what the controller serves; fix this first: ${(error as Error).message}`), error);
+  }
+}
+
 /** Masonite's generators: `craft controller|view|middleware|provider|test <name>`, never overwriting without --force. */
-export function registerGenerators(program: Command, root: string): void {
+export function registerGenerators(program: Command, root: string, loadKernel: () => Promise<Kernel>): void {
   const force = ["-f, --force", "overwrite the file if it exists", false] as const;
 
   program
@@ -42,7 +56,7 @@ export function registerGenerators(program: Command, root: string): void {
 
   program
     .command("test <name>")
-    .description("create tests/<name>.test.ts, a test on masonite/testing")
+    .description("create tests/<name>.test.ts, requesting a route of <Name>Controller (or a TODO that fails until filled in)")
     .option(...force)
-    .action((name: string, opts: { force: boolean }) => report(makeTest(root, name, opts)));
+    .action(async (name: string, opts: { force: boolean }) => report(makeTest(root, name, { ...opts, routes: await appRoutes(root, loadKernel) })));
 }

@@ -1,9 +1,63 @@
+import type { RouteDefinition } from "../../routes/Route";
 import { baseName, className, kebabCase } from "./names";
 import { writeNewFile, type Generated } from "./writeNewFile";
 
-function template(title: string): string {
+/** What the generated test does: request a route, or fail with what to fill in. */
+interface Check {
+  /** The test's title. */
+  title: string;
+  /** The test's body, indented for inside `test(...)`. */
+  body: string;
+  usesAssert: boolean;
+  hint: string;
+}
+
+/**
+ * The route a first test should request: a GET without parameters renders a page as it is; a
+ * GET with parameters needs sample values; any other method needs a body the test cannot know.
+ */
+function pickRoute(routes: readonly RouteDefinition[], controller: string): RouteDefinition | undefined {
+  const served = routes.filter((route) => route.action[0].name === controller);
+  const gets = served.filter((route) => route.method === "GET");
+  return gets.find((route) => route.paramNames.length === 0) ?? gets[0] ?? served[0];
+}
+
+function check(routes: readonly RouteDefinition[], controller: string): Check {
+  const route = pickRoute(routes, controller);
+  if (!route) {
+    const todo = `TODO: no route pointed at ${controller} when craft wrote this test; add one to routes/web.ts or routes/api.ts, then request it here and assert what it answers, for example (await app.get("/${kebabCase(baseName(controller, "Controller"))}")).assertOk().`;
+    return {
+      title: `${controller} answers its route`,
+      body: `    assert.fail(${JSON.stringify(todo)});`,
+      usesAssert: true,
+      hint: `No route points at ${controller} yet, so the test fails with a TODO until you fill in the request; run it with npm test.`,
+    };
+  }
+  const action = `${controller}@${route.action[1]}`;
+  // Sample values for the path's parameters: 1 suits numbers and strings alike.
+  const url = route.url(Object.fromEntries(route.paramNames.map((name) => [name, 1])));
+  const sample = route.paramNames.length ? `    // ${route.path} with ${route.paramNames.map((name) => `${name} = 1`).join(", ")}: change them to values your app has.\n` : "";
+  const hint = `It requests ${route.method} ${url} (${action}); run it with npm test.`;
+  if (route.method === "GET") {
+    return { title: `GET ${url} answers (${action})`, body: `${sample}    (await app.get(${JSON.stringify(url)})).assertOk();`, usesAssert: false, hint };
+  }
+  const call = `app.${route.method.toLowerCase()}(${JSON.stringify(url)}, {})`;
+  return {
+    title: `${route.method} ${url} is answered (${action})`,
+    body: [
+      sample.trimEnd(),
+      `    // TODO: send the fields ${route.method} ${route.path} expects and assert its answer (a redirect, JSON ...).`,
+      `    const response = await ${call};`,
+      `    assert.ok(response.status < 500 && response.status !== 404 && response.status !== 405, \`expected ${action} to answer, got \${response.status}: \${response.text.slice(0, 200)}\`);`,
+    ].filter(Boolean).join("\n"),
+    usesAssert: true,
+    hint,
+  };
+}
+
+function template(describe: string, { title, body, usesAssert }: Check): string {
   return `import "./support/env";
-import { after, before, describe, test } from "node:test";
+${usesAssert ? 'import assert from "node:assert/strict";\n' : ""}import { after, before, describe, test } from "node:test";
 import { TestClient } from "masonite/testing";
 import { kernel } from "../app/Kernel";
 
@@ -14,19 +68,25 @@ before(async () => {
 });
 after(() => app.close());
 
-describe("${title}", () => {
-  test("the home page responds", async () => {
-    (await app.get("/")).assertOk();
+describe(${JSON.stringify(describe)}, () => {
+  test(${JSON.stringify(title)}, async () => {
+${body}
   });
 });
 `;
 }
 
-/** `craft test Post`: tests/post.test.ts, with the app started the way tests/example.test.ts does. */
-export function makeTest(root: string, raw: string, options: { force: boolean }): Generated {
+/**
+ * `craft test Post`: tests/post.test.ts, with the app started the way tests/example.test.ts does,
+ * requesting a route that PostController serves (from the app's route list, as `craft routes:list`
+ * reads it), or failing with a TODO when no route does.
+ */
+export function makeTest(root: string, raw: string, options: { force: boolean; routes: readonly RouteDefinition[] }): Generated {
   // Any name is a fine test name; the suffix only keeps "PostTest" from becoming post-test.test.ts.
   const name = baseName(className(raw, "Test", "Test"), "Test");
+  const controller = className(name, "Controller", "Test");
   const file = `tests/${kebabCase(name)}.test.ts`;
-  const { replaced } = writeNewFile(root, file, template(name), options.force);
-  return { file, replaced, hints: ["Run it with npm test."] };
+  const planned = check(options.routes, controller);
+  const { replaced } = writeNewFile(root, file, template(name, planned), options.force);
+  return { file, replaced, hints: [planned.hint] };
 }

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { sentence } from "../../core/errors";
 import { CommandError } from "../errors";
 
 /** What a generator made, and what to do next (register it, add a route ...). */
@@ -23,6 +24,6 @@ export function writeNewFile(root: string, relative: string, contents: string, f
     writeFileSync(file, contents);
     return { replaced: exists };
   } catch (error) {
-    throw new CommandError("E_WRITE_FAILED", `cannot write ${relative}: ${(error as Error).message}`, error);
+    throw new CommandError("E_WRITE_FAILED", sentence(`cannot write ${relative}: ${(error as Error).message}`), error);
   }
 }

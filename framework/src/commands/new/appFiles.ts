@@ -39,7 +39,8 @@ address); \`.env.example\` lists them all. Never commit \`.env\`.
 Run \`npx craft <command>\` (or \`npm run craft -- <command>\`); \`npx craft --help\` lists all.
 
 - \`craft controller Post\` (\`-r\` for the seven resource methods), \`craft view posts.index\`,
-  \`craft middleware Auth\`, \`craft provider Billing\`, \`craft test Post\`
+  \`craft middleware Auth\`, \`craft provider Billing\`, \`craft test Post\` (a test that requests a
+  route of \`PostController\`, or fails with a TODO saying what to fill in while it has none)
 - \`craft routes:list\`: every route with its name, controller and middleware
 - \`craft key --store\`: a new \`APP_KEY\` in \`.env\`
 - \`craft serve --reload\`: restart on code changes while you work

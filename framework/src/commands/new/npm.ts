@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { sentence } from "../../core/errors";
 import { CommandError } from "../errors";
 
 const WINDOWS = process.platform === "win32";
@@ -17,12 +18,12 @@ export function runNpm(args: string[], cwd: string, options: { show?: boolean } 
     let output = "";
     child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("error", (error) => reject(new CommandError("E_NPM_NOT_FOUND", `could not run npm (${error.message}); is Node.js with npm on the PATH?`, error)));
+    child.on("error", (error) => reject(new CommandError("E_NPM_NOT_FOUND", `could not run npm (${error.message}); check that Node.js with npm is on the PATH.`, error)));
     child.on("exit", (code, signal) => {
       if (code === 0) return resolve();
       const lastLines = output.trim().split("\n").slice(-5).join(" | ");
       const why = signal ? `was stopped by ${signal}` : `exited with code ${code}`;
-      reject(new CommandError("E_NPM_FAILED", `"npm ${args.join(" ")}" ${why}${lastLines ? `: ${lastLines}` : ""}`));
+      reject(new CommandError("E_NPM_FAILED", sentence(`"npm ${args.join(" ")}" ${why}${lastLines ? `: ${lastLines}` : ""}`)));
     });
   });
 }

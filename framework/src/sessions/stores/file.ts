@@ -23,7 +23,7 @@ const ABANDONED_AFTER_MS = 60_000;
 /** A filesystem failure as a 503 that names no file: a session file's name is its id, a credential. */
 function unavailable(error: unknown): SessionStoreUnavailable {
   const { code, syscall } = error as NodeJS.ErrnoException;
-  return new SessionStoreUnavailable(new Error(`${syscall ?? "access"} of a session file failed (${code ?? "unknown error"})`));
+  return new SessionStoreUnavailable(new Error(`${syscall ?? "access"} of a session file failed (${code ?? "unknown error"}).`));
 }
 
 /** What this store writes, checked on the way back: anything else (a stray or damaged file) is no session. */

@@ -279,7 +279,7 @@ export class RedisStore implements SessionStore {
    * While Redis is known not to answer, it fails at once without sending anything.
    */
   #run<T>(send: () => Promise<T>): Promise<T> {
-    if (this.#stalled) return Promise.reject(new SessionStoreUnavailable(new Error("Redis is not answering; failing fast until it does")));
+    if (this.#stalled) return Promise.reject(new SessionStoreUnavailable(new Error("Redis is not answering; failing fast until it does.")));
     let sent: Promise<T>;
     try {
       sent = send();

@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import { makeTest } from "../../../framework/src/commands/generators/test";
+import { Route } from "masonite/routes";
+
+class PostController {
+  index() {}
+  show() {}
+  store() {}
+}
+class CommentController {
+  index() {}
+}
+
+const root = mkdtempSync(path.join(tmpdir(), "craft-test-generator-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+/** The test `craft test Post` writes for these routes, and the hint it prints. */
+function generate(routes: ReturnType<typeof Route.get>[]): { text: string; hint: string } {
+  const generated = makeTest(root, "Post", { force: true, routes });
+  return { text: readFileSync(path.join(root, generated.file), "utf8"), hint: generated.hints.join("\n") };
+}
+
+describe("craft test <Name> requests a route of <Name>Controller", () => {
+  const store = Route.post("/posts", [PostController, "store"]);
+  const show = Route.get("/posts/@id", [PostController, "show"]);
+  const index = Route.get("/posts", [PostController, "index"]);
+  const comments = Route.get("/comments", [CommentController, "index"]);
+
+  test("a GET without parameters first, whatever the order, asserting a 2xx", () => {
+    const { text, hint } = generate([comments, store, show, index]);
+    assert.match(text, /\(await app\.get\("\/posts"\)\)\.assertOk\(\);/);
+    assert.match(text, /test\("GET \/posts answers \(PostController@index\)"/);
+    assert.doesNotMatch(text, /TODO|assert\.fail/);
+    assert.equal(hint, "It requests GET /posts (PostController@index); run it with npm test.");
+  });
+
+  test("a GET with parameters gets sample values, and says so", () => {
+    const { text } = generate([store, show]);
+    assert.match(text, /\/\/ \/posts\/@id with id = 1: change them to values your app has\.\n {4}\(await app\.get\("\/posts\/1"\)\)\.assertOk\(\);/);
+  });
+
+  test("only another method: it sends an empty form and asserts the route answered, with a TODO for the fields", () => {
+    const { text } = generate([store]);
+    assert.match(text, /TODO: send the fields POST \/posts expects/);
+    assert.match(text, /const response = await app\.post\("\/posts", \{\}\);\n {4}assert\.ok\(response\.status < 500 && response\.status !== 404 && response\.status !== 405,/);
+  });
+
+  test("no route of the controller: a test that fails, saying what to fill in", () => {
+    const { text, hint } = generate([comments]);
+    assert.match(text, /assert\.fail\("TODO: no route pointed at PostController when craft wrote this test; add one to routes\/web\.ts or routes\/api\.ts, then request it here/);
+    assert.match(hint, /^No route points at PostController yet, so the test fails with a TODO/);
+  });
+});
