@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
-import { makeTest } from "../../../framework/src/commands/generators/test";
+import { makeTest } from "masonite/commands";
 import { Route } from "masonite/routes";
 
 class PostController {

@@ -3,19 +3,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import ts from "typescript";
-import { ConfigurationError, sentence } from "../../../framework/src/core/errors";
-import { environment } from "../../../framework/src/core/environment";
-import { createCraft } from "../../../framework/src/commands/craft";
-import { className } from "../../../framework/src/commands/generators/names";
-import { writeNewFile } from "../../../framework/src/commands/generators/writeNewFile";
-import { planMethod } from "../../../framework/src/container";
-import { inRoute } from "../../../framework/src/foundation/routing";
-import { InputLimits } from "../../../framework/src/request/InputLimits";
-import { Route } from "../../../framework/src/routes";
-import { RouteTable } from "../../../framework/src/routes/RouteTable";
-import { parseKey } from "../../../framework/src/security/keys";
-import { SessionConflict, SessionStoreUnavailable } from "../../../framework/src/sessions/errors";
-import { redisNodes } from "../../../framework/src/sessions/config";
+import { createCraft, makeTest } from "masonite/commands";
+import { planMethod } from "masonite/container";
+import { environment, sentence } from "masonite/core";
+import { Application } from "masonite/foundation";
+import { InputLimits } from "masonite/request";
+import { Route, RouteTable } from "masonite/routes";
+import { parseKey } from "masonite/security";
+import { redisNodes, SessionConflict, SessionStoreUnavailable } from "masonite/sessions";
 
 /**
  * Every error message the framework and the skeleton write ends with exactly one period: not
@@ -164,24 +159,24 @@ describe("every error message in framework/src, app/, config/ and routes/ ends w
   });
 
   /** Real errors from each folder, with the text their messages end in filled in. */
-  const triggered: Record<string, () => unknown> = {
+  const triggered: Record<string, () => unknown | Promise<unknown>> = {
     "core: an unknown APP_ENV": () => environment("staging-2"),
     "routes: a path without /": () => Route.get("posts", [class {}, "show"] as never),
     "routes: an unknown route name": () => new RouteTable([]).url("home"),
     "security: a short APP_KEY": () => parseKey("short"),
     "request: too deep input": () => new InputLimits({ depth: 1 }).scanJson('{"a":{"b":{"c":1}}}'),
     "container: a missing controller method": () => planMethod(class {}, "show"),
-    "foundation: a route's configuration mistake": () => { throw inRoute(Route.get("/", [class {}, "show"] as never), new ConfigurationError("E_X", "Fix it.")); },
+    "foundation: a route's configuration mistake": () => Application.create({ root: ROOT, config: { app: { NAME: "x", ENV: "testing", DEBUG: false, URL: "http://localhost", KEY: "" } }, routes: [Route.get("/", [class Broken {}, "show"] as never)], middlewareGroups: {} }),
     "sessions: a bad Redis address": () => redisNodes("redis.internal:port"),
     "sessions: a store failure whose cause has no period": () => { throw new SessionStoreUnavailable(new Error("connect ECONNREFUSED 127.0.0.1:6379")); },
     "sessions: a store failure whose cause has one": () => { throw new SessionStoreUnavailable(new Error("Connection is closed.")); },
     "sessions: a conflict": () => { throw new SessionConflict("visits"); },
-    "commands: a bad name": () => className("9lives", "Controller", "Controller"),
-    "commands: an unwritable file": () => writeNewFile("/dev/null", "app/x.ts", "", false),
+    "commands: a bad name": () => makeTest(ROOT, "9lives", { force: false, routes: [] }),
+    "commands: an unwritable file": () => makeTest("/dev/null", "Post", { force: false, routes: [] }),
   };
   for (const [what, trigger] of Object.entries(triggered)) {
-    test(what, () => {
-      assert.throws(trigger, (error: Error) => {
+    test(what, async () => {
+      await assert.rejects(async () => trigger(), (error: Error) => {
         assert.ok(endsWithOnePeriod(error.message), `"${error.message}" does not end with one period`);
         return true;
       });
