@@ -18,7 +18,7 @@ import type { AppConfig } from "./config";
 import { environment } from "../core/environment";
 import { ConfigurationError } from "../core/errors";
 import { closeConnectionsWhen, readBody } from "./guards";
-import { errorPages, routeHandler, staticFiles } from "./http";
+import { errorPages, exactRoutes, routeHandler, staticFiles } from "./http";
 import { inRoute, jsonErrorsForPath, routePipeline, type MiddlewareGroups } from "./routing";
 import { Logger } from "../core/logger";
 import type { Provider, ProviderClass } from "../core/Provider";
@@ -136,6 +136,7 @@ export class Application {
     this.koa.use(errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders, jsonErrors, routes: this.routes.routes }));
     this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: this.#watch }));
     this.koa.use(readBody(body));
+    this.koa.use(exactRoutes(router));
     this.koa.use(router.routes());
     // Not thrown: the router then sets Allow, which it leaves out of the error it would throw.
     this.koa.use(router.allowedMethods());
