@@ -114,6 +114,9 @@ function renderErrorPage(views: ViewFactory, ctx: Context, page: Record<string, 
 /** A path made only of characters that name themselves on disk: no %-escapes, backslashes or NULs. */
 const PLAIN_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
 
+/** What path.posix.normalize (and the trailing-slash trim) would change in a plain path: "//", "/./", "/." at the end, a trailing "/". Most paths have none, and skip both. */
+const NORMALISES = /\/\/|\/\.(?:\/|$)|.\/$/;
+
 /** Every file and folder under `root`, as URL paths ("/css", "/css/app.css"). */
 function listPublicPaths(root: string): Set<string> {
   const paths = new Set<string>(["/"]);
@@ -148,7 +151,7 @@ export function staticFiles(root: string, options: { watch: boolean }) {
   const serve = serveStatic(root, { defer: false, gzip: false, brotli: false });
   const listed = options.watch ? undefined : listPublicPaths(root);
   const exists = (pathname: string): boolean => {
-    if (listed) return listed.has(path.posix.normalize(pathname).replace(/(.)\/+$/, "$1"));
+    if (listed) return listed.has(NORMALISES.test(pathname) ? path.posix.normalize(pathname).replace(/(.)\/+$/, "$1") : pathname);
     try {
       return statSync(path.join(root, pathname), { throwIfNoEntry: false }) !== undefined;
     } catch {
