@@ -43,7 +43,7 @@ export interface Kernel {
  * Builds one running app from a Kernel: configuration checked, services in the root
  * container, providers booted, and the Koa pipeline assembled. The request path is
  * the app's route table bound to the request -> errorPages (which sets the security headers)
- * -> static files -> body parser -> router -> the route's group and route middleware -> controller.
+ * -> static files -> body parser -> exact-path routes, then the router -> the route's group and route middleware -> controller.
  */
 export class Application {
   readonly kernel: Kernel;

@@ -329,12 +329,13 @@ export class Session<Shape extends object = SessionData> {
       this.#remove(FLASH_KEY);
     }
     const data = this.#data;
-    const clean = !this.#replace && this.#set.size === 0 && this.#deleted.size === 0 && this.#increments.size === 0;
+    // A fresh session with nothing in it is not worth storing or sending a cookie for.
+    const clean = (!this.#replace && this.#set.size === 0 && this.#deleted.size === 0 && this.#increments.size === 0) || (this.#loaded === undefined && data.size === 0);
     let json: string | undefined;
     const snapshotJson = () => (json ??= JSON.stringify(Object.fromEntries(data)));
     // Measured only when a value was written: an increment moves a number by a few bytes at most
-    // (the cookie store still refuses cookies past its ceiling).
-    if (this.#options.sizeLimit && (this.#replace || this.#set.size > 0)) {
+    // (the cookie store still refuses cookies past its ceiling). A clean session is not stored, so not measured.
+    if (this.#options.sizeLimit && !clean && (this.#replace || this.#set.size > 0)) {
       if (this.#fitToLimit(this.#options.sizeLimit, Buffer.byteLength(snapshotJson()))) json = undefined;
     }
     const session = this;
@@ -344,8 +345,7 @@ export class Session<Shape extends object = SessionData> {
         return session.id;
       },
       createdAt: this.#createdAt,
-      // A fresh session with nothing in it is not worth storing or sending a cookie for.
-      clean: clean || (this.#loaded === undefined && data.size === 0),
+      clean,
       replace: this.#replace,
       set: this.#set,
       deleted: this.#deleted,

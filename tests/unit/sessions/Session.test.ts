@@ -148,6 +148,15 @@ describe("Session: the id of a fresh session", () => {
     }
   });
 
+  test("a fresh session that stores nothing is not serialised to be measured against the size limit", () => {
+    // A limit no session could meet: only a session that is measured is refused.
+    const sizeLimit = { bytes: 1, advice: "Store less." };
+    assert.equal(new Session(undefined, { sizeLimit }).changes().clean, true);
+    const stored = new Session(undefined, { sizeLimit });
+    stored.set("a", 1);
+    assert.throws(() => stored.changes(), (error: FrameworkError) => error.code === "E_SESSION_TOO_LARGE");
+  });
+
   test("a fresh session that stores something gets an id in its changes, and regenerate() still gives a new one", () => {
     const session = new Session(undefined);
     session.set("a", 1);
