@@ -16,6 +16,11 @@ export const BENCH_NAMESPACE = "masonite-bench";
  * request and an `@inject()` method receiving the Session by type.
  */
 export class BenchController extends Controller {
+  /** Scenario 13: the api route's JSON, through the web group, for a visitor with no session: nothing to store. */
+  status() {
+    return { status: "ok" };
+  }
+
   /** Scenarios 4 and 5: read and write the session. */
   @inject()
   counter(session: Session) {
@@ -55,6 +60,7 @@ export class BenchController extends Controller {
 }
 
 export const BENCH_ROUTES = [
+  Route.get("/bench/status", [BenchController, "status"]),
   Route.get("/bench/counter", [BenchController, "counter"]),
   Route.get("/bench/read", [BenchController, "read"]),
   Route.get("/bench/page", [BenchController, "page"]),

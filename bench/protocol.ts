@@ -3,6 +3,8 @@
 export interface ServerStats {
   /** Requests the server finished handling since the child started (the client may have left), by status code. */
   statuses: Record<string, number>;
+  /** Responses that set a cookie. */
+  setCookies: number;
   /** Requests the server is still working on. */
   inflight: number;
   /** Commands the server's Redis client sent; each waits for its own reply, so one per round trip. */

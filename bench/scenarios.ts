@@ -1,6 +1,7 @@
 import { BENCH_NAMESPACE } from "./app";
 import type { Visitor } from "./client";
 import type { BenchRedis } from "./redis";
+import { FLOOR_ID_COOKIE, FLOOR_REDIS_PREFIX } from "./floors";
 import { KOA_SESSION_PREFIX, type ServerKind } from "./servers";
 
 const SESSION_COOKIE = "masonite_session";
@@ -29,6 +30,10 @@ export async function koaSessionCounter(visitor: Visitor, redis: BenchRedis): Pr
   return Number((JSON.parse(raw ?? "{}") as { counter?: number }).counter ?? NaN);
 }
 
+export async function floorCounter(visitor: Visitor, redis: BenchRedis): Promise<number> {
+  return Number(await redis.client.hget(FLOOR_REDIS_PREFIX + visitor.cookie(FLOOR_ID_COOKIE), "counter"));
+}
+
 /** One request with the visitor's cookies that leaves the visitor's jar as it was. */
 export async function peek(visitor: Visitor, pathname: string): Promise<string> {
   const response = await fetch(visitor.base + pathname, { headers: { cookie: visitor.cookieHeader(), accept: "text/html" }, redirect: "manual" });
@@ -54,11 +59,18 @@ export async function primeFlashedPage(visitor: Visitor): Promise<void> {
   if (!page.includes("Please fix") || !page.includes('value="not-an-email"')) throw new Error("the bench page does not show the flashed errors and old input");
 }
 
-/** Scenario 8: the app's JSON route in the api group, which must answer without a session. */
-export async function primeApiStatus(visitor: Visitor): Promise<void> {
-  const response = await visitor.get("/api/status");
-  if (response.status !== 200 || !response.body.includes('"ok"')) throw new Error(`GET /api/status -> ${response.status}: ${response.body.slice(0, 300)}`);
-  if (response.headers.getSetCookie().length > 0) throw new Error("GET /api/status set a cookie: the api group must run no session");
+/**
+ * A routed JSON answer with no session to carry: `{"status":"ok"}` and no cookie. Through the
+ * api group (scenario 8) no session runs; through the web group (scenario 13) it is a first
+ * visit: the session and CSRF middleware run and store nothing, so the visitor stays without
+ * a cookie and every load request is a fresh visitor.
+ */
+function primeStatus(pathname: string) {
+  return async (visitor: Visitor): Promise<void> => {
+    const response = await visitor.get(pathname);
+    if (response.status !== 200 || response.body !== '{"status":"ok"}') throw new Error(`GET ${pathname} -> ${response.status}: ${response.body.slice(0, 300)}`);
+    if (response.headers.getSetCookie().length > 0) throw new Error(`GET ${pathname} set a cookie: a visit that stores nothing must not`);
+  };
 }
 
 export const SCENARIOS: Scenario[] = [
@@ -82,7 +94,7 @@ export const SCENARIOS: Scenario[] = [
     },
     counter: frameworkCounter,
   },
-  { n: 8, id: "masonite-api", label: "masonite, api group JSON (no session)", kind: "masonite-cookie", path: "/api/status", redis: false, framework: true, prime: primeApiStatus },
+  { n: 8, id: "masonite-api", label: "masonite, api group JSON (no session)", kind: "masonite-cookie", path: "/api/status", redis: false, framework: true, prime: primeStatus("/api/status") },
   {
     n: 9,
     id: "masonite-redis-signed-in",
@@ -98,6 +110,11 @@ export const SCENARIOS: Scenario[] = [
     },
     counter: frameworkCounter,
   },
+  // The floors (issue 14): plain Koa code doing the same work as a framework scenario, no framework code.
+  { n: 10, id: "floor-router", label: "floor F1: Koa + @koa/router, JSON route", kind: "floor-router", path: "/api/status", redis: false, framework: false, prime: primeStatus("/api/status") },
+  { n: 11, id: "floor-cookie", label: "floor F2: Koa + AES-256-GCM cookie counter", kind: "floor-cookie", path: "/bench/counter", redis: false, framework: false, prime: primeCounter },
+  { n: 12, id: "floor-redis", label: "floor F3: Koa + ioredis, two scripts", kind: "floor-redis", path: "/bench/counter", redis: true, framework: false, prime: primeCounter, counter: floorCounter },
+  { n: 13, id: "masonite-web-fresh", label: "masonite, web group JSON, fresh visitor", kind: "masonite-cookie", path: "/bench/status", redis: false, framework: true, prime: primeStatus("/bench/status") },
 ];
 
 /** Session data sizes up to the largest the default 6 KB of cookies holds (about 4.4 KB). */

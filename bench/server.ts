@@ -18,13 +18,14 @@ async function main(): Promise<void> {
   if (!SERVER_KINDS.includes(kind)) throw new Error(`unknown server kind ${JSON.stringify(kind)} (known: ${SERVER_KINDS.join(", ")})`);
   const built = await buildServer(kind, process.env.BENCH_REDIS_URL);
 
-  const stats: ServerStats = { statuses: {}, inflight: 0, redisCalls: 0, cpuMicros: 0 };
+  const stats: ServerStats = { statuses: {}, setCookies: 0, inflight: 0, redisCalls: 0, cpuMicros: 0 };
   // Koa's listener returns a promise that settles once the middleware (session commit
   // included) finished, whether or not the client stayed to read the answer: counting there
   // tells how many requests the server really handled. Every server kind pays the same for it.
   const done = (res: ServerResponse) => {
     stats.inflight--;
     stats.statuses[res.statusCode] = (stats.statuses[res.statusCode] ?? 0) + 1;
+    if (res.hasHeader("set-cookie")) stats.setCookies++;
   };
   const server = createServer((req, res) => {
     stats.inflight++;

@@ -5,6 +5,7 @@ import session from "koa-session";
 import { Application } from "masonite/foundation";
 import { SessionManager } from "masonite/sessions";
 import { benchKernel } from "./app";
+import { redisCounterFloor, routedJsonFloor, sealedCookieFloor } from "./floors";
 
 /** Koa's request listener: its promise settles when the middleware finished. */
 export type Listener = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -17,7 +18,7 @@ export interface BuiltServer {
   close(): Promise<void>;
 }
 
-export const SERVER_KINDS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis"] as const;
+export const SERVER_KINDS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "floor-router", "floor-cookie", "floor-redis"] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
 /** Key prefix of the koa-session store adapter below. */
@@ -89,6 +90,14 @@ export async function buildServer(kind: ServerKind, redisUrl: string | undefined
       app.keys = [process.env.APP_KEY!];
       app.use(session({ ...koaSessionOptions(), store: ioredisStore(redis) }, app));
       koaRoutes(app, true);
+      return { listener: app.callback(), redis, close: async () => void (await redis.quit()) };
+    }
+    case "floor-router":
+      return { listener: routedJsonFloor().callback(), close: async () => {} };
+    case "floor-cookie":
+      return { listener: sealedCookieFloor(process.env.APP_KEY!).callback(), close: async () => {} };
+    case "floor-redis": {
+      const { app, redis } = await redisCounterFloor(requireUrl(redisUrl));
       return { listener: app.callback(), redis, close: async () => void (await redis.quit()) };
     }
     case "masonite-cookie":

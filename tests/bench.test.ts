@@ -15,14 +15,16 @@ import { startApp } from "./support/app";
 import { RedisServer } from "./support/redis";
 
 const ROOT = path.resolve(__dirname, "..");
-const SCENARIOS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "masonite-page", "masonite-redis-read", "masonite-api", "masonite-redis-signed-in"];
+const SCENARIOS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "masonite-page", "masonite-redis-read", "masonite-api", "masonite-redis-signed-in", "floor-router", "floor-cookie", "floor-redis", "masonite-web-fresh"];
+/** Issue 14's targets, each a ratio to a floor or peer measured in the same run. */
+const RATIO_TARGETS = ["A", "B", "C", "D", "D-koa-session", "E", "F", "F-vs-C"];
 
 interface Results {
   quick: boolean;
   tool: string;
   machine: { cores: number };
   scenarios: Array<{ id: string; rps: number; ratio: number; failed: number; serverCpuUsPerRequest: number; redisCpuUsPerRequest?: number; redis?: { lostUpdates: number; roundTripsPerRequest: number } }>;
-  targets: Array<{ id: string; met: boolean }>;
+  targets: Array<{ id: string; text: string; value: number; goal: number | null; met?: boolean; scenario?: string; base?: string }>;
   growth: { cookie: Array<{ rps: number; bytes: number }>; redis: Array<{ rps: number; keys: number }> };
   memory: { sessions: number; samples: unknown[] };
 }
@@ -62,11 +64,26 @@ test("npm run bench -- --quick measures every scenario and writes the JSON and t
     assert.equal(results.growth.redis.map((g) => g.keys).join(), "1,10,100,1000");
     for (const g of [...results.growth.cookie, ...results.growth.redis]) assert.ok(g.rps > 0, JSON.stringify(g));
     assert.ok(results.memory.sessions > 0 && results.memory.samples.length >= 2);
-    assert.ok(results.targets.length > 0);
+    assert.deepEqual(results.targets.filter((t) => t.scenario).map((t) => t.id), RATIO_TARGETS);
+    for (const target of results.targets) {
+      assert.ok(Number.isFinite(target.value), `target ${target.id} has no value`);
+      assert.equal(target.met === undefined, target.goal === null, `target ${target.id}: a goal and a verdict go together`);
+    }
+    // A fresh visitor to a web route that stores nothing never gets a cookie, under load too.
+    const fresh = results.targets.find((t) => t.id === "B-nothing-stored")!;
+    assert.equal(fresh.value, 0);
+    assert.equal(fresh.met, true);
+    const lines = output.split("\n");
+    for (const target of results.targets) {
+      const verdict = target.met === undefined ? "report" : target.met ? "PASS" : "FAIL";
+      assert.ok(lines.some((line) => line.startsWith(target.text) && line.trimEnd().endsWith(verdict)), `the terminal's table lists "${target.text}" with ${verdict}:\n${output}`);
+    }
 
     const svg = readFileSync(path.join(out, "latest.svg"), "utf8");
     assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.match(svg, /bare Koa/);
+    assert.match(svg, /floor F1/);
+    assert.match(svg, /\/ F2/);
     assert.ok(svg.trimEnd().endsWith("</svg>"));
     assert.ok(!existsSync(path.join(out, "profiles")), "no profiles unless asked for");
   } finally {

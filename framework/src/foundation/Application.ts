@@ -18,7 +18,7 @@ import type { AppConfig } from "./config";
 import { environment } from "../core/environment";
 import { ConfigurationError } from "../core/errors";
 import { closeConnectionsWhen, readBody } from "./guards";
-import { errorPages, logRequests, routeHandler, staticFiles } from "./http";
+import { errorPages, exactRoutes, logRequests, routeHandler, staticFiles } from "./http";
 import { inRoute, jsonErrorsForPath, routePipeline, type MiddlewareGroups } from "./routing";
 import { Logger, type LogSettings } from "../core/logger";
 import type { Provider, ProviderClass } from "../core/Provider";
@@ -48,7 +48,7 @@ function logDefaults(env: string): LogSettings {
  * Builds one running app from a Kernel: configuration checked, services in the root
  * container, providers booted, and the Koa pipeline assembled. The request path is
  * (the request log, when on) -> the app's route table bound to the request -> errorPages (which sets the security headers)
- * -> static files -> body parser -> router -> the route's group and route middleware -> controller.
+ * -> static files -> body parser -> exact-path routes, then the router -> the route's group and route middleware -> controller.
  */
 export class Application {
   readonly kernel: Kernel;
@@ -145,6 +145,7 @@ export class Application {
     this.koa.use(errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders, jsonErrors, routes: this.routes.routes }));
     this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: this.#watch }));
     this.koa.use(readBody(body));
+    this.koa.use(exactRoutes(router));
     this.koa.use(router.routes());
     // Not thrown: the router then sets Allow, which it leaves out of the error it would throw.
     this.koa.use(router.allowedMethods());

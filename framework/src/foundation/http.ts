@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Context, Next } from "koa";
+import type { Layer, Router } from "@koa/router";
 import compose from "koa-compose";
 import serveStatic from "koa-static";
 import type { DependencyContainer } from "tsyringe";
@@ -132,6 +133,9 @@ function renderErrorPage(views: ViewFactory, ctx: Context, page: Record<string, 
 /** A path made only of characters that name themselves on disk: no %-escapes, backslashes or NULs. */
 const PLAIN_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
 
+/** What path.posix.normalize (and the trailing-slash trim) would change in a plain path: "//", "/./", "/." at the end, a trailing "/". Most paths have none, and skip both. */
+const NORMALISES = /\/\/|\/\.(?:\/|$)|.\/$/;
+
 /** Every file and folder under `root`, as URL paths ("/css", "/css/app.css"). */
 function listPublicPaths(root: string): Set<string> {
   const paths = new Set<string>(["/"]);
@@ -166,7 +170,7 @@ export function staticFiles(root: string, options: { watch: boolean }) {
   const serve = serveStatic(root, { defer: false, gzip: false, brotli: false });
   const listed = options.watch ? undefined : listPublicPaths(root);
   const exists = (pathname: string): boolean => {
-    if (listed) return listed.has(path.posix.normalize(pathname).replace(/(.)\/+$/, "$1"));
+    if (listed) return listed.has(NORMALISES.test(pathname) ? path.posix.normalize(pathname).replace(/(.)\/+$/, "$1") : pathname);
     try {
       return statSync(path.join(root, pathname), { throwIfNoEntry: false }) !== undefined;
     } catch {
@@ -178,6 +182,56 @@ export function staticFiles(root: string, options: { watch: boolean }) {
     const pathname = ctx.path;
     if (PLAIN_PATH.test(pathname) && !pathname.includes("..") && !exists(pathname)) return next();
     return serve(ctx, next);
+  };
+}
+
+/** What @koa/router puts on the context of a request it routes. */
+interface RoutedFields {
+  matched: Layer[];
+  routeMatched: boolean;
+  router: Router;
+  captures: string[];
+  params: Record<string, string>;
+  routerPath: string;
+  routerName: string | undefined;
+  _matchedRoute: string;
+  _matchedRouteName?: string;
+}
+
+/**
+ * A lookup in front of @koa/router for the routes without parameters. The router tests the
+ * request's path against every route's pattern and builds a middleware chain on each request;
+ * a route whose path is a fixed string is found here by that exact string, and gets the fields
+ * the router would have set. The router decides which paths qualify: at start-up each fixed path
+ * (for each of its route's methods, HEAD with GET) is matched through the router, and kept only
+ * when the router's first answer is that route (not a parameter route registered before it).
+ * Every other request (another spelling: "/a/", "/A"; a parameter; no route) goes on to the router.
+ */
+export function exactRoutes(router: Router) {
+  const table = new Map<string, { layer: Layer; handler: Layer["stack"][number]; matched: Layer[] }>();
+  for (const layer of router.stack) {
+    const { path: fixed, stack } = layer;
+    if (typeof fixed !== "string" || layer.paramNames.length > 0 || stack.length !== 1 || !layer.regexp.test(fixed)) continue;
+    for (const method of layer.methods) {
+      const match = router.match(fixed, method);
+      const key = `${method} ${fixed}`;
+      if (match.pathAndMethod[0] === layer && !table.has(key)) table.set(key, { layer, handler: stack[0]!, matched: match.path });
+    }
+  }
+  return function routeExactPath(ctx: Context, next: Next): unknown {
+    const hit = table.get(`${ctx.method} ${ctx.path}`);
+    if (!hit) return next();
+    const { layer } = hit;
+    const fields = ctx as Context & RoutedFields;
+    fields.matched = hit.matched.slice();
+    fields.routeMatched = true;
+    fields.router = router;
+    fields.captures = [];
+    fields.params = (ctx.request as Context["request"] & { params: Record<string, string> }).params = {};
+    fields.routerPath = fields._matchedRoute = layer.path as string;
+    fields.routerName = layer.name;
+    if (layer.name) fields._matchedRouteName = layer.name;
+    return hit.handler(ctx as never, next);
   };
 }
 

@@ -90,7 +90,8 @@ export interface SessionTimes {
  * untyped view, for code that handles any key.
  */
 export class Session<Shape extends object = SessionData> {
-  #id: string;
+  /** Undefined until something needs a fresh session's id: a first visit that stores nothing never draws one. */
+  #id: string | undefined;
   #createdAt: number;
   /** A Map, not an object: no inherited names ("constructor", "toString") can pass for stored keys, and it stays fast as keys come and go. */
   #data = new Map<string, unknown>();
@@ -110,7 +111,7 @@ export class Session<Shape extends object = SessionData> {
   constructor(loaded: LoadedSession | undefined, options: SessionOptions = {}) {
     this.#loaded = loaded;
     this.#options = options;
-    this.#id = loaded?.id ?? newToken();
+    this.#id = loaded?.id;
     this.#createdAt = loaded?.createdAt ?? Date.now();
     // Reserved keys are never the app's (set() refuses them): of those, only the Session's own are loaded.
     if (loaded) for (const key of Object.keys(loaded.data)) if (!isReserved(key) || SESSION_KEYS.has(key)) this.#data.set(key, loaded.data[key]);
@@ -122,7 +123,7 @@ export class Session<Shape extends object = SessionData> {
   }
 
   get id(): string {
-    return this.#id;
+    return (this.#id ??= newToken());
   }
 
   /** True when the client had no live session and this one has not been stored yet. */
@@ -328,19 +329,23 @@ export class Session<Shape extends object = SessionData> {
       this.#remove(FLASH_KEY);
     }
     const data = this.#data;
-    const clean = !this.#replace && this.#set.size === 0 && this.#deleted.size === 0 && this.#increments.size === 0;
+    // A fresh session with nothing in it is not worth storing or sending a cookie for.
+    const clean = (!this.#replace && this.#set.size === 0 && this.#deleted.size === 0 && this.#increments.size === 0) || (this.#loaded === undefined && data.size === 0);
     let json: string | undefined;
     const snapshotJson = () => (json ??= JSON.stringify(Object.fromEntries(data)));
     // Measured only when a value was written: an increment moves a number by a few bytes at most
-    // (the cookie store still refuses cookies past its ceiling).
-    if (this.#options.sizeLimit && (this.#replace || this.#set.size > 0)) {
+    // (the cookie store still refuses cookies past its ceiling). A clean session is not stored, so not measured.
+    if (this.#options.sizeLimit && !clean && (this.#replace || this.#set.size > 0)) {
       if (this.#fitToLimit(this.#options.sizeLimit, Buffer.byteLength(snapshotJson()))) json = undefined;
     }
+    const session = this;
     return {
-      id: this.#id,
+      // A getter: stores read the id only to write, so a clean fresh session never draws one.
+      get id() {
+        return session.id;
+      },
       createdAt: this.#createdAt,
-      // A fresh session with nothing in it is not worth storing or sending a cookie for.
-      clean: clean || (this.#loaded === undefined && data.size === 0),
+      clean,
       replace: this.#replace,
       set: this.#set,
       deleted: this.#deleted,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import crypto from "node:crypto";
+import { describe, mock, test } from "node:test";
 import { FLASH_KEY, OLD_INPUT_KEY, Session, TOKEN_KEY, type LoadedSession, type SessionChanges, type StoredData } from "masonite/sessions";
 import { FrameworkError, type Logger } from "masonite/foundation";
 
@@ -124,5 +125,44 @@ describe("Session: lifetime", () => {
       assert.ok(changes.createdAt >= Date.now() - 1_000, `${method} kept the old creation time`);
     }
     assert.equal(new Session(loaded({ a: 1 }, old)).changes().createdAt, old);
+  });
+});
+
+describe("Session: the id of a fresh session", () => {
+  // A first visit that stores nothing (most of a site's anonymous traffic) must not pay for an
+  // id from the OS CSPRNG: it is drawn when something needs it, once, and then kept.
+  test("is drawn from the CSPRNG only when asked for, and then stays the same", () => {
+    const draws = mock.method(crypto, "randomBytes");
+    try {
+      const session = new Session(undefined);
+      const changes = session.changes();
+      assert.equal(changes.clean, true);
+      assert.equal(draws.mock.callCount(), 0, "a fresh session that stores nothing drew an id");
+      const id = session.id;
+      assert.match(id, /^[A-Za-z0-9_-]{43}$/);
+      assert.equal(changes.id, id);
+      assert.equal(session.id, id);
+      assert.equal(draws.mock.callCount(), 1);
+    } finally {
+      draws.mock.restore();
+    }
+  });
+
+  test("a fresh session that stores nothing is not serialised to be measured against the size limit", () => {
+    // A limit no session could meet: only a session that is measured is refused.
+    const sizeLimit = { bytes: 1, advice: "Store less." };
+    assert.equal(new Session(undefined, { sizeLimit }).changes().clean, true);
+    const stored = new Session(undefined, { sizeLimit });
+    stored.set("a", 1);
+    assert.throws(() => stored.changes(), (error: FrameworkError) => error.code === "E_SESSION_TOO_LARGE");
+  });
+
+  test("a fresh session that stores something gets an id in its changes, and regenerate() still gives a new one", () => {
+    const session = new Session(undefined);
+    session.set("a", 1);
+    const first = session.changes().id;
+    assert.match(first, /^[A-Za-z0-9_-]{43}$/);
+    session.regenerate();
+    assert.notEqual(session.changes().id, first);
   });
 });

@@ -1,0 +1,139 @@
+// The floors of issue 14: for each kind of work the framework does, the cheapest plain Koa
+// code that does the same work, as a careful engineer would write it without a framework.
+// The framework's scenarios are measured as ratios to these, in the same run.
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomFillSync } from "node:crypto";
+import Router from "@koa/router";
+import Redis, { type Result } from "ioredis";
+import Koa from "koa";
+
+/** Key prefix of F3's session hashes. */
+export const FLOOR_REDIS_PREFIX = "floor-bench:sess:";
+/** F2's cookie, and the associated data its seal is bound to. */
+export const FLOOR_COOKIE = "floor_session";
+/** F3's cookie: the session id. */
+export const FLOOR_ID_COOKIE = "floor_sid";
+
+/** The same idle timeout as the framework's default (config/session.ts): two hours. */
+const TTL_S = 2 * 60 * 60;
+const ID_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+const COOKIE_OPTIONS = { httpOnly: true, sameSite: "lax", overwrite: true, signed: false } as const;
+
+/** F1: one @koa/router route answering the JSON the app's api route answers. */
+export function routedJsonFloor(): Koa {
+  const app = new Koa();
+  const router = new Router();
+  router.get("/api/status", (ctx) => {
+    ctx.body = { status: "ok" };
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}
+
+/** Nonces from the OS CSPRNG, drawn 1,024 at a time so one getrandom() call serves many seals. */
+function noncePool(): () => Buffer {
+  const pool = Buffer.alloc(12 * 1024);
+  let offset = pool.length;
+  return () => {
+    if (offset === pool.length) {
+      randomFillSync(pool);
+      offset = 0;
+    }
+    offset += 12;
+    return pool.subarray(offset - 12, offset);
+  };
+}
+
+interface Sealed {
+  /** Session id. */
+  i: string;
+  /** Created at, ms. */
+  c: number;
+  /** Idle expiry, ms: inside the seal, so a replayed old cookie is refused. */
+  e: number;
+  /** The session's data. */
+  d: Record<string, unknown>;
+}
+
+/**
+ * F2: a counter in an AES-256-GCM sealed cookie, one open and one seal per request, the
+ * cookie name as associated data, the cookie driver's payload fields. The key is derived from
+ * APP_KEY once, with HKDF, as any careful app would.
+ */
+export function sealedCookieFloor(appKey: string): Koa {
+  const key = Buffer.from(hkdfSync("sha256", Buffer.from(appKey.replace(/^base64:/, ""), "base64"), Buffer.alloc(0), "floor:session-cookie", 32));
+  const aad = Buffer.from(FLOOR_COOKIE);
+  const nonce = noncePool();
+  const seal = (plain: Buffer): string => {
+    const iv = nonce();
+    const cipher = createCipheriv("aes-256-gcm", key, iv);
+    cipher.setAAD(aad);
+    const body = cipher.update(plain);
+    cipher.final();
+    return Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url");
+  };
+  const open = (text: string): Sealed | undefined => {
+    const raw = Buffer.from(text, "base64url");
+    if (raw.length < 28) return undefined;
+    try {
+      const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
+      decipher.setAAD(aad);
+      decipher.setAuthTag(raw.subarray(raw.length - 16));
+      const plain = decipher.update(raw.subarray(12, raw.length - 16));
+      decipher.final();
+      const payload = JSON.parse(plain.toString("utf8")) as Sealed;
+      return payload.e > Date.now() ? payload : undefined;
+    } catch {
+      return undefined; // tampered, moved, or not ours: a fresh session
+    }
+  };
+  const app = new Koa();
+  app.use((ctx) => {
+    if (ctx.method !== "GET" || ctx.path !== "/bench/counter") return;
+    const cookie = ctx.cookies.get(FLOOR_COOKIE);
+    const now = Date.now();
+    const session = (cookie && open(cookie)) || { i: randomBytes(32).toString("base64url"), c: now, e: 0, d: {} };
+    const counter = (typeof session.d.counter === "number" ? session.d.counter : 0) + 1;
+    session.d.counter = counter;
+    session.e = now + TTL_S * 1000;
+    ctx.cookies.set(FLOOR_COOKIE, seal(Buffer.from(JSON.stringify(session))), COOKIE_OPTIONS);
+    ctx.body = { counter };
+  });
+  return app;
+}
+
+declare module "ioredis" {
+  interface RedisCommander<Context> {
+    floorLoad(key: string, ttl: number): Result<string[], Context>;
+    floorIncrement(key: string, ttl: number, field: string): Result<number, Context>;
+  }
+}
+
+/**
+ * F3: a session id from a cookie, one script call that loads the session's hash (and slides
+ * its expiry), one that increments the counter (and slides it again), auto-pipelined.
+ */
+export async function redisCounterFloor(url: string): Promise<{ app: Koa; redis: Redis }> {
+  const redis = new Redis(url, { db: 0, enableAutoPipelining: true });
+  redis.defineCommand("floorLoad", {
+    numberOfKeys: 1,
+    lua: "local h = redis.call('HGETALL', KEYS[1]) if #h > 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return h",
+  });
+  redis.defineCommand("floorIncrement", {
+    numberOfKeys: 1,
+    lua: "local n = redis.call('HINCRBY', KEYS[1], ARGV[2], 1) redis.call('EXPIRE', KEYS[1], ARGV[1]) return n",
+  });
+  await redis.ping();
+  const app = new Koa();
+  app.use(async (ctx) => {
+    if (ctx.method !== "GET" || ctx.path !== "/bench/counter") return;
+    let id = ctx.cookies.get(FLOOR_ID_COOKIE);
+    const fields = id && ID_SHAPE.test(id) ? await redis.floorLoad(FLOOR_REDIS_PREFIX + id, TTL_S) : [];
+    if (fields.length === 0) {
+      id = randomBytes(32).toString("base64url");
+      ctx.cookies.set(FLOOR_ID_COOKIE, id, COOKIE_OPTIONS);
+    }
+    ctx.body = { counter: await redis.floorIncrement(FLOOR_REDIS_PREFIX + id, TTL_S, "counter") };
+  });
+  return { app, redis };
+}
