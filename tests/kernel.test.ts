@@ -198,6 +198,23 @@ describe("kernel: mistakes found at start-up", () => {
     assert.fail("the application booted although the route is broken");
   }
 
+  test("a controller whose constructor takes parameters but is not @injectable() (a 500 on every request before)", async () => {
+    class Mailer {
+      send() {}
+    }
+    class UndecoratedController extends Controller {
+      constructor(readonly mailer: Mailer) {
+        super();
+      }
+      show() {
+        return "x";
+      }
+    }
+    const message = await bootError(Route.get("/mail", [UndecoratedController, "show"]));
+    assert.match(message, /UndecoratedController\.show cannot run: the constructor of UndecoratedController takes 1 parameter\(s\) but the class is not marked @injectable\(\)/);
+    assert.match(message, /GET \/mail/, "the route is named");
+  });
+
   test("a method with parameters but no @inject()", async () => {
     assert.match(await bootError(Route.get("/x/@a", [BadController, "noInject"])), /BadController\.noInject takes 1 parameter\(s\) but is not marked @inject\(\)/);
   });

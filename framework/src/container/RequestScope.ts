@@ -20,12 +20,27 @@ const bareConstruction = new WeakMap<Function, boolean>();
 function buildsBare(type: Function): boolean {
   let bare = bareConstruction.get(type);
   if (bare === undefined) {
-    const paramTypes: unknown[] | undefined = Reflect.getMetadata("design:paramtypes", type);
-    const tokens: object | undefined = Reflect.getMetadata(INJECTION_TOKENS, type);
-    bare = type.length === 0 && !paramTypes?.length && (!tokens || Object.keys(tokens).length === 0);
+    bare = type.length === 0 && hasNoInjectionMetadata(type);
     bareConstruction.set(type, bare);
   }
   return bare;
+}
+
+/**
+ * Why tsyringe could not build `type` from `root`, or undefined when it could: a constructor
+ * that takes parameters but has neither their types (`@injectable()`) nor tokens, and that no
+ * provider registered. Checked at start-up, so the mistake is not a 500 on the first request.
+ */
+export function unbuildableReason(type: Function, root: DependencyContainer): string | undefined {
+  if (type.length === 0 || !hasNoInjectionMetadata(type) || root.isRegistered(type as InjectionToken<unknown>, true)) return undefined;
+  return `the constructor of ${type.name} takes ${type.length} parameter(s) but the class is not marked @injectable(), so the container cannot build it: add @injectable() (from "masonite/container") above the class, or register it in a provider.`;
+}
+
+/** No parameter types and no tokens: nothing tsyringe could build constructor arguments from. */
+function hasNoInjectionMetadata(type: Function): boolean {
+  const paramTypes: unknown[] | undefined = Reflect.getMetadata("design:paramtypes", type);
+  const tokens: object | undefined = Reflect.getMetadata(INJECTION_TOKENS, type);
+  return !paramTypes?.length && (!tokens || Object.keys(tokens).length === 0);
 }
 
 /**
