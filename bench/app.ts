@@ -1,3 +1,4 @@
+import type { LogSettings } from "masonite/core";
 import type { Kernel } from "masonite/foundation";
 import { inject } from "masonite/container";
 import { Controller } from "masonite/controllers";
@@ -68,13 +69,13 @@ export const BENCH_ROUTES = [
   Route.get("/bench/sign-in", [BenchController, "signIn"]),
 ];
 
-/** The app's real Kernel (app/Kernel.ts), with the session driver chosen and the bench routes added. */
-export function benchKernel(driver: "cookie" | "redis", redisUrl?: string): Kernel {
+/** The app's real Kernel (app/Kernel.ts), with the session driver chosen, the bench routes added, and config/logging.ts overridden by `logging`. */
+export function benchKernel(driver: "cookie" | "redis", redisUrl?: string, logging?: Partial<LogSettings>): Kernel {
   const { DRIVERS } = kernel.config.session;
   const redis: RedisDriverConfig = { ...DRIVERS.redis, url: redisUrl, options: { db: 0 }, namespace: BENCH_NAMESPACE };
   return {
     ...kernel,
-    config: { ...kernel.config, session: { ...kernel.config.session, DRIVERS: { ...DRIVERS, default: driver, redis } } },
+    config: { ...kernel.config, logging: { ...kernel.config.logging, ...logging }, session: { ...kernel.config.session, DRIVERS: { ...DRIVERS, default: driver, redis } } },
     routes: [...kernel.routes, ...Route.group(BENCH_ROUTES, { middleware: ["web"] })],
   };
 }

@@ -115,6 +115,7 @@ export const SCENARIOS: Scenario[] = [
   { n: 11, id: "floor-cookie", label: "floor F2: Koa + AES-256-GCM cookie counter", kind: "floor-cookie", path: "/bench/counter", redis: false, framework: false, prime: primeCounter },
   { n: 12, id: "floor-redis", label: "floor F3: Koa + ioredis, two scripts", kind: "floor-redis", path: "/bench/counter", redis: true, framework: false, prime: primeCounter, counter: floorCounter },
   { n: 13, id: "masonite-web-fresh", label: "masonite, web group JSON, fresh visitor", kind: "masonite-cookie", path: "/bench/status", redis: false, framework: true, prime: primeStatus("/bench/status") },
+  { n: 14, id: "masonite-api-logged", label: "masonite, api group JSON, a request log line each (LOG_REQUESTS=true)", kind: "masonite-logged", path: "/api/status", redis: false, framework: true, prime: primeStatus("/api/status") },
 ];
 
 /** Session data sizes up to the largest the default 6 KB of cookies holds (about 4.4 KB). */

@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Redis from "ioredis";
+import os from "node:os";
 import Koa from "koa";
 import session from "koa-session";
+import pino from "pino";
+import { setLogDestination } from "masonite/core";
 import { Application } from "masonite/foundation";
 import { SessionManager } from "masonite/sessions";
 import { benchKernel } from "./app";
@@ -18,7 +21,7 @@ export interface BuiltServer {
   close(): Promise<void>;
 }
 
-export const SERVER_KINDS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "floor-router", "floor-cookie", "floor-redis"] as const;
+export const SERVER_KINDS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "floor-router", "floor-cookie", "floor-redis", "masonite-logged"] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
 /** Key prefix of the koa-session store adapter below. */
@@ -99,6 +102,13 @@ export async function buildServer(kind: ServerKind, redisUrl: string | undefined
     case "floor-redis": {
       const { app, redis } = await redisCounterFloor(requireUrl(redisUrl));
       return { listener: app.callback(), redis, close: async () => void (await redis.quit()) };
+    }
+    case "masonite-logged": {
+      // Production's request log (JSON lines, written asynchronously), into the null device
+      // rather than the bench's terminal: the cost measured is making and writing the lines.
+      setLogDestination(pino.destination({ dest: os.devNull, sync: false }));
+      const app = await Application.create(benchKernel("cookie", undefined, { LEVEL: "info", PRETTY: false, REQUESTS: true }));
+      return { listener: app.callback(), close: () => app.close() };
     }
     case "masonite-cookie":
     case "masonite-redis": {

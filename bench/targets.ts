@@ -24,6 +24,8 @@ export const RATIO_TARGETS: RatioTarget[] = [
   // "No regression": against the committed run before issue 14 (2026-11-26), where (6) was 0.19x bare Koa.
   { id: "F", text: "(F) full page / bare Koa (0.19x before issue 14)", scenario: "masonite-page", base: "koa", min: 0.19 },
   { id: "F-vs-C", text: "(F) full page / (C) cookie driver counter", scenario: "masonite-page", base: "masonite-cookie" },
+  // What production's optional request log costs (issue 15): reported, no target.
+  { id: "A-logged", text: "(A) with a request log line / (A) without", scenario: "masonite-api-logged", base: "masonite-api" },
 ];
 
 export interface TargetResult {
