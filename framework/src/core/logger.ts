@@ -17,15 +17,31 @@ export interface LogSettings {
 }
 
 /**
- * Fields whose values never reach a log line, at the top level and two levels down: the
- * framework logs only its own messages, but an app's `logger.info("...", { req, body })` must
- * not leak a cookie, a token or a password either.
+ * Fields whose values never reach a log line, in any case, at the top level and two levels
+ * down: the framework logs only its own messages, but an app's `logger.info("...", { req, body })`
+ * must not leak a cookie, a token or a password either. Checked by the Logger itself rather
+ * than by pino's `redact`, whose wildcard paths cost 15 µs a line: this walk costs next to
+ * nothing when there is nothing to hide, and copies only what it censors.
  */
-const SECRET_FIELDS = ["cookie", "set-cookie", "authorization", "password", "passwd", "passphrase", "secret", "token", "_token", "__token", "accessToken", "refreshToken", "apiKey", "api_key"];
-const SECRET_PATHS = SECRET_FIELDS.flatMap((field) => {
-  const step = /^[A-Za-z_$][\w$]*$/.test(field) ? `.${field}` : `["${field}"]`;
-  return [step.replace(/^\./, ""), `*${step}`, `*.*${step}`];
-});
+const SECRET_FIELDS = new Set(["cookie", "set-cookie", "authorization", "password", "passwd", "passphrase", "secret", "token", "_token", "__token", "accesstoken", "refreshtoken", "apikey", "api_key"]);
+const REDACTED = "[Redacted]";
+const REDACTED_DEPTH = 2;
+
+function withoutSecrets(value: object, depth: number): object {
+  let copy: Record<string, unknown> | unknown[] | undefined;
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    let safe = field;
+    if (SECRET_FIELDS.has(key.toLowerCase())) safe = REDACTED;
+    // An Error stays one for pino's serializer (stack, causes); its own fields are the app's code, not input.
+    else if (depth < REDACTED_DEPTH && field !== null && typeof field === "object" && !(field instanceof Error)) safe = withoutSecrets(field, depth + 1);
+    if (safe !== field) {
+      copy ??= Array.isArray(value) ? [...value] : { ...value };
+      (copy as Record<string, unknown>)[key] = safe;
+    }
+  }
+  return copy ?? value;
+}
 
 /** Where loggers made from now on write, when set (masonite/testing's captureLogs). */
 let capture: DestinationStream | undefined;
@@ -53,7 +69,7 @@ export class Logger {
     // JSON lines are written asynchronously (pino flushes them on exit); pretty ones at once, for a developer watching.
     const out = destination ?? pino.destination({ fd: 2, sync: settings.PRETTY === true });
     this.pino = pino(
-      { level, base: undefined, redact: { paths: [...SECRET_PATHS, ...(settings.REDACT ?? [])] } },
+      { level, base: undefined, redact: settings.REDACT?.length ? { paths: [...settings.REDACT] } : undefined },
       settings.PRETTY ? prettyLines(out, destination === undefined && process.stderr.isTTY) : out,
     );
   }
@@ -64,12 +80,18 @@ export class Logger {
     return (Logger.#silent ??= new Logger({ LEVEL: "silent" }));
   }
 
-  trace(message: string, fields?: object): void { this.pino.trace(fields, message); }
-  debug(message: string, fields?: object): void { this.pino.debug(fields, message); }
-  info(message: string, fields?: object): void { this.pino.info(fields, message); }
-  warn(message: string, fields?: object): void { this.pino.warn(fields, message); }
-  error(message: string, fields?: object): void { this.pino.error(fields, message); }
-  fatal(message: string, fields?: object): void { this.pino.fatal(fields, message); }
+  trace(message: string, fields?: object): void { this.#write("trace", message, fields); }
+  debug(message: string, fields?: object): void { this.#write("debug", message, fields); }
+  info(message: string, fields?: object): void { this.#write("info", message, fields); }
+  warn(message: string, fields?: object): void { this.#write("warn", message, fields); }
+  error(message: string, fields?: object): void { this.#write("error", message, fields); }
+  fatal(message: string, fields?: object): void { this.#write("fatal", message, fields); }
+
+  #write(level: Exclude<LogLevel, "silent">, message: string, fields: object | undefined): void {
+    if (!this.pino.isLevelEnabled(level)) return;
+    if (fields) this.pino[level](withoutSecrets(fields, 0), message);
+    else this.pino[level](message);
+  }
 
   isLevelEnabled(level: LogLevel): boolean {
     return this.pino.isLevelEnabled(level);
