@@ -27,13 +27,12 @@ function buildsBare(type: Function): boolean {
 }
 
 /**
- * Why tsyringe could not build `type` from `root`, or undefined when it could: a constructor
- * that takes parameters but has neither their types (`@injectable()`) nor tokens, and that no
- * provider registered. Checked at start-up, so the mistake is not a 500 on the first request.
+ * Whether tsyringe could not build `type` from `root`: a constructor that takes parameters but
+ * has neither their types (`@injectable()`) nor tokens, and that no provider registered.
+ * Checked at start-up, so the mistake is not a 500 on the first request.
  */
-export function unbuildableReason(type: Function, root: DependencyContainer): string | undefined {
-  if (type.length === 0 || !hasNoInjectionMetadata(type) || root.isRegistered(type as InjectionToken<unknown>, true)) return undefined;
-  return `the constructor of ${type.name} takes ${type.length} parameter(s) but the class is not marked @injectable(), so the container cannot build it: add @injectable() (from "masonite/container") above the class, or register it in a provider.`;
+export function cannotBuild(type: Function, root: DependencyContainer): boolean {
+  return type.length > 0 && hasNoInjectionMetadata(type) && !root.isRegistered(type as InjectionToken<unknown>, true);
 }
 
 /** No parameter types and no tokens: nothing tsyringe could build constructor arguments from. */

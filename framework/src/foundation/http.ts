@@ -6,7 +6,7 @@ import compose from "koa-compose";
 import serveStatic from "koa-static";
 import type { DependencyContainer } from "tsyringe";
 import { planMethod, RequestScope, resolveArguments } from "../container";
-import { attachScope, scopeOf, unbuildableReason } from "../container/RequestScope";
+import { attachScope, cannotBuild, scopeOf } from "../container/RequestScope";
 import type { Middleware } from "../middleware";
 import { Request } from "../request";
 import { Response } from "../response";
@@ -259,8 +259,12 @@ function respond(ctx: Context, result: unknown): void {
 export function routeHandler(route: RouteDefinition, container: DependencyContainer, views: ViewFactory, middleware: Middleware[], jsonErrors: boolean) {
   const [controller, method] = route.action;
   const plan = planMethod(controller, method);
-  const unbuildable = unbuildableReason(controller, container);
-  if (unbuildable) throw new ConfigurationError("E_UNBUILDABLE_CONTROLLER", `${plan.label} cannot run: ${unbuildable}`);
+  if (cannotBuild(controller, container)) {
+    throw new ConfigurationError(
+      "E_UNBUILDABLE_CONTROLLER",
+      `${plan.label} cannot run: the constructor of ${controller.name} takes ${controller.length} parameter(s) but the class is not marked @injectable(), so the container cannot build it: add @injectable() (from "masonite/container") above the class, or register it in a provider.`,
+    );
+  }
   if (plan.routeParamCount > route.paramNames.length) {
     throw new ConfigurationError("E_ROUTE_PARAMS", `${plan.label} asks for ${plan.routeParamCount} route parameter(s) but the route has ${route.paramNames.length}: add @name segments to its path or take parameters out of the method.`);
   }
