@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger as Pino } from "pino";
+import type { Environment } from "./environment";
 import { ConfigurationError } from "./errors";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -14,6 +15,11 @@ export interface LogSettings {
   REQUESTS: boolean;
   /** More fields to replace with "[Redacted]", in pino's path syntax (`body.card`, `*.pin`). */
   REDACT?: readonly string[];
+}
+
+/** Each environment's settings, for what config/logging.ts leaves out: readable lines and a line per request while developing, JSON lines in production. */
+export function logDefaults(env: Environment): LogSettings {
+  return { LEVEL: "info", PRETTY: env !== "production", REQUESTS: env === "development" };
 }
 
 /**

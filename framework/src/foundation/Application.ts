@@ -20,7 +20,7 @@ import { ConfigurationError } from "../core/errors";
 import { closeConnectionsWhen, readBody } from "./guards";
 import { errorPages, exactRoutes, logRequests, routeHandler, staticFiles } from "./http";
 import { inRoute, jsonErrorsForPath, routePipeline, type MiddlewareGroups } from "./routing";
-import { Logger, type LogSettings } from "../core/logger";
+import { logDefaults, Logger, type LogSettings } from "../core/logger";
 import type { Provider, ProviderClass } from "../core/Provider";
 
 /** What the app hands the framework: the whole of its wiring, in `app/Kernel.ts`. */
@@ -37,11 +37,6 @@ export interface Kernel {
   routeMiddleware?: Record<string, MiddlewareClass>;
   /** More template folders, searched after `resources/templates` (a package's or a test's views). */
   templates?: string[];
-}
-
-/** Without config/logging.ts: readable lines and a line per request while developing, JSON lines in production. */
-function logDefaults(env: string): LogSettings {
-  return { LEVEL: "info", PRETTY: env !== "production", REQUESTS: env === "development" };
 }
 
 /**
