@@ -137,6 +137,8 @@ export interface SessionAppContext {
   key: string;
   previousKeys: readonly string[];
   appUrl: string;
+  /** Production warns when the session cookie would go without Secure. */
+  production?: boolean;
   root: string;
   logger: Logger;
 }
@@ -248,6 +250,11 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
   };
   if (cookie.sameSite === "none" && !cookie.secure) {
     throw new ConfigurationError("E_BAD_SESSION_CONFIG", 'config/session.ts: COOKIE.sameSite "none" needs COOKIE.secure (browsers drop a SameSite=None cookie that is not Secure, and every form would then get 419): set secure: true and serve over https.');
+  }
+  if (app.production && !cookie.secure) {
+    app.logger.warn(
+      `In production the session cookie is sent without Secure (APP_URL is ${app.appUrl}${config.COOKIE?.secure === false ? " and COOKIE.secure is false" : ""}), so it can travel in clear over plain HTTP: set APP_URL to the https:// address visitors use (also behind a proxy that terminates TLS), or COOKIE.secure: true in config/session.ts.`,
+    );
   }
   if (!["lax", "strict", "none"].includes(cookie.sameSite)) {
     throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: COOKIE.sameSite must be "lax", "strict" or "none", got ${JSON.stringify(cookie.sameSite)}.`);
