@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Context } from "koa";
 import Youch from "youch";
 import type { RouteDefinition } from "../routes/Route";
+import { escapeHtml } from "../core/html";
 
 /** The framework's own sources: folded on the debug page like node_modules, wherever the package sits. */
 const FRAMEWORK_SOURCES = path.resolve(__dirname, "..") + path.sep;
@@ -51,9 +52,6 @@ export async function exceptionPage(ctx: Context, error: unknown): Promise<strin
   return html.replace("</head>", `<style nonce="${nonce}">${WRAPPING}</style></head>`);
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-}
 
 /** The development 404: what was asked, and every route the app has (method, path, name), in declaration order. */
 export function routeListPage(ctx: Context, message: string, routes: readonly RouteDefinition[]): string {

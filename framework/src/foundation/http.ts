@@ -13,7 +13,7 @@ import { Response } from "../response";
 import type { RouteDefinition } from "../routes/Route";
 import { View } from "../views/View";
 import type { ViewFactory } from "../views/ViewFactory";
-import { ConfigurationError } from "../core/errors";
+import { ConfigurationError, FrameworkError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { exceptionPage, routeListPage } from "./debugPages";
 
@@ -66,6 +66,15 @@ export function logRequests(logger: Logger) {
   };
 }
 
+/** The router's silent 404, 405 or 501 as an error with a code and a message that says what would work. */
+function unanswered(ctx: Context): FrameworkError {
+  const request = `${ctx.method} ${ctx.path}`;
+  if (ctx.status === 404) return new FrameworkError("E_ROUTE_NOT_FOUND", `No route matches ${request}.`, { status: 404 });
+  const allow = ctx.response.get("Allow");
+  if (ctx.status === 405) return new FrameworkError("E_METHOD_NOT_ALLOWED", `${request} is not allowed: this path takes ${allow || "no method"}.`, { status: 405 });
+  return new FrameworkError("E_METHOD_NOT_IMPLEMENTED", `${request}: the server does not implement the method ${ctx.method}; use one of ${allow || "GET, POST"}.`, { status: 501 });
+}
+
 /**
  * Outermost middleware: every failure becomes an error page (or JSON for API clients and
  * API groups) with the right status, 5xx details only in debug mode, and the process keeps serving.
@@ -78,10 +87,7 @@ export function errorPages(views: ViewFactory, logger: Logger, { debug, headers,
       headers(ctx);
       await next();
       // What the router leaves unanswered: no route (404), or routes for other methods only (405, 501).
-      if (ctx.body == null && UNANSWERED.has(ctx.status)) {
-        if (ctx.status === 404) ctx.throw(404, `No route matches ${ctx.method} ${ctx.path}.`);
-        ctx.throw(ctx.status);
-      }
+      if (ctx.body == null && UNANSWERED.has(ctx.status)) throw unanswered(ctx);
     } catch (raw) {
       const error = (raw ?? {}) as HttpError;
       const status = Number.isInteger(error.status) && error.status! >= 400 && error.status! < 600 ? error.status! : 500;
