@@ -348,6 +348,10 @@ describe("craft new refuses bad input with one line and leaves nothing behind", 
     assert.deepEqual(readdirSync(locked), before);
   });
 
+  test("a folder that exists but takes no new files (/proc) is named as not writable, not as missing", async () => {
+    assertOneLineError(await repoCraft("new", "/proc/masonite-craft-test-app", "--no-install"), /^craft: cannot create \/proc\/masonite-craft-test-app: the folder \/proc exists but is not writable; choose a directory you can write to\.$/);
+  });
+
   test("--force writes into a non-empty directory and keeps the files already there", async () => {
     const existing = path.join(tmp, "existing");
     mkdirSync(existing);
