@@ -32,7 +32,7 @@ const TITLES: Record<number, string> = {
 /** Statuses the router answers with and no body, which get their error page here. */
 const UNANSWERED = new Set([404, 405, 501]);
 
-interface HttpError { status?: number; expose?: boolean; message?: string; stack?: string; code?: string }
+interface HttpError { status?: number; expose?: boolean; message?: string; stack?: string; code?: string; detail?: string }
 
 export interface ErrorPageOptions {
   /** Stack traces and 5xx messages on the page. */
@@ -95,8 +95,10 @@ export function errorPages(views: ViewFactory, logger: Logger, { debug, headers,
       // the cause, without a stack on every request. Any other 5xx is a bug: the whole error.
       if (status === 503) logger.warn(`${ctx.method} ${ctx.path} -> 503: ${error.message}`, { code: error.code });
       else if (status >= 500) logger.error(`${ctx.method} ${ctx.path} -> ${status}: ${error.message ?? String(raw)}`, { err: raw });
-      const detail = debug || (status < 500 && error.expose) ? (error.message ?? "") : "";
-      const page = { status, title: TITLES[status] ?? (status < 500 ? "Request refused" : "Server error"), message: detail, stack: debug ? error.stack ?? "" : "", code: error.code ?? "" };
+      // A refusal that knows which mistake it was (a 419's missing token) says so in the log, whatever the environment.
+      else if (error.detail) logger.warn(`${ctx.method} ${ctx.path} -> ${status}: ${error.detail}`, { code: error.code });
+      const shown = debug || (status < 500 && error.expose) ? (error.message ?? "") : "";
+      const page = { status, title: TITLES[status] ?? (status < 500 ? "Request refused" : "Server error"), message: shown, detail: debug ? error.detail ?? "" : "", stack: debug ? error.stack ?? "" : "", code: error.code ?? "" };
       // Headers set before the failure (cookies, redirects) belong to the failed attempt; on a
       // 405 or 501, Allow (set by the router) is part of the refusal: the methods that would work.
       const allow = status === 405 || status === 501 ? ctx.response.get("Allow") : "";
@@ -114,7 +116,7 @@ export function errorPages(views: ViewFactory, logger: Logger, { debug, headers,
       if (json || ctx.accepts("html", "json") === "json") {
         // A 4xx code is part of the API (what the client should fix); a 5xx one names the framework's insides.
         const code = debug || status < 500 ? page.code : "";
-        ctx.body = { error: { status, title: page.title, message: page.message || page.title, code: code || undefined } };
+        ctx.body = { error: { status, title: page.title, message: page.message || page.title, code: code || undefined, detail: page.detail || undefined } };
         return;
       }
       ctx.type = "html";
