@@ -1,2 +1,2 @@
 export { View } from "./View";
-export { ViewFactory, templatePath, type ViewComposer, type ViewOptions } from "./ViewFactory";
+export { ViewFactory, TemplateMistake, templatePath, type ViewComposer, type ViewOptions } from "./ViewFactory";
