@@ -11,7 +11,7 @@ import { SessionRegistry } from "./SessionRegistry";
 
 /** What SessionProvider uses of the application; the Application has it all. */
 export interface SessionHost {
-  readonly kernel: { root: string; config: { app: { KEY: string; PREVIOUS_KEYS?: readonly string[]; URL: string }; session?: unknown } };
+  readonly kernel: { root: string; config: { app: { KEY: string; PREVIOUS_KEYS?: readonly string[]; URL: string; ENV?: string }; session?: unknown } };
   readonly container: DependencyContainer;
   readonly views: { composer(composer: (ctx: Context) => Record<string, unknown>): void; safe(html: string): unknown };
   readonly logger: Logger;
@@ -35,6 +35,7 @@ export class SessionProvider extends Provider<SessionHost> {
       previousKeys: settings.PREVIOUS_KEYS ?? [],
       appUrl: settings.URL,
       root: app.kernel.root,
+      environment: settings.ENV,
       logger: app.logger,
     });
     app.container.registerInstance(SessionManager, this.#manager);

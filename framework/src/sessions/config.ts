@@ -48,9 +48,14 @@ export interface RedisDriverConfig extends ServerStoreConfig {
 export interface FileDriverConfig extends ServerStoreConfig {
   /** The folder, relative to the app's root (default "storage/framework/sessions"). */
   directory?: string;
+  /** Milliseconds a request waits for its session's lock (another request changing it) before answering 503 (default 2000). */
+  lockTimeout?: number;
 }
 
-export type MemoryDriverConfig = ServerStoreConfig;
+export interface MemoryDriverConfig extends ServerStoreConfig {
+  /** The most sessions kept; past it the least recently used session is dropped (default 10,000). */
+  maxSessions?: number;
+}
 
 /** What a store factory gets besides its own config block. */
 export interface StoreContext {
@@ -58,6 +63,10 @@ export interface StoreContext {
   root: string;
   /** The idle timeout in seconds. */
   timeout: number;
+  /** APP_KEY, for stores that derive a secret of their own from it (deriveKey). */
+  key: string;
+  /** APP_ENV. */
+  environment: string;
   logger: Logger;
 }
 
@@ -129,6 +138,8 @@ export const SESSION_DEFAULTS = {
   redisNamespace: "masonite4",
   redisCommandTimeout: 2000,
   fileDirectory: "storage/framework/sessions",
+  fileLockTimeout: 2000,
+  memoryMaxSessions: 10_000,
   ownerKey: "user_id",
 } as const;
 
@@ -138,6 +149,8 @@ export interface SessionAppContext {
   previousKeys: readonly string[];
   appUrl: string;
   root: string;
+  /** APP_ENV (default "development"). */
+  environment?: string;
   logger: Logger;
 }
 
@@ -204,13 +217,33 @@ const SERVER_STORES: Record<string, StoreFactory> = {
     });
   },
   file: async (config, context) => {
+    const c = config as FileDriverConfig;
     const { FileStore } = require("./stores/file") as typeof import("./stores/file");
-    const directory = (config as FileDriverConfig).directory ?? SESSION_DEFAULTS.fileDirectory;
-    return new FileStore({ directory: path.resolve(context.root, directory), timeout: context.timeout, logger: context.logger });
+    const { deriveKey, parseKey } = require("../security/keys") as typeof import("../security/keys");
+    let key: Buffer;
+    try {
+      key = deriveKey(parseKey(context.key), "session-file-names");
+    } catch (error) {
+      throw new ConfigurationError("E_INVALID_APP_KEY", 'APP_KEY is missing or shorter than 32 bytes, and the file session store names its files with a key derived from it: generate one with "craft key" and set it in the environment.', error);
+    }
+    return new FileStore({
+      directory: path.resolve(context.root, c.directory ?? SESSION_DEFAULTS.fileDirectory),
+      timeout: context.timeout,
+      key,
+      lockTimeout: duration(c.lockTimeout, "DRIVERS.file.lockTimeout", "milliseconds") ?? SESSION_DEFAULTS.fileLockTimeout,
+      logger: context.logger,
+    });
   },
-  memory: async () => {
+  memory: async (config, context) => {
+    const maxSessions = (config as MemoryDriverConfig).maxSessions ?? SESSION_DEFAULTS.memoryMaxSessions;
+    if (!Number.isSafeInteger(maxSessions) || maxSessions <= 0) {
+      throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: DRIVERS.memory.maxSessions must be a positive whole number of sessions, got ${JSON.stringify(maxSessions)}.`);
+    }
+    if (context.environment === "production") {
+      context.logger.warn("The memory session driver is in use in production: sessions live in one process, end at every restart and are not shared between workers; use redis (or file on one machine) in config/session.ts.");
+    }
     const { MemoryStore } = require("./stores/memory") as typeof import("./stores/memory");
-    return new MemoryStore();
+    return new MemoryStore({ maxSessions, logger: context.logger });
   },
 };
 
@@ -264,7 +297,7 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
     sizeLimit = store.sizeLimit;
   } else {
     const factory = typeof custom === "function" ? (custom as StoreFactory) : SERVER_STORES[name]!;
-    store = await factory(block, { root: app.root, timeout, logger: app.logger });
+    store = await factory(block, { root: app.root, timeout, key: app.key, environment: app.environment ?? "development", logger: app.logger });
     const bytes = maxSize ?? SESSION_DEFAULTS.serverMaxSize;
     sizeLimit = { bytes, advice: `Store less in the session, or raise DRIVERS.${name}.maxSize (${bytes} bytes) in config/session.ts.` };
   }
