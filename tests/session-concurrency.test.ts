@@ -135,8 +135,11 @@ for (const driver of ["file", "memory", "redis"] as DriverName[]) {
         assert.equal(handles((await a.get("/account/sessions")).text).length, 2);
         let stop = false;
         let writes = 0;
+        // B's requests carry its signed-in cookie throughout, as four tabs of a browser would.
+        const cookie = b.jar.header()!;
         const traffic = closedLoop(4, () => !stop, async () => {
-          const reply = await b.get("/_race/seen");
+          const reply = await fetch(`${app!.url}/_race/seen`, { headers: { cookie } });
+          await reply.arrayBuffer();
           if (reply.status === 200) writes++;
         });
         while (writes < 8) await sleep(5);
@@ -154,6 +157,30 @@ for (const driver of ["file", "memory", "redis"] as DriverName[]) {
         await a.post("/account/sessions/others/revoke");
         assert.match((await a.get("/account/sessions")).text, /Signed out 0 other devices\./, `round ${round}: nothing left to revoke`);
         assert.match((await b.get("/account/sessions")).text, /<h1>Signed out<\/h1>/, `round ${round}: B stays signed out`);
+      }
+    });
+
+    test("a whole rewrite in flight (flush, regenerate, invalidate) while A signs out the other devices: B stays signed out", { timeout: 120_000 }, async (t: TestContext) => {
+      if (!app) return t.skip("Redis is not available (see the warning above)");
+      const rewrites: Record<string, unknown[]> = {
+        flush: [{ op: "flush" }, { op: "set", key: "user_id", value: "rewrite" }],
+        regenerate: [{ op: "regenerate" }],
+        invalidate: [{ op: "invalidate" }, { op: "set", key: "note", value: "x" }],
+      };
+      for (const [what, ops] of Object.entries(rewrites)) {
+        const a = await signIn(`rewrite-${what}`);
+        const b = await signIn(`rewrite-${what}`);
+        await b.csrfToken();
+        // B's request loads its session, waits while A revokes it, then rewrites it whole.
+        const inFlight = b.post("/_lab", { ops: [{ op: "pause", value: 400 }, ...ops] }, { json: true });
+        await sleep(100);
+        assert.equal((await a.post("/account/sessions/others/revoke")).status, 302);
+        assert.equal((await inFlight).status, 200, what);
+        assert.match((await b.get("/account/sessions")).text, /<h1>Signed out<\/h1>/, `${what}: B is signed out`);
+        const page = await a.get("/account/sessions");
+        assert.equal(handles(page.text).length, 1, `${what}: only A is listed`);
+        await a.post("/account/sessions/others/revoke");
+        assert.match((await a.get("/account/sessions")).text, /Signed out 0 other devices\./, `${what}: nothing left to revoke`);
       }
     });
   });

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, test } from "node:test";
 import { Logger } from "masonite/core";
 import { parseCookies, SessionManager, type SessionRecord, type SessionStore } from "masonite/sessions";
-import { MemoryStore } from "masonite/sessions/stores";
+import { FileStore, MemoryStore } from "masonite/sessions/stores";
 
 /** A memory store that records which ids reached it. */
 class RecordingStore extends MemoryStore {
@@ -16,6 +20,14 @@ class RecordingStore extends MemoryStore {
     this.destroyed.push(id);
     return super.destroy(id, owner);
   }
+}
+
+async function fileStore(): Promise<FileStore> {
+  const directory = mkdtempSync(path.join(os.tmpdir(), "masonite-manager-"));
+  after(() => rmSync(directory, { recursive: true, force: true }));
+  const store = new FileStore({ directory, timeout: 600, key: randomBytes(32), logger: Logger.silent() });
+  await store.connect();
+  return store;
 }
 
 function manager(store: SessionStore, lifetime: number | undefined = 3600): SessionManager {
@@ -98,8 +110,8 @@ describe("SessionManager with a server-side store", () => {
     assert.deepEqual(store.destroyed, [old]);
   });
 
-  test("a request that loaded a session destroyed meanwhile (revoked) never brings it back: not by a patch, a flush, regenerate or invalidate", async () => {
-    const store = new MemoryStore();
+  for (const [name, make] of [["memory", () => new MemoryStore()], ["file", fileStore]] as const) test(`${name} store: a request that loaded a session destroyed meanwhile (revoked) never brings it back: not by a patch, a flush, regenerate or invalidate`, async () => {
+    const store = await make();
     const sessions = manager(store);
     const seed = await sessions.start(new Map());
     seed.set("user_id", "ada");
@@ -127,5 +139,6 @@ describe("SessionManager with a server-side store", () => {
       assert.deepEqual(await store.listOwner("ada", 600, () => true), [], `${what}: nothing left in the owner's index`);
       assert.equal(await store.destroy(id, "ada"), false, "a second revoke finds nothing");
     }
+    await store.close();
   });
 });
