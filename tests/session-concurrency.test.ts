@@ -1,5 +1,7 @@
 import "./support/env";
 import assert from "node:assert/strict";
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
 import { after, before, describe, test, type TestContext } from "node:test";
 import { inject } from "masonite/container";
 import { Controller } from "masonite/controllers";
@@ -185,3 +187,23 @@ for (const driver of ["file", "memory", "redis"] as DriverName[]) {
     });
   });
 }
+
+test("file driver: the folders are private (0700) and no name a local account could list works as a session cookie", { timeout: 60_000 }, async () => {
+  const directory = sessionFolder();
+  const app = await startApp({ driver: "file", driverConfig: { directory } });
+  try {
+    const ada = app.visitor();
+    assert.equal((await ada.get("/_auth/sign-in/ada-files")).status, 302);
+    assert.doesNotMatch((await ada.get("/account/sessions")).text, /<h1>Signed out<\/h1>/);
+    for (const folder of [directory, path.join(directory, "owners")]) assert.equal(statSync(folder).mode & 0o777, 0o700, `${folder} is 0700`);
+    const names = readdirSync(directory, { recursive: true }).map((name) => path.basename(String(name)).replace(/\.json$/, ""));
+    assert.ok(names.length >= 3, `the session, its owner folder and its entry: ${names.join(", ")}`);
+    for (const name of names) {
+      const intruder = app.visitor();
+      intruder.jar.set("masonite_session", name);
+      assert.match((await intruder.get("/account/sessions")).text, /<h1>Signed out<\/h1>/, `a listed name (${name}) is no session id`);
+    }
+  } finally {
+    await app.close();
+  }
+});
