@@ -35,7 +35,7 @@ export class SessionProvider extends Provider<SessionHost> {
       key: settings.KEY,
       previousKeys: settings.PREVIOUS_KEYS ?? [],
       appUrl: settings.URL,
-      production: environment(settings.ENV) === "production",
+      environment: environment(settings.ENV),
       root: app.kernel.root,
       logger: app.logger,
     });

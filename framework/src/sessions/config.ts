@@ -2,6 +2,7 @@ import path from "node:path";
 import type { ClusterOptions, RedisOptions } from "ioredis";
 import { ConfigurationError } from "../core/errors";
 import type { Logger } from "../core/logger";
+import type { Environment } from "../core/environment";
 import type { CookieOptions } from "./cookies";
 import { isReserved, RESERVED_PREFIX } from "./keys";
 import { DEFAULT_DONT_FLASH, fieldMatcher, type FieldPattern } from "./oldInput";
@@ -54,9 +55,14 @@ export interface RedisDriverConfig extends ServerStoreConfig {
 export interface FileDriverConfig extends ServerStoreConfig {
   /** The folder, relative to the app's root (default "storage/framework/sessions"). */
   directory?: string;
+  /** Milliseconds a request waits for its session's lock (another request changing it) before answering 503 (default 2000). */
+  lockTimeout?: number;
 }
 
-export type MemoryDriverConfig = ServerStoreConfig;
+export interface MemoryDriverConfig extends ServerStoreConfig {
+  /** The most sessions kept; past it the least recently used session is dropped (default 10,000). */
+  maxSessions?: number;
+}
 
 /** What a store factory gets besides its own config block. */
 export interface StoreContext {
@@ -64,6 +70,10 @@ export interface StoreContext {
   root: string;
   /** The idle timeout in seconds. */
   timeout: number;
+  /** APP_KEY, for stores that derive a secret of their own from it (deriveKey). */
+  key: string;
+  /** APP_ENV. */
+  environment: string;
   logger: Logger;
 }
 
@@ -153,6 +163,8 @@ export const SESSION_DEFAULTS = {
   redisNamespace: "masonite4",
   redisCommandTimeout: 2000,
   fileDirectory: "storage/framework/sessions",
+  fileLockTimeout: 2000,
+  memoryMaxSessions: 10_000,
   ownerKey: "user_id",
 } as const;
 
@@ -161,9 +173,9 @@ export interface SessionAppContext {
   key: string;
   previousKeys: readonly string[];
   appUrl: string;
-  /** Production warns when the session cookie would go without Secure. */
-  production?: boolean;
   root: string;
+  /** Production warns when the session cookie would go without Secure, or sessions live in memory. */
+  environment: Environment;
   logger: Logger;
 }
 
@@ -230,13 +242,33 @@ const SERVER_STORES: Record<string, StoreFactory> = {
     });
   },
   file: async (config, context) => {
+    const c = config as FileDriverConfig;
     const { FileStore } = require("./stores/file") as typeof import("./stores/file");
-    const directory = (config as FileDriverConfig).directory ?? SESSION_DEFAULTS.fileDirectory;
-    return new FileStore({ directory: path.resolve(context.root, directory), timeout: context.timeout, logger: context.logger });
+    const { deriveKey, parseKey } = require("../security/keys") as typeof import("../security/keys");
+    let key: Buffer;
+    try {
+      key = deriveKey(parseKey(context.key), "session-file-names");
+    } catch (error) {
+      throw new ConfigurationError("E_INVALID_APP_KEY", 'APP_KEY is missing or shorter than 32 bytes, and the file session store names its files with a key derived from it: generate one with "craft key" and set it in the environment.', error);
+    }
+    return new FileStore({
+      directory: path.resolve(context.root, c.directory ?? SESSION_DEFAULTS.fileDirectory),
+      timeout: context.timeout,
+      key,
+      lockTimeout: duration(c.lockTimeout, "DRIVERS.file.lockTimeout", "milliseconds") ?? SESSION_DEFAULTS.fileLockTimeout,
+      logger: context.logger,
+    });
   },
-  memory: async () => {
+  memory: async (config, context) => {
+    const maxSessions = (config as MemoryDriverConfig).maxSessions ?? SESSION_DEFAULTS.memoryMaxSessions;
+    if (!Number.isSafeInteger(maxSessions) || maxSessions <= 0) {
+      throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: DRIVERS.memory.maxSessions must be a positive whole number of sessions, got ${JSON.stringify(maxSessions)}.`);
+    }
+    if (context.environment === "production") {
+      context.logger.warn("The memory session driver is in use in production: sessions live in one process, end at every restart and are not shared between workers; use redis (or file on one machine) in config/session.ts.");
+    }
     const { MemoryStore } = require("./stores/memory") as typeof import("./stores/memory");
-    return new MemoryStore();
+    return new MemoryStore({ maxSessions, logger: context.logger });
   },
 };
 
@@ -320,7 +352,7 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
   if (cookie.sameSite === "none" && !cookie.secure) {
     throw new ConfigurationError("E_BAD_SESSION_CONFIG", 'config/session.ts: COOKIE.sameSite "none" needs COOKIE.secure (browsers drop a SameSite=None cookie that is not Secure, and every form would then get 419): set secure: true and serve over https.');
   }
-  if (app.production && !cookie.secure) {
+  if (app.environment === "production" && !cookie.secure) {
     app.logger.warn(
       `In production the session cookie is sent without Secure (APP_URL is ${app.appUrl}${config.COOKIE?.secure === false ? " and COOKIE.secure is false" : ""}), so it can travel in clear over plain HTTP: set APP_URL to the https:// address visitors use (also behind a proxy that terminates TLS), or COOKIE.secure: true in config/session.ts.`,
     );
@@ -340,7 +372,7 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
     sizeLimit = store.sizeLimit;
   } else {
     const factory = typeof custom === "function" ? (custom as StoreFactory) : SERVER_STORES[name]!;
-    store = await factory(block, { root: app.root, timeout, logger: app.logger });
+    store = await factory(block, { root: app.root, timeout, key: app.key, environment: app.environment, logger: app.logger });
     const bytes = maxSize ?? SESSION_DEFAULTS.serverMaxSize;
     sizeLimit = { bytes, advice: `Store less in the session, or raise DRIVERS.${name}.maxSize (${bytes} bytes) in config/session.ts.` };
   }

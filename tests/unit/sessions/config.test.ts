@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ConfigurationError, Logger } from "masonite/core";
+import { ConfigurationError, type Environment, Logger } from "masonite/core";
 import { generateKey } from "masonite/security";
 import { createSessionManager, defineDrivers, parseCookies, type SessionConfig, type SessionRecord, type SessionStore } from "masonite/sessions";
 
-const APP = { key: generateKey(), previousKeys: [], appUrl: "http://localhost", root: process.cwd(), logger: Logger.silent() };
+const APP = { key: generateKey(), previousKeys: [], appUrl: "http://localhost", root: process.cwd(), environment: "testing" as const, logger: Logger.silent() };
 
 /** The README's "writing your own store" example, as it stands there. */
 class MapStore implements SessionStore {
@@ -139,4 +139,23 @@ describe("config/session.ts", () => {
     const next = await sessions.start(parseCookies(cookie!.split(";")[0]));
     assert.deepEqual([next.old("password"), next.old("password_confirmation"), next.old("new_password"), next.old("name")], [undefined, undefined, undefined, "Ada"]);
   });
+
+  test("the memory driver warns at start-up in production, and takes maxSessions (a positive whole number); the file driver's lockTimeout is checked like commandTimeout", async () => {
+    const lines: string[] = [];
+    const logger = Object.assign(new Logger({ LEVEL: "silent" }), { warn: (line: string) => lines.push(line) });
+    const memory = (block: Record<string, unknown>, environment: Environment) => createSessionManager({ DRIVERS: { default: "memory", memory: block } }, { ...APP, appUrl: "https://example.com", logger, environment });
+    await (await memory({}, "development")).close();
+    assert.deepEqual(lines, []);
+    await (await memory({ maxSessions: 5 }, "production")).close();
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /memory session driver is in use in production/);
+    for (const maxSessions of [0, -1, 1.5, "10"]) {
+      await assert.rejects(memory({ maxSessions }, "development"), (error: unknown) => error instanceof ConfigurationError && /DRIVERS\.memory\.maxSessions/.test(error.message) && error.message.endsWith("."));
+    }
+    await assert.rejects(
+      createSessionManager({ DRIVERS: { default: "file", file: { directory: "/nonexistent-never", lockTimeout: -5 } } }, APP),
+      (error: unknown) => error instanceof ConfigurationError && /DRIVERS\.file\.lockTimeout/.test(error.message),
+    );
+  });
 });
+

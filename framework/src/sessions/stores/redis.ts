@@ -3,7 +3,7 @@ import { ConfigurationError, FrameworkError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import { SessionConflict, SessionStoreUnavailable } from "../errors";
 import { CREATED_FIELD } from "../keys";
-import type { OwnedSession, StoredData, SessionPatch, SessionRecord, SessionStore } from "../SessionStore";
+import type { OwnedSession, StoredData, SessionPatch, SessionRecord, SessionStore, WriteOptions } from "../SessionStore";
 
 export interface RedisStoreOptions {
   /** `redis://` URL; when set it replaces host/port/password. */
@@ -45,7 +45,8 @@ return {redis.call('PTTL', KEYS[1]), fields}`;
 
 /**
  * Committing one request's changes to one hash, atomically. ARGV: idle timeout, "1" to empty
- * the hash first, the number of increments, the number of deleted fields, the session's id and
+ * the hash first ("2": the same, but only while the hash exists, else the script answers 0
+ * and writes nothing), the number of increments, the number of deleted fields, the session's id and
  * creation time for its owner's index, then the increments as field/delta pairs, the deleted
  * fields, and the fields to set as field/JSON pairs. With a second key (the owner's index, a
  * sorted set), the id joins it in the same commit.
@@ -56,6 +57,7 @@ const COMMIT_SCRIPT = `
 local key = KEYS[1]
 local increments, deletions = tonumber(ARGV[3]), tonumber(ARGV[4])
 local function integer(text) return string.match(text, '^-?%d+$') ~= nil end
+if ARGV[2] == '2' and redis.call('EXISTS', key) == 0 then return 0 end
 local current = {}
 for n = 0, increments - 1 do
   local field = ARGV[7 + 2 * n]
@@ -63,7 +65,7 @@ for n = 0, increments - 1 do
   if value and not tonumber(value) then return field end
   current[n] = value
 end
-if ARGV[2] == '1' then redis.call('UNLINK', key) end
+if ARGV[2] ~= '0' then redis.call('UNLINK', key) end
 for n = 0, increments - 1 do
   local field, by = ARGV[7 + 2 * n], ARGV[8 + 2 * n]
   if integer(by) and (not current[n] or integer(current[n])) then redis.call('HINCRBY', key, field, by)
@@ -83,8 +85,8 @@ declare module "ioredis" {
   interface RedisCommander<Context> {
     loadSession(key: string, timeout: number): Result<string[] | null, Context>;
     peekSession(key: string): Result<[number, string[]] | null, Context>;
-    commitSession(key: string, timeout: number, ...args: string[]): Result<1 | string, Context>;
-    commitIndexedSession(key: string, index: string, timeout: number, ...args: string[]): Result<1 | string, Context>;
+    commitSession(key: string, timeout: number, ...args: string[]): Result<0 | 1 | string, Context>;
+    commitIndexedSession(key: string, index: string, timeout: number, ...args: string[]): Result<0 | 1 | string, Context>;
   }
 }
 
@@ -215,9 +217,9 @@ export class RedisStore implements SessionStore {
     return { data, createdAt };
   }
 
-  async write(id: string, record: SessionRecord, ttl: number, owner?: string): Promise<void> {
-    const args = ["1", "0", "0", ...indexed(id, record.createdAt, owner), CREATED_FIELD, String(record.createdAt), ...encode(Object.entries(record.data))];
-    await this.#commit(id, ttl, args, owner, record.createdAt);
+  async write(id: string, record: SessionRecord, ttl: number, owner?: string, options?: WriteOptions): Promise<boolean> {
+    const args = [options?.existing ? "2" : "1", "0", "0", ...indexed(id, record.createdAt, owner), CREATED_FIELD, String(record.createdAt), ...encode(Object.entries(record.data))];
+    return this.#commit(id, ttl, args, owner, record.createdAt);
   }
 
   async patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<void> {
@@ -229,9 +231,10 @@ export class RedisStore implements SessionStore {
     await this.#commit(id, ttl, args, owner, since);
   }
 
-  async destroy(id: string, owner?: string): Promise<void> {
-    if (owner === undefined) await this.#run(() => this.client.unlink(this.key(id)));
-    else await Promise.all([this.#run(() => this.client.unlink(this.key(id))), this.#run(() => this.client.zrem(this.ownerKey(owner), id))]);
+  async destroy(id: string, owner?: string): Promise<boolean> {
+    const removed = this.#run(() => this.client.unlink(this.key(id)));
+    if (owner !== undefined) await Promise.all([removed, this.#run(() => this.client.zrem(this.ownerKey(owner), id))]);
+    return (await removed) > 0;
   }
 
   async listOwner(owner: string, ttl: number, owns: (data: StoredData) => boolean): Promise<OwnedSession[]> {
@@ -252,8 +255,9 @@ export class RedisStore implements SessionStore {
     return listed;
   }
 
-  async #commit(id: string, ttl: number, args: string[], owner: string | undefined, since: number): Promise<void> {
-    let refused: 1 | string;
+  /** Runs the commit script; false when it wrote nothing because the session it had to replace had ended. */
+  async #commit(id: string, ttl: number, args: string[], owner: string | undefined, since: number): Promise<boolean> {
+    let refused: 0 | 1 | string;
     if (owner === undefined) {
       refused = await this.#run(() => this.client.commitSession(this.key(id), ttl, ...args));
     } else if (this.client instanceof Cluster) {
@@ -264,7 +268,8 @@ export class RedisStore implements SessionStore {
     } else {
       refused = await this.#run(() => this.client.commitIndexedSession(this.key(id), this.ownerKey(owner), ttl, ...args));
     }
-    if (refused !== 1) throw new SessionConflict(refused);
+    if (typeof refused === "string") throw new SessionConflict(refused);
+    return refused === 1;
   }
 
   async close(): Promise<void> {
