@@ -67,6 +67,7 @@ class LoggingProbe extends Controller {
     });
     this.log.error("shape: client error", { err: new ClientError("the payment API refused the charge", { cause: new Error("401 Unauthorized") }) });
     this.log.pino.info({ direct: { authorization: SECRETS.bearer } }, "shape: pino itself");
+    this.log.info("shape: the framework's Request", { request });
     return "logged";
   }
 
@@ -124,6 +125,8 @@ describe("log redaction: the shapes an app logs, and the framework's own error l
     assert.equal(err.config.headers.Authorization, "[Redacted]");
     assert.equal(err.response.status, 401);
     assert.equal((line("shape: pino itself").direct as Record<string, string>).authorization, "[Redacted]");
+    const framework = line("shape: the framework's Request").request as { ctx: { request: { headers: Record<string, string> } } };
+    assert.equal(framework.ctx.request.headers["x-api-key"], "[Redacted]");
   });
 
   test("the framework's own 5xx line keeps the error's stack and fields, without their secrets", async () => {
