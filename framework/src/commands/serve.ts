@@ -7,7 +7,7 @@ import { env, loadEnvironment } from "../core/env";
 import { environment } from "../core/environment";
 import { generateKey } from "../security/keys";
 import { storeEnvValue } from "./envFile";
-import { RELOAD_WORKER_ENV, serveLoadError, superviseReload } from "./reload";
+import { isServiceOutage, RELOAD_WORKER_ENV, retryWhileServiceDown, serveLoadError, superviseReload } from "./reload";
 
 export interface ServeOptions {
   port: number;
@@ -54,7 +54,8 @@ export async function serve(root: string, loadKernel: () => Promise<Kernel>, opt
   try {
     await start();
   } catch (error) {
-    await serveLoadError(error, options.port, options.host);
+    if (isServiceOutage(error)) await retryWhileServiceDown(start, error, options.port, options.host);
+    else await serveLoadError(error, options.port, options.host);
   }
 }
 
