@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import chokidar from "chokidar";
 import { escapeHtml } from "../core/html";
+import { watchTypes } from "./typecheck";
 
 /** Set in the environment of the server process that a `--reload` supervisor runs. */
 export const RELOAD_WORKER_ENV = "CRAFT_RELOAD_WORKER";
@@ -23,6 +24,8 @@ export interface ReloadOptions {
   port: number;
   host: string;
   workers: number;
+  /** Run `tsc --watch` beside the server and print its errors (typecheck.ts). */
+  typecheck: boolean;
 }
 
 /** What Node can load: only these files of app/, config/ and routes/ are the server's code. */
@@ -117,10 +120,12 @@ export async function superviseReload(root: string, options: ReloadOptions, envi
   watcher.on("all", (_event, file) => noticed(file));
   await once(watcher, "ready");
 
+  const types = options.typecheck ? watchTypes(root) : undefined;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     void watcher.close();
+    types?.kill();
     if (!child) process.exit(0);
     child.kill(signal);
   };

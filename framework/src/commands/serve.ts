@@ -15,6 +15,8 @@ export interface ServeOptions {
   reload: boolean;
   /** Worker processes sharing the port (Node's cluster module); 1 serves from this process. */
   workers?: number;
+  /** With `reload`: type-check in the background and print the errors (on unless turned off). */
+  typecheck?: boolean;
 }
 
 /** How long a shutdown may wait for in-flight requests before the process gives up. */
@@ -48,7 +50,7 @@ export async function serve(root: string, loadKernel: () => Promise<Kernel>, opt
   const environment = { ...process.env };
   ensureAppKey(root);
   const workers = options.workers ?? 1;
-  if (options.reload) return superviseReload(root, { port: options.port, host: options.host, workers }, environment);
+  if (options.reload) return superviseReload(root, { port: options.port, host: options.host, workers, typecheck: options.typecheck ?? true }, environment);
   const start = workers > 1 && cluster.isPrimary ? () => runPrimary(loadKernel, options, workers) : () => runServer(loadKernel, options);
   if (!process.env[RELOAD_WORKER_ENV] || !cluster.isPrimary) return start();
   try {
