@@ -32,7 +32,8 @@ export const DRIVERS = defineDrivers({
     commandTimeout: Number(env("REDIS_COMMAND_TIMEOUT", "2000")), // ms a request waits for Redis before it answers 503
   },
   file: {
-    directory: "storage/framework/sessions", // one file per session; shared by the workers of one machine
+    // One file per session, shared by the workers of one machine; tests get a folder of their own (tests/support/env.ts).
+    directory: env("SESSION_DIRECTORY", "storage/framework/sessions"),
   },
   memory: {}, // one process only, gone at restart: for tests and quick experiments
 });

@@ -239,6 +239,17 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
     assert.match(result.stdout, /ℹ fail 0/);
   });
 
+  test("the new app's npm test, twice in a row on the file driver, passes both times and leaves storage/ as it found it", { timeout: 300_000 }, async () => {
+    const storage = () => readdirSync(path.join(app, "storage"), { recursive: true, encoding: "utf8" }).sort();
+    const before = storage();
+    for (const round of [1, 2]) {
+      const result = await run(NPM, ["test"], app, { timeout: 150_000, env: { SESSION_DRIVER: "file" } });
+      assertSucceeded(result, `npm test on the file driver, run ${round}`);
+      assert.match(result.stdout, /ℹ fail 0/);
+      assert.deepEqual(storage(), before, `storage/ after run ${round}`);
+    }
+  });
+
   test("npm start serves the welcome page, the flash demo and the generated pages", async () => {
     const port = await freePort();
     // Its own process group, so the shell npm starts and the node server below it stop together.

@@ -8,7 +8,7 @@ import { appEnvironment } from "../core/environment";
 import { generateKey } from "../security/keys";
 import { storeEnvValue } from "./envFile";
 import { CommandError } from "./errors";
-import { RELOAD_WORKER_ENV, serveLoadError, superviseReload } from "./reload";
+import { isServiceOutage, RELOAD_WORKER_ENV, retryWhileServiceDown, serveLoadError, superviseReload } from "./reload";
 
 export interface ServeOptions {
   port: number;
@@ -16,6 +16,8 @@ export interface ServeOptions {
   reload: boolean;
   /** Worker processes sharing the port (Node's cluster module); 1 serves from this process. */
   workers?: number;
+  /** With `reload`: type-check in the background and print the errors (on unless turned off). */
+  typecheck?: boolean;
 }
 
 /** How long a shutdown may wait for in-flight requests before the process gives up. */
@@ -57,7 +59,7 @@ export async function serve(root: string, loadKernel: () => Promise<Kernel>, opt
         `serve --reload is for development, and the environment is ${appEnvironment()}: while the app fails to load, it shows the compiler's message and the app's file paths to every client. Run craft serve without --reload, or set APP_ENV=development on a machine only you can reach.`,
       );
     }
-    return superviseReload(root, { port: options.port, host: options.host, workers }, environment);
+    return superviseReload(root, { port: options.port, host: options.host, workers, typecheck: options.typecheck ?? true }, environment);
   }
   const start = workers > 1 && cluster.isPrimary ? () => runPrimary(loadKernel, options, workers) : () => runServer(loadKernel, options);
   // The stand-in page shows source and paths: only in development (an edited .env may have left it).
@@ -65,7 +67,8 @@ export async function serve(root: string, loadKernel: () => Promise<Kernel>, opt
   try {
     await start();
   } catch (error) {
-    await serveLoadError(error, options.port, options.host);
+    if (isServiceOutage(error)) await retryWhileServiceDown(start, error, options.port, options.host);
+    else await serveLoadError(error, options.port, options.host);
   }
 }
 

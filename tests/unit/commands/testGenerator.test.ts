@@ -82,3 +82,22 @@ describe("craft test <Name> for a controller that exists nowhere", () => {
     assert.match(readFileSync(path.join(root, generated.file), "utf8"), /assert\.fail\("TODO: no route pointed at NopeController/);
   });
 });
+
+describe("craft test <Name> expects what the app answered when craft requested the route", () => {
+  const index = Route.get("/posts", [PostController, "index"]);
+
+  test("a redirect (to a sign-in page) is asserted as that redirect, saying how to test the page itself", () => {
+    const generated = makeTest(root, "Post", { force: true, routes: [index], observed: { status: 302, location: "/login" } });
+    const text = readFileSync(path.join(root, generated.file), "utf8");
+    assert.match(text, /\/\/ When craft wrote this test, GET \/posts redirected to \/login \(a sign-in page, say\): this expects that\. To test the page itself, sign in .* first, then assertOk\(\)\.\n {4}\(await app\.get\("\/posts"\)\)\.assertRedirect\("\/login"\);/);
+    assert.match(text, /test\("GET \/posts redirects to \/login \(PostController@index\)"/);
+    assert.equal(generated.hints[0], "It requests GET /posts (PostController@index), which redirected to /login when craft tried it, so the test expects that redirect; run it with npm test.");
+  });
+
+  test("a 2xx is asserted with assertOk; a failing answer keeps assertOk and the hint says what it answered", () => {
+    assert.match(readFileSync(path.join(root, makeTest(root, "Post", { force: true, routes: [index], observed: { status: 200 } }).file), "utf8"), /\(await app\.get\("\/posts"\)\)\.assertOk\(\);/);
+    const failing = makeTest(root, "Post", { force: true, routes: [index], observed: { status: 500 } });
+    assert.match(readFileSync(path.join(root, failing.file), "utf8"), /\.assertOk\(\);/);
+    assert.equal(failing.hints[0], "It requests GET /posts (PostController@index); run it with npm test. It answered 500 when craft tried it, so the test fails until the page answers 2xx.");
+  });
+});

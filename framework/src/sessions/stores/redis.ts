@@ -159,14 +159,23 @@ export class RedisStore implements SessionStore {
     this.client.defineCommand("commitIndexedSession", { numberOfKeys: 2, lua: COMMIT_SCRIPT });
   }
 
+  /** Which Redis this is, for messages: host:port, the sentinels and master name, or the cluster's nodes; never a URL's password. */
+  #where(): string {
+    const { url, host, port, cluster, options } = this.#options;
+    if (cluster?.length) return `the cluster nodes ${cluster.map((n) => `${n.host}:${n.port}`).join(", ")}`;
+    if (options.sentinels?.length) return `the sentinels ${options.sentinels.map((s) => `${s.host ?? "localhost"}:${s.port ?? 26379}`).join(", ")} (master "${options.name}")`;
+    if (!url) return `${host}:${port}`;
+    try {
+      const parsed = new URL(url);
+      return `${parsed.hostname}:${parsed.port || 6379} (REDIS_URL)`;
+    } catch {
+      return "REDIS_URL";
+    }
+  }
+
   /** Connects at start-up, so a wrong host or port is a clear message before the first request. */
   async connect(): Promise<void> {
-    const { url, host, port, cluster, options } = this.#options;
-    const where = cluster?.length
-      ? `the cluster nodes ${cluster.map((n) => `${n.host}:${n.port}`).join(", ")}`
-      : options.sentinels?.length
-        ? `the sentinels ${options.sentinels.map((s) => `${s.host ?? "localhost"}:${s.port ?? 26379}`).join(", ")} (master "${options.name}")`
-        : url ? "REDIS_URL" : `${host}:${port}`;
+    const where = this.#where();
     try {
       await this.#bounded(this.client.connect());
       await this.#bounded(this.client.ping());
@@ -174,7 +183,7 @@ export class RedisStore implements SessionStore {
       this.client.disconnect();
       throw new FrameworkError(
         "E_SESSION_STORE_UNREACHABLE",
-        `The redis session driver cannot reach Redis at ${where}: ${(error as Error).message}. Start Redis, fix the Redis settings (REDIS_HOST/REDIS_PORT, REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER) in config/session.ts, or use SESSION_DRIVER=cookie.`,
+        `The redis session driver cannot reach Redis at ${where}: ${(error as Error).message.replace(/[.\s]+$/, "")}. Start Redis, fix the Redis settings (REDIS_HOST/REDIS_PORT, REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER) in config/session.ts, or use SESSION_DRIVER=cookie.`,
         { cause: error },
       );
     }
@@ -284,7 +293,7 @@ export class RedisStore implements SessionStore {
    * While Redis is known not to answer, it fails at once without sending anything.
    */
   #run<T>(send: () => Promise<T>): Promise<T> {
-    if (this.#stalled) return Promise.reject(new SessionStoreUnavailable(new Error("Redis is not answering; failing fast until it does.")));
+    if (this.#stalled) return Promise.reject(this.#storeUnavailable(new Error("Redis is not answering; failing fast until it does.")));
     let sent: Promise<T>;
     try {
       sent = send();
@@ -297,8 +306,15 @@ export class RedisStore implements SessionStore {
   /** The 503 for a failed call; a timeout starts failing fast. A field, so every call can pass it as it is. */
   #unavailable = (error: unknown): SessionStoreUnavailable => {
     if (isNoAnswer(error)) this.#stall();
-    return error instanceof SessionStoreUnavailable ? error : new SessionStoreUnavailable(error);
+    return error instanceof SessionStoreUnavailable ? error : this.#storeUnavailable(error);
   };
+
+  #storeUnavailable(cause: unknown): SessionStoreUnavailable {
+    return new SessionStoreUnavailable(cause, {
+      name: `Redis at ${this.#where()}`,
+      fix: "start that Redis (or wait for it to come back), or point REDIS_HOST/REDIS_PORT, REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER in config/session.ts at one that runs",
+    });
+  }
 
   /**
    * Redis let a command time out: until a PING gets an answer, requests fail fast rather than
