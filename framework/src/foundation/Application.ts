@@ -54,6 +54,7 @@ export class Application {
   readonly routes: RouteTable;
   #providers: Provider<Application>[];
   #server: Server | undefined;
+  #body: BodyReader | undefined;
   #closing = false;
   /** Development re-reads templates and the public folder on each request. */
   readonly #watch: boolean;
@@ -132,7 +133,7 @@ export class Application {
       }
       router.register(route.routerPath, [route.method], handler, { name: route.routeName });
     }
-    const body = new BodyReader({ limit: app.BODY_LIMIT ?? "1mb", input: app.INPUT_LIMITS, uploads: app.UPLOADS });
+    const body = (this.#body = new BodyReader({ limit: app.BODY_LIMIT ?? "1mb", input: app.INPUT_LIMITS, uploads: app.UPLOADS }));
     if (this.#logging.REQUESTS) this.koa.use(logRequests(this.logger));
     this.koa.use(bindRouteTable(this.routes));
     this.koa.use(closeConnectionsWhen(() => this.#closing));
@@ -174,6 +175,7 @@ export class Application {
       await closed;
     }
     releaseRouteTable(this.routes);
+    this.#body?.close();
     for (const provider of this.#providers) await provider.shutdown(this);
   }
 }

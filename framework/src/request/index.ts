@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { validate, type ValidationResult } from "../validation/validate";
 import { uploadsOf, type UploadedFile } from "./body";
 
-export { BodyReader, uploadsOf, type BodySettings, type UploadedFile, type UploadSettings } from "./body";
+export { BodyReader, bodyPending, readPendingBody, uploadsOf, type BodySettings, type UploadedFile, type UploadSettings } from "./body";
 export { InputLimits, type InputLimitSettings } from "./InputLimits";
 
 type Input = Record<string, unknown>;
@@ -84,7 +84,7 @@ export class Request {
     return out;
   }
 
-  /** The file uploaded in a multipart form's field, or undefined; its temporary file is deleted once the response is sent. */
+  /** The file uploaded in a multipart form's field, or undefined; its temporary file is deleted once the request ends. */
   file(name: string): UploadedFile | undefined {
     return uploadsOf(this.ctx).find((file) => file.field === name);
   }
