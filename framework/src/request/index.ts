@@ -5,6 +5,7 @@ import { uploadsOf, type UploadedFile } from "./body";
 
 export { BodyReader, bodyPending, readPendingBody, uploadsOf, type BodySettings, type UploadedFile, type UploadSettings } from "./body";
 export { InputLimits, type InputLimitSettings } from "./InputLimits";
+export { UploadFolder } from "./uploads";
 
 type Input = Record<string, unknown>;
 /** A literal's kind: `""` is a string and `0` a number, so a fallback does not narrow the input's type. */

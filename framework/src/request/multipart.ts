@@ -117,7 +117,8 @@ export function readMultipart(req: IncomingMessage, source: BodySource, limits: 
           throw badFileName(info.filename);
         }
         stream.on("limit", guard(() => fail(uploadTooLarge(name, limits.fileSizeText))));
-        files.write(field, name, info.mimeType, stream, guard((error: unknown) => fail(error)));
+        // Undefined once the request has ended (its client gone): what is left of the body is not worth reading.
+        if (!files.write(field, name, info.mimeType, stream, guard((error: unknown) => fail(error)))) throw bodyAborted();
       }),
     );
     // Fields past the limit are skipped unannounced; the input limits refuse the body for them.
@@ -139,6 +140,7 @@ export function readMultipart(req: IncomingMessage, source: BodySource, limits: 
         void files.settled().then(
           guard(() => {
             if (failed) return;
+            if (files.ended) throw bodyAborted();
             // Every delimiter but the closing one opens a part.
             if (!fieldsCut && partsSeen < delimiters.count - 1) throw malformedMultipart("a part has no Content-Disposition: form-data");
             resolve(pairs.join("&"));

@@ -103,6 +103,11 @@ export class RequestFiles {
     return upload;
   }
 
+  /** The request has ended: its files are gone or going. */
+  get ended(): boolean {
+    return this.#removed !== undefined;
+  }
+
   /** The writes not yet finished: the body is whole once they are. */
   settled(): Promise<unknown> {
     return Promise.allSettled(this.#writing.values());

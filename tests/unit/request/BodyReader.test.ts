@@ -6,8 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import Koa from "koa";
-import { BodyReader, uploadsOf } from "masonite/request";
-import { UploadFolder } from "../../../framework/src/request/uploads";
+import { BodyReader, UploadFolder, uploadsOf } from "masonite/request";
 
 function code(run: () => unknown): string | undefined {
   try {
