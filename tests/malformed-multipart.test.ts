@@ -15,6 +15,8 @@ const MALFORMED: [string, Buffer, string?][] = [
   ["a part without any header", multipartBody([{ disposition: null, content: "v" }]), "E_MULTIPART_MALFORMED"],
   ["duplicate boundaries", Buffer.from('--XX\r\n--XX\r\nContent-Disposition: form-data; name="a"\r\n\r\nv\r\n--XX--\r\n')],
   ["a truncated part", Buffer.from('--XX\r\nContent-Disposition: form-data; name="a"\r\n\r\nvalue cut sho')],
+  ["a truncated file part without a file name", Buffer.from('--XX\r\nContent-Disposition: form-data; name="doc"; filename=""\r\n\r\npartial')],
+  ["a truncated file part", Buffer.from('--XX\r\nContent-Disposition: form-data; name="doc"; filename="a.txt"\r\n\r\npartial')],
   ["a header-only part", Buffer.from('--XX\r\nContent-Disposition: form-data; name="a"\r\n')],
   ["binary garbage", randomBytes(4096)],
   ["a file named ..", multipartBody([{ name: "doc", filename: "..", content: "v" }]), "E_UPLOAD_BAD_NAME"],

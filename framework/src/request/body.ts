@@ -109,7 +109,7 @@ export class BodyReader {
   begin(ctx: Context): Promise<void> {
     if (!ctx.request.is("multipart/form-data")) return this.read(ctx);
     this.#refuseDeclaredLength(ctx, true);
-    decoderFor(ctx.req);
+    decoding(ctx.req);
     PENDING.set(ctx, { read: () => this.read(ctx) });
     return Promise.resolve();
   }
@@ -200,38 +200,36 @@ function notJson(reason: string): FrameworkError {
   return new FrameworkError("E_BODY_NOT_JSON", `The request body is not valid JSON (${reason}); send a JSON object or array.`, { status: 400, expose: true });
 }
 
-/** The decoder that undoes the request's Content-Encoding; undefined for identity. */
-function decoderFor(req: IncomingMessage): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
+const DECODERS: Record<string, (() => zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress) | undefined> = {
+  identity: undefined,
+  gzip: zlib.createGunzip,
+  "x-gzip": zlib.createGunzip,
+  deflate: zlib.createInflate,
+  br: zlib.createBrotliDecompress,
+};
+
+/** What undoes the request's Content-Encoding (undefined for identity); an encoding not listed is a 415. */
+function decoding(req: IncomingMessage): (() => zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress) | undefined {
   const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase();
-  switch (encoding) {
-    case "identity":
-      return undefined;
-    case "gzip":
-    case "x-gzip":
-      return zlib.createGunzip();
-    case "deflate":
-      return zlib.createInflate();
-    case "br":
-      return zlib.createBrotliDecompress();
-    default:
-      throw new FrameworkError("E_UNSUPPORTED_ENCODING", `The request body's Content-Encoding "${encoding}" is not supported; send it as gzip, deflate, br or identity.`, { status: 415, expose: true });
+  if (!Object.hasOwn(DECODERS, encoding)) {
+    throw new FrameworkError("E_UNSUPPORTED_ENCODING", `The request body's Content-Encoding "${encoding}" is not supported; send it as gzip, deflate, br or identity.`, { status: 415, expose: true });
   }
+  return DECODERS[encoding];
 }
 
 /**
  * The request body with its Content-Encoding undone. pipe() carries data, not an abort or an
  * error: a decoder is destroyed when the request fails or is cut short, so a reader waiting on
- * it settles and its zlib memory goes. `stop()` ends a failed read: the decoder is destroyed,
- * and a body of declared length (checked against the limit before any of it was read) is read
- * to its end and dropped, so a client still sending it sees the answer; any other is left unread.
+ * it settles and its zlib memory goes. `stop()` ends a failed read: the decoder is destroyed and
+ * the rest of the body is read and dropped (undecoded, kept nowhere), so a client still sending
+ * it sees the answer rather than a reset connection; SERVER.requestTimeout bounds how long.
  */
 function bodySource(req: IncomingMessage): BodySource {
-  const decoder = decoderFor(req);
+  const decoder = decoding(req)?.();
   const stop = (): void => {
     req.unpipe();
     decoder?.destroy();
-    if (req.headers["content-length"] !== undefined) req.resume();
-    else req.pause();
+    req.resume();
   };
   if (!decoder) return { stream: req, stop };
   const cutShort = (): void => {

@@ -100,6 +100,9 @@ export function readMultipart(req: IncomingMessage, source: BodySource, limits: 
       "file",
       guard((field: string | undefined, stream: Readable, info: Busboy.FileInfo) => {
         partsSeen++;
+        // A part cut short errors its stream: the body's failure is reported once, by busboy or fail(), and a
+        // drained part's stream has no other listener, so without this its error would reach the process.
+        stream.on("error", () => undefined);
         // Drained whatever happens below, so busboy goes on to the next part (the counter has its bytes).
         if (failed || info.filename === undefined || info.filename === "") {
           // No file name: an octet-stream part that is no file, or a file input left empty (no upload).
