@@ -68,7 +68,8 @@ describe("upload temp files are deleted on every end of the request, whatever it
     dir = mkdtempSync(path.join(tmpdir(), "upload-endings-"));
     previous = setLogDestination({ write: (line: string) => void logged.push(line) });
     app = await startApp({
-      app: { UPLOADS: { fileSize: "3mb", files: 4, dir } },
+      // Long enough for 8 MB on a busy machine; short enough to wait for in the timeout case.
+      app: { UPLOADS: { fileSize: "3mb", files: 4, dir }, SERVER: { requestTimeout: 5_000, headersTimeout: 5_000 } },
       logging: { REQUESTS: true, LEVEL: "info", PRETTY: false },
       routes: [Route.post("/_endings/ok/@n", [EndingsProbe, "ok"]), Route.post("/_endings/fail/@n", [EndingsProbe, "fail"]), Route.post("/_endings/refuse/@n", [EndingsProbe, "refuse"])],
     });
@@ -95,8 +96,11 @@ describe("upload temp files are deleted on every end of the request, whatever it
     return reply;
   };
 
-  /** Sends the start of the encoded body (all of it with `whole`), waits until a temporary file exists, then closes the socket. */
-  const abort = async (body: Buffer, encoding: Encoding, whole: boolean): Promise<void> => {
+  /**
+   * Sends the start of the encoded body (all of it with `whole`) and waits until a temporary file
+   * exists; then closes the socket, or (`stall`) waits for the server to time the request out.
+   */
+  const abort = async (body: Buffer, encoding: Encoding, whole: boolean, stall = false): Promise<void> => {
     const url = `/_endings/ok/${++n}`;
     const encoded = encode(body, encoding);
     const sent = whole ? encoded : encoded.subarray(0, Math.floor(encoded.length / 2));
@@ -106,6 +110,12 @@ describe("upload temp files are deleted on every end of the request, whatever it
     socket.write(`POST ${url} HTTP/1.1\r\n${head}\r\n`);
     socket.write(sent);
     await until("a temporary file to appear", () => readdirSync(dir).length, (count) => count > 0);
+    if (stall) {
+      let answer = "";
+      socket.on("data", (chunk) => (answer += chunk.toString("latin1")));
+      await until("the server to time the request out", () => socket.destroyed || socket.readableEnded, (over) => over);
+      assert.match(answer, /^HTTP\/1\.1 408 /);
+    }
     socket.destroy();
     await settled(url);
     await emptied();
@@ -130,6 +140,9 @@ describe("upload temp files are deleted on every end of the request, whatever it
       });
       test("the client goes away mid-part", async () => {
         await abort(FOUR_FILES, encoding, false);
+      });
+      test("the client stalls mid-part: SERVER.requestTimeout ends the request", async () => {
+        await abort(FOUR_FILES, encoding, false, true);
       });
       test("the client goes away once all is sent, while the body is still being decoded and written", async () => {
         await abort(FOUR_FILES, encoding, true);
