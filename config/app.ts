@@ -27,3 +27,11 @@ export const BODY_LIMIT = env("BODY_LIMIT", "1mb");
 export const INPUT_LIMITS = { depth: 32, keys: 1_000, total: 10_000 };
 /** multipart/form-data file uploads: the largest file and the most files per request (over them is a 413). Files go to a temporary folder and are deleted once the response is sent. */
 export const UPLOADS = { fileSize: env("UPLOAD_LIMIT", "10mb"), files: Number(env("UPLOAD_FILES", "10")) };
+/**
+ * The HTTP server's limits, in milliseconds: a client has requestTimeout to send a whole request
+ * (an upload included; past it a 408 and the connection closes) and headersTimeout for its
+ * headers; an idle keep-alive connection closes after keepAliveTimeout; connections past
+ * maxConnections are closed as they arrive. Start-up refuses a value that is not a whole number
+ * from 1, and a headersTimeout over requestTimeout. Raise requestTimeout for large uploads on slow links.
+ */
+export const SERVER = { requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 5_000, maxConnections: 10_000 };

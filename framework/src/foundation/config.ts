@@ -2,6 +2,7 @@ import type { LogSettings } from "../core/logger";
 import type { UploadSettings } from "../request/body";
 import type { InputLimitSettings } from "../request/InputLimits";
 import type { SecurityHeaderOptions } from "../security/headers";
+import type { ServerSettings } from "./server";
 
 /** `config/app.ts`: what every deployment sets through the environment. */
 export interface AppSettings {
@@ -24,8 +25,10 @@ export interface AppSettings {
   BODY_LIMIT?: string;
   /** Nesting depth and entry counts accepted in JSON, form and multipart input (32 levels, 1,000 per object or array, 10,000 in all). */
   INPUT_LIMITS?: Partial<InputLimitSettings>;
-  /** multipart/form-data uploads: the largest file ("10mb"), the most files (10), the folder (os.tmpdir()). */
+  /** multipart/form-data uploads: the largest file ("10mb"), the most files (10), the app's private folder (one made in os.tmpdir()). */
   UPLOADS?: Partial<UploadSettings>;
+  /** The HTTP server's limits, in milliseconds and connections: requestTimeout (60 s), headersTimeout (20 s), keepAliveTimeout (5 s), maxConnections (10,000). */
+  SERVER?: Partial<ServerSettings>;
 }
 
 /** `config/security.ts`. */

@@ -8,7 +8,7 @@ import type { DependencyContainer } from "tsyringe";
 import { planMethod, RequestScope, resolveArguments } from "../container";
 import { attachScope, cannotBuild, scopeOf } from "../container/RequestScope";
 import type { Middleware } from "../middleware";
-import { Request } from "../request";
+import { readPendingBody, Request } from "../request";
 import { Response } from "../response";
 import type { RouteDefinition } from "../routes/Route";
 import { View } from "../views/View";
@@ -261,7 +261,8 @@ function respond(ctx: Context, result: unknown): void {
 
 /**
  * The Koa handler for one route: a RequestScope per request holding its Request, Response
- * and View, the route's middleware (built once, at start-up), then the controller method
+ * and View, the route's middleware (built once, at start-up), a multipart body still waiting to
+ * be read, then the controller method
  * with its arguments resolved by type. The method plan is made once, here, at start-up.
  */
 export function routeHandler(route: RouteDefinition, container: DependencyContainer, views: ViewFactory, middleware: Middleware[], jsonErrors: boolean) {
@@ -291,6 +292,7 @@ export function routeHandler(route: RouteDefinition, container: DependencyContai
     scope.provide(Request, request);
     scope.provide(Response, new Response(ctx));
     scope.provide(View, new View(views, ctx, plan.label));
-    return run(ctx, () => callController(ctx));
+    // A multipart body waits until the route's middleware let the request through: a refused one writes nothing to disk.
+    return run(ctx, () => readPendingBody(ctx).then(() => callController(ctx)));
   };
 }

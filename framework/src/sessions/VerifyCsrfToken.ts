@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { Context, Next } from "koa";
 import { FrameworkError } from "../core/errors";
 import type { Middleware } from "../middleware";
+import { bodyPending, readPendingBody } from "../request/body";
 import { sessionOf } from "./Session";
 
 /** The form field that carries the token (`csrf_field()` writes it). */
@@ -31,26 +32,39 @@ function refusal(sent: unknown, noSession: boolean): string {
  * Rejects state-changing requests that do not carry the session's CSRF token, as the
  * `__token` form field or the `X-CSRF-TOKEN` header. The token is a random value of its
  * own, never the session id. Subclass it in the app and list `exempt` paths (a trailing
- * `*` matches a prefix) for webhooks and the like.
+ * `*` matches a prefix) for webhooks and the like. A multipart form's body is not read yet
+ * when this runs: a header-borne token is checked without reading it, so a refused upload
+ * writes nothing to disk; without the header the body is read (its files spooled) first,
+ * since a token inside it can only be checked after parsing.
  */
 export class VerifyCsrfToken implements Middleware {
   exempt: string[] = [];
 
   // Not async: a request that passes costs no promise of its own; a thrown mismatch still rejects the chain.
   handle(ctx: Context, next: Next): Promise<void> {
-    if (!SAFE_METHODS.has(ctx.method) && !this.#isExempt(ctx.path)) {
-      const body = ctx.request.body as Record<string, unknown> | undefined;
-      const sent = (body && typeof body === "object" ? body[CSRF_FIELD] : undefined) ?? (ctx.get("X-CSRF-TOKEN") || undefined);
-      const session = sessionOf(ctx);
-      if (!sameToken(sent, session.token())) {
-        throw new FrameworkError("E_CSRF_TOKEN_MISMATCH", "The page expired or the form did not carry a valid CSRF token; reload the page and try again.", {
-          status: 419,
-          expose: true,
-          detail: refusal(sent, session.isNew),
-        });
-      }
+    if (SAFE_METHODS.has(ctx.method) || this.#isExempt(ctx.path)) return next();
+    if (bodyPending(ctx) && !ctx.get("X-CSRF-TOKEN")) {
+      return readPendingBody(ctx).then(() => {
+        this.#verify(ctx);
+        return next();
+      });
     }
+    this.#verify(ctx);
     return next();
+  }
+
+  #verify(ctx: Context): void {
+    // A multipart body still pending has no field yet: its header token is the one checked.
+    const body = bodyPending(ctx) ? undefined : (ctx.request.body as Record<string, unknown> | undefined);
+    const sent = (body && typeof body === "object" ? body[CSRF_FIELD] : undefined) ?? (ctx.get("X-CSRF-TOKEN") || undefined);
+    const session = sessionOf(ctx);
+    if (!sameToken(sent, session.token())) {
+      throw new FrameworkError("E_CSRF_TOKEN_MISMATCH", "The page expired or the form did not carry a valid CSRF token; reload the page and try again.", {
+        status: 419,
+        expose: true,
+        detail: refusal(sent, session.isNew),
+      });
+    }
   }
 
   #isExempt(path: string): boolean {
