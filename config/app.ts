@@ -1,12 +1,13 @@
-import { env, environment } from "masonite/core";
+import { appEnvironment, env, proxyHops } from "masonite/core";
 
 /** The app's name, shown in page titles. */
 export const NAME = env("APP_NAME", "Masonite");
 /**
  * "development" re-reads templates and may generate a key; "production" demands a real one;
- * "testing" is what the tests run under. Read case-insensitively; any other value stops start-up.
+ * "testing" is what the tests run under. APP_ENV, read case-insensitively (any other value stops
+ * start-up); without it NODE_ENV ("test" is testing), else development.
  */
-export const ENV = environment(env("APP_ENV", "development"));
+export const ENV = appEnvironment();
 /** Error pages with stack traces. Never true in production: start-up refuses that. */
 export const DEBUG = env("APP_DEBUG", ENV === "development" ? "true" : "false") === "true";
 export const URL = env("APP_URL", "http://localhost:8000");
@@ -14,8 +15,12 @@ export const URL = env("APP_URL", "http://localhost:8000");
 export const KEY = env("APP_KEY", "");
 /** Comma-separated keys that were KEY before: cookies sealed under them are still read. */
 export const PREVIOUS_KEYS = env("APP_PREVIOUS_KEYS", "").split(",").map((key) => key.trim()).filter(Boolean);
-/** Trust X-Forwarded-* headers: only behind a reverse proxy you control. */
-export const TRUST_PROXY = env("TRUST_PROXY", "false") === "true";
+/**
+ * How many reverse proxies of yours stand in front of the app (0: none). With 1 (one nginx) the
+ * client's IP is the last X-Forwarded-For entry, and X-Forwarded-Proto/-Host are believed; "true"
+ * is refused, since it would believe the entry a client writes itself.
+ */
+export const TRUST_PROXY = proxyHops(env("TRUST_PROXY", "0"));
 /** Largest JSON or form body accepted; also the most a multipart form's fields may take together. */
 export const BODY_LIMIT = env("BODY_LIMIT", "1mb");
 /** The shape of input accepted: nesting depth, entries in one object or array, entries in all. Over them is a 400. */

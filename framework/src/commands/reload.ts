@@ -4,6 +4,7 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import chokidar from "chokidar";
+import { escapeHtml } from "../core/html";
 
 /** Set in the environment of the server process that a `--reload` supervisor runs. */
 export const RELOAD_WORKER_ENV = "CRAFT_RELOAD_WORKER";
@@ -139,9 +140,6 @@ export function loadErrorText(error: unknown): string {
   return text.replace(/\s+$/, "");
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /**
  * Under `--reload`, an app that fails to load (a syntax error, a bad import) is answered by

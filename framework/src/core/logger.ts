@@ -49,6 +49,20 @@ function withoutSecrets(value: object, depth: number): object {
   return copy ?? value;
 }
 
+/**
+ * pino's error serializer, with the messages of the error and its causes joined as one
+ * sentence: each of the framework's messages ends with a period, which pino's own join
+ * would keep before the colon (`... view.render().: template not found`).
+ */
+function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error);
+  if (!(error instanceof Error) || typeof serialized !== "object" || serialized === null) return serialized;
+  const messages: string[] = [];
+  for (let link: unknown = error; link instanceof Error && messages.length < 10; link = link.cause) messages.push(link.message);
+  serialized.message = messages.map((message, index) => (index < messages.length - 1 ? message.replace(/\.+$/, "") : message)).join(": ");
+  return serialized;
+}
+
 /** Where loggers made from now on write, when set (masonite/testing's captureLogs). */
 let capture: DestinationStream | undefined;
 
@@ -75,7 +89,7 @@ export class Logger {
     // JSON lines are written asynchronously (pino flushes them on exit); pretty ones at once, for a developer watching.
     const out = destination ?? pino.destination({ fd: 2, sync: settings.PRETTY === true });
     this.pino = pino(
-      { level, base: undefined, redact: settings.REDACT?.length ? { paths: [...settings.REDACT] } : undefined },
+      { level, base: undefined, redact: settings.REDACT?.length ? { paths: [...settings.REDACT] } : undefined, serializers: { err: serializeError } },
       settings.PRETTY ? prettyLines(out, destination === undefined && process.stderr.isTTY) : out,
     );
   }

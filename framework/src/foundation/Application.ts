@@ -16,6 +16,7 @@ import { BodyReader } from "../request/body";
 import { ViewFactory } from "../views/ViewFactory";
 import type { AppConfig } from "./config";
 import { environment } from "../core/environment";
+import { proxyHops } from "../core/proxy";
 import { ConfigurationError } from "../core/errors";
 import { closeConnectionsWhen, readBody } from "./guards";
 import { errorPages, exactRoutes, logRequests, routeHandler, staticFiles } from "./http";
@@ -83,7 +84,9 @@ export class Application {
     this.views.composer((ctx) => ({ request: () => findScope(ctx)?.resolve(Request) }));
     this.routes = new RouteTable(kernel.routes);
     this.#providers = (kernel.providers ?? []).map((Type) => new Type());
-    this.koa = new Koa({ proxy: app.TRUST_PROXY ?? false });
+    // Koa then reads the client's IP that many entries from the right of X-Forwarded-For.
+    const hops = proxyHops(app.TRUST_PROXY);
+    this.koa = new Koa({ proxy: hops > 0, maxIpsCount: hops });
     this.koa.silent = true;
   }
 

@@ -14,8 +14,12 @@ export interface AppSettings {
   KEY: string;
   /** Old keys, still accepted for reading sealed cookies while keys rotate. */
   PREVIOUS_KEYS?: readonly string[];
-  /** Trust X-Forwarded-Proto/-For/-Host from a reverse proxy in front of the app. */
-  TRUST_PROXY?: boolean;
+  /**
+   * How many reverse proxies of the app's own append to X-Forwarded-For (default 0: none, and
+   * X-Forwarded-* are ignored). With N, the client's IP is the Nth entry from the right and
+   * X-Forwarded-Proto/-Host are believed. `true` is refused (E_BAD_TRUST_PROXY).
+   */
+  TRUST_PROXY?: number;
   /** Largest JSON or form body accepted, e.g. "1mb"; also the most a multipart form's fields may take together. */
   BODY_LIMIT?: string;
   /** Nesting depth and entry counts accepted in JSON, form and multipart input (32 levels, 1,000 per object or array, 10,000 in all). */

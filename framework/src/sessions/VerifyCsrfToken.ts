@@ -16,6 +16,17 @@ function sameToken(sent: unknown, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Which of the three ways a token check fails this was, and the fix for it (development's page and the log). */
+function refusal(sent: unknown, noSession: boolean): string {
+  if (sent === undefined) {
+    return `No CSRF token was sent${noSession ? " (and no session cookie either)" : ""}: put {{ csrf_field() }} inside the <form>, send the X-CSRF-TOKEN header from scripts (its value is csrf_token()), or serve token-less JSON clients from the api group (routes/api.ts).`;
+  }
+  if (noSession) {
+    return "A CSRF token was sent but no session cookie came with it (none, or one for a session that expired), so there is nothing to match: load the form's page first in the same client and post to the same host and port, so the session cookie it sets comes back.";
+  }
+  return "The CSRF token sent does not match this session's (a page opened before a sign-in or sign-out renewed the session, or from another session): reload the form's page and submit it again.";
+}
+
 /**
  * Rejects state-changing requests that do not carry the session's CSRF token, as the
  * `__token` form field or the `X-CSRF-TOKEN` header. The token is a random value of its
@@ -30,10 +41,12 @@ export class VerifyCsrfToken implements Middleware {
     if (!SAFE_METHODS.has(ctx.method) && !this.#isExempt(ctx.path)) {
       const body = ctx.request.body as Record<string, unknown> | undefined;
       const sent = (body && typeof body === "object" ? body[CSRF_FIELD] : undefined) ?? (ctx.get("X-CSRF-TOKEN") || undefined);
-      if (!sameToken(sent, sessionOf(ctx).token())) {
+      const session = sessionOf(ctx);
+      if (!sameToken(sent, session.token())) {
         throw new FrameworkError("E_CSRF_TOKEN_MISMATCH", "The page expired or the form did not carry a valid CSRF token; reload the page and try again.", {
           status: 419,
           expose: true,
+          detail: refusal(sent, session.isNew),
         });
       }
     }

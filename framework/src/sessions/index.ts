@@ -1,7 +1,7 @@
 // Light on purpose: config/session.ts imports from here, and reading configuration must load
 // no HTTP stack and no Redis client (stores are imported when chosen).
 export { Session, sessionOf, findSession, type SessionOptions } from "./Session";
-export type { SessionData, SessionTypes, SessionSchema, ValueSchema, DeclaredKey, UndeclaredKey, SessionKey, CounterKey, SessionValue, SessionValues, Widened } from "./SessionData";
+export type { SessionData, SessionTypes, SessionSchema, ValueSchema, DeclaredKey, DeclareInSessionData, UndeclaredKey, SessionKey, CounterKey, SessionValue, SessionValues, Widened } from "./SessionData";
 export { SessionManager, type SessionManagerOptions } from "./SessionManager";
 export { SessionMiddleware } from "./SessionMiddleware";
 export { SessionRegistry, type ActiveSession } from "./SessionRegistry";

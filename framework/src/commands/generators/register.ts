@@ -57,6 +57,7 @@ export function registerGenerators(program: Command, root: string, loadKernel: (
   program
     .command("test <name>")
     .description("create tests/<name>.test.ts, requesting a route of <Name>Controller (or a TODO that fails until filled in)")
+    .option("--todo", "write the test even when no such controller exists (it fails with a TODO until filled in)", false)
     .option(...force)
-    .action(async (name: string, opts: { force: boolean }) => report(makeTest(root, name, { ...opts, routes: await appRoutes(root, loadKernel) })));
+    .action(async (name: string, opts: { force: boolean; todo: boolean }) => report(makeTest(root, name, { ...opts, routes: await appRoutes(root, loadKernel) })));
 }

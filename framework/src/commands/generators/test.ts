@@ -1,4 +1,7 @@
+import { readdirSync } from "node:fs";
+import path from "node:path";
 import type { RouteDefinition } from "../../routes/Route";
+import { CommandError } from "../errors";
 import { baseName, className, kebabCase } from "./names";
 import { writeNewFile, type Generated } from "./writeNewFile";
 
@@ -76,16 +79,31 @@ ${body}
 `;
 }
 
+/** Whether app/controllers (or a folder under it) has `<controller>.ts`. */
+function controllerFileExists(root: string, controller: string): boolean {
+  const dir = path.join(root, "app", "controllers");
+  try {
+    return readdirSync(dir, { recursive: true }).some((file) => path.basename(String(file)) === `${controller}.ts`);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `craft test Post`: tests/post.test.ts, with the app started the way tests/example.test.ts does,
  * requesting a route that PostController serves (from the app's route list, as `craft routes:list`
- * reads it), or failing with a TODO when no route does.
+ * reads it), or failing with a TODO when no route does. A controller that exists nowhere (a typo,
+ * most likely) is refused, unless `todo` asks for the failing TODO test anyway.
  */
-export function makeTest(root: string, raw: string, options: { force: boolean; routes: readonly RouteDefinition[] }): Generated {
+export function makeTest(root: string, raw: string, options: { force: boolean; todo?: boolean; routes: readonly RouteDefinition[] }): Generated {
   // Any name is a fine test name; the suffix only keeps "PostTest" from becoming post-test.test.ts.
   const name = baseName(className(raw, "Test", "Test"), "Test");
   const controller = className(name, "Controller", "Test");
   const file = `tests/${kebabCase(name)}.test.ts`;
+  const routed = options.routes.some((route) => route.action[0].name === controller);
+  if (!routed && !options.todo && !controllerFileExists(root, controller)) {
+    throw new CommandError("E_NO_CONTROLLER", `There is no ${controller}: no route points at it and app/controllers has no ${controller}.ts, so ${file} was not written; check the name, create it with "craft controller ${name}", or pass --todo to write a test that fails with a TODO until you fill it in.`);
+  }
   const planned = check(options.routes, controller);
   const { replaced } = writeNewFile(root, file, template(name, planned), options.force);
   return { file, replaced, hints: [planned.hint] };
