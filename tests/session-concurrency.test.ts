@@ -58,19 +58,22 @@ async function countIncrements(url: string, connections: number, seconds: number
   }
 }
 
-/** `count` requests at once, each setting a key of its own; answers the keys the session then holds. */
-async function writeKeys(url: string, count: number): Promise<{ acknowledged: number; keys: string[] }> {
+/** `count` requests, 32 at once, each setting a key of its own; answers the keys acknowledged and the keys the session then holds. */
+async function writeKeys(url: string, count: number): Promise<{ acknowledged: string[]; keys: string[]; statuses: Record<number, number> }> {
   const client = new HttpClient(url, { maxSockets: 32 });
   try {
     const visitor = new Visitor(client);
     await visitor.get("/_rel/claim?owner=writer");
     const cookie = visitor.jar.header()!;
-    let acknowledged = 0;
+    const acknowledged: string[] = [];
+    const statuses: Record<number, number> = {};
     await closedLoop(32, (i) => i < count, async (i) => {
-      if ((await client.request(`/_rel/write?n=${i}`, { headers: { cookie } })).status === 200) acknowledged++;
+      const { status } = await client.request(`/_rel/write?n=${i}`, { headers: { cookie } });
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (status === 200) acknowledged.push(`w${i}`);
     });
     const { keys } = JSON.parse((await client.request("/_rel/whoami", { headers: { cookie } })).body) as { keys: string[] };
-    return { acknowledged, keys: keys.filter((key) => /^w\d+$/.test(key)) };
+    return { acknowledged: acknowledged.sort(), keys: keys.filter((key) => /^w\d+$/.test(key)).sort(), statuses };
   } finally {
     client.close();
   }
@@ -91,9 +94,12 @@ describe("one user's concurrent increments: every acknowledged one is stored", (
       t.diagnostic(`[concurrency] ${name}: ${acknowledged} acknowledged increments, stored counter ${stored}, lost ${lost} (${((100 * lost) / Math.max(1, acknowledged)).toFixed(1)}%); statuses ${JSON.stringify(statuses)}`);
       assert.ok(acknowledged >= 50, `enough increments to mean something (${acknowledged})`);
       assert.equal(stored, acknowledged, "no acknowledged increment lost, none counted twice");
+      // Only a lock not free within lockTimeout (a machine too busy) may refuse a request, with a 503 that saves nothing.
+      assert.deepEqual(Object.keys(statuses).filter((status) => status !== "200" && status !== "503"), []);
       const writes = await writeKeys(app.url, 300);
-      assert.equal(writes.acknowledged, 300);
-      assert.equal(writes.keys.length, 300, "every key written lands");
+      t.diagnostic(`[concurrency] ${name}: 300 writes of different keys, statuses ${JSON.stringify(writes.statuses)}, ${writes.keys.length} keys stored`);
+      assert.ok(writes.acknowledged.length >= 150, `most writes acknowledged (${writes.acknowledged.length})`);
+      assert.deepEqual(writes.keys, writes.acknowledged, "every acknowledged key lands, and nothing refused does");
     });
   }
 });
@@ -165,19 +171,28 @@ for (const driver of ["file", "memory", "redis"] as DriverName[]) {
     test("a whole rewrite in flight (flush, regenerate, invalidate) while A signs out the other devices: B stays signed out", { timeout: 120_000 }, async (t: TestContext) => {
       if (!app) return t.skip("Redis is not available (see the warning above)");
       const rewrites: Record<string, unknown[]> = {
-        flush: [{ op: "flush" }, { op: "set", key: "user_id", value: "rewrite" }],
+        flush: [{ op: "flush" }, { op: "set", key: "user_id", value: "rewrite-flush" }],
         regenerate: [{ op: "regenerate" }],
         invalidate: [{ op: "invalidate" }, { op: "set", key: "note", value: "x" }],
       };
       for (const [what, ops] of Object.entries(rewrites)) {
-        const a = await signIn(`rewrite-${what}`);
-        const b = await signIn(`rewrite-${what}`);
-        await b.csrfToken();
-        // B's request loads its session, waits while A revokes it, then rewrites it whole.
-        const inFlight = b.post("/_lab", { ops: [{ op: "pause", value: 400 }, ...ops] }, { json: true });
-        await sleep(100);
-        assert.equal((await a.post("/account/sessions/others/revoke")).status, 302);
-        assert.equal((await inFlight).status, 200, what);
+        let a: TestClient;
+        let b: TestClient;
+        // B's request reads its user first: a busy machine can delay it past the revoke, and a
+        // request that loaded no signed-in session proves nothing, so that attempt starts over.
+        for (let attempt = 1; ; attempt++) {
+          a = await signIn(`rewrite-${what}-${attempt}`);
+          b = await signIn(`rewrite-${what}-${attempt}`);
+          await b.csrfToken();
+          // B's request loads its session, waits while A revokes it, then rewrites it whole.
+          const inFlight = b.post("/_lab", { ops: [{ op: "get", key: "user_id" }, { op: "pause", value: 600 }, ...ops] }, { json: true });
+          await sleep(150);
+          assert.equal((await a.post("/account/sessions/others/revoke")).status, 302);
+          const reply = await inFlight;
+          assert.equal(reply.status, 200, what);
+          if (reply.json<{ results: unknown[] }>().results[0] === `rewrite-${what}-${attempt}`) break;
+          assert.ok(attempt < 10, `${what}: B's request never loaded its session before the revoke in 10 attempts`);
+        }
         assert.match((await b.get("/account/sessions")).text, /<h1>Signed out<\/h1>/, `${what}: B is signed out`);
         const page = await a.get("/account/sessions");
         assert.equal(handles(page.text).length, 1, `${what}: only A is listed`);
