@@ -18,6 +18,8 @@ import { probeClient, RedisClusterGroup } from "./support/redis";
 
 const NAME = "masonite_session";
 const COMMAND_TIMEOUT = 500;
+/** Slowest request allowed during the switch: the command timeout plus slack for two busy cores (a request that never answers is the client's 5 s timeout, status 0). */
+const HUNG_AFTER = COMMAND_TIMEOUT + 2500;
 
 /** Which master serves a key now. */
 async function masterOf(group: RedisClusterGroup, inspector: Cluster, key: string): Promise<number> {
@@ -163,7 +165,7 @@ describe("Redis Cluster", () => {
     assert.ok(recoveredAt > 0, "the app served sessions steadily again");
     assert.deepEqual([...new Set(before.map((o) => o.status))], [200]);
     assert.deepEqual([...new Set(during.map((o) => o.status))].filter((s) => s !== 200 && s !== 503), [], "only 503s (or successes) during the switch");
-    assert.ok(slowest < COMMAND_TIMEOUT + 1000, `no request hung during the switch (slowest ${slowest.toFixed(0)} ms)`);
+    assert.ok(slowest < HUNG_AFTER, `no request hung during the switch (slowest ${slowest.toFixed(0)} ms)`);
     assert.ok(afterwards.length > 0 && afterwards.every((o) => o.status === 200), `after the switch every request succeeds: ${statuses(afterwards)}`);
     assert.equal(survived, owners.length, "sessions written (and replica-acknowledged) before the failover survived");
     assert.ok(child.running && child.pid === pid, "the same app process, never restarted");

@@ -5,6 +5,7 @@ import type { TestClient } from "masonite/testing";
 import { OLD_INPUT_KEY } from "masonite/sessions";
 import { startAppOn, type DriverApp, type DriverName } from "./support/app";
 import { rawRequest } from "./support/http";
+import { SuiteSkip } from "./support/skip";
 
 /** Text of the fixture's `<dd id="...">`, still HTML-escaped as the browser receives it. */
 function field(html: string, id: string): string {
@@ -16,14 +17,15 @@ function field(html: string, id: string): string {
 for (const driver of ["cookie", "redis", "file", "memory"] as DriverName[]) {
   describe(`flash messages, errors, old input and CSRF in templates (${driver} driver)`, () => {
     let running: DriverApp | undefined;
-    before(async (t) => {
-      running = await startAppOn(driver, t as never);
+    const skips = new SuiteSkip();
+    before(async () => {
+      running = await startAppOn(driver, skips);
     });
     after(() => running?.close());
 
     function visitor(t: { skip: (why: string) => void }): TestClient | undefined {
-      if (!running) t.skip("Redis is not available (see the warning above)");
-      return running?.app.visitor();
+      if (skips.skipped(t)) return undefined;
+      return running!.app.visitor();
     }
 
     test("an empty contact form: errors next to each field and in the summary, name kept, password not, gone on reload", async (t) => {

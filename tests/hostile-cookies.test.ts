@@ -290,7 +290,11 @@ for (const driver of ["cookie", "redis"] as const) {
           if (problems.length < 10) problems.push(`${attempt.kind}: status ${reply.status} ${reply.error ?? ""} ${reply.body.slice(0, 200)}`);
           return;
         }
-        if (reply.status !== 200) return; // 400/431: the request never reached the app, which is fine
+        if (reply.status !== 200) {
+          // 400/431: Node refused the request before the app, which is fine; any other status is not.
+          if (reply.status !== 400 && reply.status !== 431 && problems.length < 10) problems.push(`${attempt.kind}: status ${reply.status} ${reply.body.slice(0, 200)}`);
+          return;
+        }
         const seen = JSON.parse(reply.body) as { owner: string | null; keys: string[] };
         if (seen.owner !== (attempt.owner ?? null)) {
           if (problems.length < 10) problems.push(`${attempt.kind}: expected owner ${attempt.owner ?? null}, saw ${seen.owner} (keys ${seen.keys})`);

@@ -90,6 +90,8 @@ describe("logging: a line per request, errors with their cause, secrets kept out
     await app.post("/contact", { name: "", email: "x", password: "hunter2", __token: token }, { headers: { referer: `${app.url}/contact` } });
     const cookie = app.jar.header() ?? "";
     assert.ok(cookie.length > 20, "the visitor has a session cookie");
+    // The requests were logged (their lines are where a secret would leak), just without the secrets.
+    assert.deepEqual(parsed(lines).filter((line) => line.request).map((line) => line.msg.split(" ").slice(0, 3).join(" ")), ["GET /contact 200", "POST /contact 302"]);
     const text = lines.join("");
     for (const secret of [token, "hunter2", ...cookie.split("; ").map((pair) => pair.split("=")[1]!)]) assert.equal(text.includes(secret), false, `a secret reached the log: ${secret.slice(0, 12)}…`);
   });

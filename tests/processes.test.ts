@@ -134,16 +134,17 @@ describe("several app processes", () => {
     assert.equal(n, 600, "increments over both workers end exact");
 
     // A worker killed outright is replaced; the other keeps answering meanwhile. (A connection the primary
-    // hands to the worker at the instant it dies is lost with it: that one client waits for its own timeout.)
+    // hands to the worker at the instant it dies is lost with it: that one client waits for its own timeout,
+    // which is long so that an answer merely slowed by a busy machine never counts as lost.)
     const victim = [...before][0]!;
-    const probe = new HttpClient(cluster.url, { keepAlive: false, timeoutMs: 2000 });
+    const probe = new HttpClient(cluster.url, { keepAlive: false, timeoutMs: 10_000 });
     t.after(() => probe.close());
     process.kill(victim, "SIGKILL");
     const killedAt = performance.now();
     const after = new Set<number>();
     let served = 0;
     let lostWithWorker = 0;
-    while (!(after.size === 2 && !after.has(victim)) && performance.now() - killedAt < 15_000) {
+    while (!(after.size === 2 && !after.has(victim)) && performance.now() - killedAt < 45_000) {
       const reply = await probe.request("/_rel/health");
       if (reply.status === 200) {
         served++;

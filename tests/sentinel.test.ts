@@ -14,6 +14,8 @@ import { probeClient, RedisSentinelGroup } from "./support/redis";
  */
 
 const COMMAND_TIMEOUT = 500;
+/** Slowest request allowed during the switch: the command timeout plus slack for two busy cores (a request that never answers is the client's 5 s timeout, status 0). */
+const HUNG_AFTER = COMMAND_TIMEOUT + 2500;
 
 describe("Redis Sentinel", () => {
   test("master killed under load: the app follows the failover without a restart; replica-acknowledged sessions survive", { timeout: 120_000 }, async (t) => {
@@ -58,6 +60,7 @@ describe("Redis Sentinel", () => {
     const outcomes: { at: number; status: number; ms: number }[] = [];
     const acked: { lane: number; field: string; at: number }[] = [];
     let killedAt = 0;
+    let deadAt = 0;
     let switchedAt = 0;
     let recoveredAt = 0;
     let n = 0;
@@ -65,6 +68,7 @@ describe("Redis Sentinel", () => {
       await sleep(1000);
       killedAt = now();
       await group.serverOn(firstMaster).stop();
+      deadAt = now();
       while (now() < killedAt + 30_000) {
         const port = await group.masterPort();
         if (port && port !== firstMaster) {
@@ -76,10 +80,13 @@ describe("Redis Sentinel", () => {
       return undefined;
     })();
     await closedLoop(16, () => now() < 40_000 && !(recoveredAt && now() > recoveredAt + 2000), async (_, lane) => {
+      const sentAt = now();
       const reply = await writers[lane]!.get(`/_rel/write?n=${n++}`);
       outcomes.push({ at: now(), status: reply.status, ms: reply.ms });
       if (reply.status === 200) acked.push({ lane, field: (JSON.parse(reply.body) as { field: string }).field, at: now() });
-      if (killedAt && !recoveredAt && reply.status === 200 && now() > killedAt + 50) recoveredAt = now();
+      // Only a request sent once the old master was gone can have been served by the new one: a
+      // success that merely arrived late (the old master answered it) is no recovery on a busy machine.
+      if (deadAt && sentAt > deadAt && !recoveredAt && reply.status === 200) recoveredAt = now();
     });
     const newMaster = await failover;
 
@@ -110,7 +117,7 @@ describe("Redis Sentinel", () => {
     assert.ok(recoveredAt > 0, "the app served sessions again after the failover");
     assert.deepEqual([...new Set(before.map((o) => o.status))], [200], "all good before the kill");
     assert.deepEqual([...new Set(during.map((o) => o.status))].filter((s) => s !== 200 && s !== 503), [], "only 503s (or successes) during the switch");
-    assert.ok(slowest < COMMAND_TIMEOUT + 1000, `no request hung during the switch (slowest ${slowest.toFixed(0)} ms)`);
+    assert.ok(slowest < HUNG_AFTER, `no request hung during the switch (slowest ${slowest.toFixed(0)} ms)`);
     assert.ok(afterwards.length > 0 && afterwards.every((o) => o.status === 200), `after the switch every request succeeds: ${statuses(afterwards)}`);
     assert.equal(survived, owners.length, "sessions acknowledged by the replica survived the failover");
     assert.equal(missingAfterSwitch.length, 0, "every write acknowledged after the switch is on the new master");

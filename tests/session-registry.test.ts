@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test, type TestContext } from "node:test";
 import type { TestClient } from "masonite/testing";
 import { startAppOn, type DriverApp, type DriverName } from "./support/app";
+import { waitFor } from "./support/redis";
+import { SuiteSkip } from "./support/skip";
 
 /** The handles of the sessions an "active sessions" page lists, and which one is this device. */
 function listed(html: string): { handles: string[]; current: string | undefined } {
@@ -14,17 +16,15 @@ function listed(html: string): { handles: string[]; current: string | undefined 
 for (const driver of ["redis", "file"] as DriverName[]) {
   describe(`a user's sessions: list, revoke, log out the others (${driver} driver)`, () => {
     let running: DriverApp | undefined;
-    before(async (t) => {
-      running = await startAppOn(driver, t as never);
+    const skips = new SuiteSkip();
+    before(async () => {
+      running = await startAppOn(driver, skips);
     });
     after(() => running?.close());
 
     async function signedIn(t: TestContext, user: string): Promise<TestClient | undefined> {
-      if (!running) {
-        t.skip("Redis is not available (see the warning above)");
-        return undefined;
-      }
-      const visitor = running.app.visitor();
+      if (skips.skipped(t)) return undefined;
+      const visitor = running!.app.visitor();
       const response = await visitor.get(`/_auth/sign-in/${user}`, { headers: { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/121.0" } });
       assert.equal(response.status, 302);
       return visitor;
@@ -78,29 +78,42 @@ for (const driver of ["redis", "file"] as DriverName[]) {
 
     if (driver === "redis") {
       test("a signed-in request costs Redis what an anonymous one does; sign-in adds nothing to the commit's round trip", async (t) => {
-        if (!running) return t.skip("Redis is not available (see the warning above)");
+        if (skips.skipped(t)) return;
         // What the app sends, as MONITOR sees it: commands scripts run inside Redis are not round trips.
-        const monitor = await running.redis!.client().monitor();
-        const sent: string[] = [];
+        const { app, redis } = running!;
+        const monitor = await redis!.client().monitor();
+        const marker = redis!.client();
+        const sent: string[][] = [];
         monitor.on("monitor", (_time: string, args: string[], source: string) => {
-          if (!source.includes("lua")) sent.push(args[0]!.toLowerCase());
+          if (!source.includes("lua")) sent.push(args);
         });
-        t.after(() => monitor.disconnect());
+        t.after(() => {
+          monitor.disconnect();
+          marker.disconnect();
+        });
+        // MONITOR reports commands in the order Redis ran them, so an ECHO sent after the request
+        // shows up only after everything the request sent: waiting for it replaces a guessed pause.
+        let marks = 0;
+        const mark = async () => {
+          const word = `mark-${++marks}`;
+          await marker.echo(word);
+          await waitFor(`MONITOR to report ECHO ${word}`, () => sent.some(([name, arg]) => name!.toLowerCase() === "echo" && arg === word));
+        };
         const cost = async (send: () => Promise<unknown>) => {
-          await new Promise((resolve) => setTimeout(resolve, 50));
+          await mark();
           sent.length = 0;
           await send();
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          return [...sent];
+          await mark();
+          return sent.map(([name]) => name!.toLowerCase()).filter((name) => name !== "echo");
         };
-        const anonymous = running.app.visitor();
+        const anonymous = app.visitor();
         await anonymous.get("/contact");
         const user = (await signedIn(t, "ada-3"))!;
         await user.get("/contact");
         // Each request here is followed by the test client's own look at the session: one more load.
         assert.deepEqual(await cost(() => user.get("/contact")), ["evalsha", "evalsha"], "a page view: one load, nothing more");
         assert.deepEqual(await cost(() => anonymous.get("/contact")), ["evalsha", "evalsha"]);
-        const fresh = running.app.visitor();
+        const fresh = app.visitor();
         await fresh.post("/_flash/success"); // an anonymous session, then sign-in
         // Sign-in loads, commits the new id (its index entry in the same script) and drops the old id: what regenerate() always cost.
         assert.deepEqual(await cost(() => fresh.get("/_auth/sign-in/ada-3")), ["evalsha", "evalsha", "unlink", "evalsha"]);

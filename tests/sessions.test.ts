@@ -5,24 +5,22 @@ import { after, before, describe, test } from "node:test";
 import type { TestClient } from "masonite/testing";
 import { sessionFolder, startApp, startAppOn, type DriverApp, type DriverName } from "./support/app";
 import { lab } from "./support/lab-client";
+import { SuiteSkip } from "./support/skip";
 
 /** The same table of Session behaviour, run against every driver. */
 for (const driver of ["cookie", "redis", "file", "memory"] as DriverName[]) {
   describe(`Session API and flash rules (${driver} driver)`, () => {
     let running: DriverApp | undefined;
-    before(async (t) => {
-      running = await startAppOn(driver, t as never);
+    const skips = new SuiteSkip();
+    before(async () => {
+      running = await startAppOn(driver, skips);
     });
     after(() => running?.close());
 
     /** A fresh visitor per test, so tests never share a session. */
     function visitor(t: { skip: (why: string) => void }): TestClient | undefined {
-      const app = running?.app;
-      if (!app) {
-        t.skip("Redis is not available (see the warning above)");
-        return undefined;
-      }
-      return app.visitor();
+      if (skips.skipped(t)) return undefined;
+      return running!.app.visitor();
     }
 
     test("values keep their JSON types across requests", async (t) => {

@@ -6,12 +6,12 @@ import type { LogSettings } from "masonite/core";
 import type { Kernel } from "masonite/foundation";
 import { Route } from "masonite/routes";
 import type { SessionConfig, SessionDrivers } from "masonite/sessions";
-import type { TestContext } from "node:test";
 import { TestClient } from "masonite/testing";
 import { kernel } from "../../app/Kernel";
 import { FIXTURE_TEMPLATES, FLASH_ROUTES } from "./flash-probes";
 import { LAB_ROUTES } from "./lab";
 import { RedisServer } from "./redis";
+import type { Skippable } from "./skip";
 import { REGISTRY_ROUTES } from "./registry-probes";
 
 export type DriverName = "cookie" | "redis" | "file" | "memory";
@@ -75,7 +75,7 @@ export interface DriverApp {
  * The app on `driver`: "redis" gets a redis-server of its own, "file" a folder of its own.
  * Undefined when Redis is not there (startOrSkip has said so loudly, and fails under REQUIRE_REDIS).
  */
-export async function startAppOn(driver: DriverName, t: TestContext): Promise<DriverApp | undefined> {
+export async function startAppOn(driver: DriverName, t: Skippable): Promise<DriverApp | undefined> {
   const redis = driver === "redis" ? await RedisServer.startOrSkip(t) : undefined;
   if (driver === "redis" && !redis) return undefined;
   const app = await startApp({ driver, redisUrl: redis?.url, driverConfig: driver === "file" ? { directory: sessionFolder() } : undefined });

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import type { TestContext } from "node:test";
 import { chromium, type Browser } from "playwright-core";
+import { unavailable, type Skippable } from "./skip";
 
 /** Debian's chromium package; CHROMIUM_PATH points elsewhere. Never a Playwright download. */
 export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
@@ -31,13 +31,11 @@ export function findChromium(): { path: string } | { missing: string } {
  * normally, a failure when REQUIRE_BROWSER=1 (as in CI). A Chromium that is there but fails
  * to start is always a failure.
  */
-export async function launchOrSkip(t: Pick<TestContext, "skip">): Promise<Browser | undefined> {
+export async function launchOrSkip(t: Skippable): Promise<Browser | undefined> {
   const found = findChromium();
   if ("missing" in found) {
-    if (process.env.REQUIRE_BROWSER === "1") throw new Error(`${found.missing}; REQUIRE_BROWSER=1 makes this a failure.`);
-    console.warn(`\n!!! SKIPPED: ${found.missing}\n`);
-    t.skip(found.missing);
+    unavailable(t, found.missing, "REQUIRE_BROWSER");
     return undefined;
   }
-  return chromium.launch({ executablePath: found.path, headless: true, args: CHROMIUM_ARGS, timeout: 12_000 });
+  return chromium.launch({ executablePath: found.path, headless: true, args: CHROMIUM_ARGS, timeout: 45_000 });
 }

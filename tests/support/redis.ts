@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import type { TestContext } from "node:test";
 import Redis from "ioredis";
+import { unavailable, type Skippable } from "./skip";
 
 /** A port nobody listens on right now. */
 export async function freePort(): Promise<number> {
@@ -53,16 +53,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * stand in for them: these tests stop, slow down and fail over servers of their own.
  */
 export function redisToolsOrSkip(
-  t: TestContext,
+  t: Skippable,
   tools: string[] = ["redis-server"],
   need = "this test starts, kills and fails over its own Redis servers",
 ): boolean {
   const missing = tools.filter((tool) => spawnSync(tool, ["--version"]).status !== 0);
   if (missing.length === 0) return true;
-  const why = `${missing.join(", ")} not installed: ${need} (apt-get install redis-server redis-sentinel redis-tools)`;
-  if (process.env.REQUIRE_REDIS === "1") throw new Error(`${why}; REQUIRE_REDIS=1 makes this a failure.`);
-  console.warn(`\n!!! SKIPPED: ${why}\n`);
-  t.skip(why);
+  unavailable(t, `${missing.join(", ")} not installed: ${need} (apt-get install redis-server redis-sentinel redis-tools)`, "REQUIRE_REDIS");
   return false;
 }
 
@@ -139,7 +136,7 @@ export class RedisServer {
    * A local redis-server of the test's own even when REDIS_URL is set, for tests that kill,
    * slow down or replicate it; skips loudly (fails under REQUIRE_REDIS=1) without the binary.
    */
-  static async startLocalOrSkip(t: TestContext, options: LocalRedisOptions = {}): Promise<RedisServer | undefined> {
+  static async startLocalOrSkip(t: Skippable, options: LocalRedisOptions = {}): Promise<RedisServer | undefined> {
     if (!redisToolsOrSkip(t, ["redis-server"])) return undefined;
     return RedisServer.startLocal(options);
   }
@@ -164,7 +161,7 @@ export class RedisServer {
    * Starts one, or explains loudly why the Redis tests cannot run: a skip normally, a
    * failure when REQUIRE_REDIS=1 (as in CI).
    */
-  static async startOrSkip(t: TestContext): Promise<RedisServer | undefined> {
+  static async startOrSkip(t: Skippable): Promise<RedisServer | undefined> {
     if (process.env.REDIS_URL) {
       const url = new URL(process.env.REDIS_URL);
       return new RedisServer(Number(url.port || 6379), process.env.REDIS_URL, true);
@@ -257,7 +254,7 @@ export class RedisSentinelGroup {
     this.#dir = dir;
   }
 
-  static async startOrSkip(t: TestContext, options: SentinelGroupOptions = {}): Promise<RedisSentinelGroup | undefined> {
+  static async startOrSkip(t: Skippable, options: SentinelGroupOptions = {}): Promise<RedisSentinelGroup | undefined> {
     if (!redisToolsOrSkip(t, ["redis-server", "redis-sentinel"])) return undefined;
     const dir = tempDir("masonite-sentinel-");
     const servers: RedisServer[] = [];
@@ -354,7 +351,7 @@ export class RedisClusterGroup {
     this.servers = servers;
   }
 
-  static async startOrSkip(t: TestContext, options: { masters?: number; replicas?: number; nodeTimeoutMs?: number } = {}): Promise<RedisClusterGroup | undefined> {
+  static async startOrSkip(t: Skippable, options: { masters?: number; replicas?: number; nodeTimeoutMs?: number } = {}): Promise<RedisClusterGroup | undefined> {
     if (!redisToolsOrSkip(t, ["redis-server", "redis-cli"])) return undefined;
     const count = (options.masters ?? 3) * (1 + (options.replicas ?? 1));
     const group = new RedisClusterGroup([]);

@@ -1,3 +1,9 @@
+/** Whether a cookie's Expires date has passed (an unreadable date keeps the cookie, as browsers do). */
+function isPast(expires: string | undefined): boolean {
+  const at = expires === undefined ? Number.NaN : Date.parse(expires.trim());
+  return at <= Date.now();
+}
+
 /** A minimal browser-like cookie jar for one origin: enough for session cookies. */
 export class CookieJar {
   #cookies = new Map<string, string>();
@@ -9,7 +15,7 @@ export class CookieJar {
       const eq = pair.indexOf("=");
       if (eq < 0) continue;
       const name = pair.slice(0, eq).trim();
-      const expired = attributes.some((a) => /^\s*max-age\s*=\s*(0|-\d+)\s*$/i.test(a));
+      const expired = attributes.some((a) => /^\s*max-age\s*=\s*(0|-\d+)\s*$/i.test(a) || isPast(/^\s*expires\s*=(.*)$/i.exec(a)?.[1]));
       if (expired) this.#cookies.delete(name);
       else this.#cookies.set(name, pair.slice(eq + 1).trim());
     }

@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
+import ts from "typescript";
 
 /**
  * The framework's folders form layers: each imports only folders under it, so there is no
@@ -21,9 +22,28 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-function specifiers(file: string): string[] {
-  const text = readFileSync(file, "utf8");
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^"';]*?from\s*["']([^"']+)["']|(?:import|require)\(\s*["']([^"']+)["']\s*\)/g)].map((m) => (m[1] ?? m[2])!);
+/**
+ * Every module a file names, read by the TypeScript parser rather than a pattern, so no form
+ * is missed: bare `import "x"`, `import type`, `export ... from`, `import x = require()`,
+ * `require()`, `import()` and `import("x").Type` in a type.
+ */
+function specifiers(fileName: string, text: string): string[] {
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      found.push(node.moduleSpecifier.text);
+    } else if (ts.isExternalModuleReference(node) && ts.isStringLiteral(node.expression)) {
+      found.push(node.expression.text);
+    } else if (ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === "require"))) {
+      const [first] = node.arguments;
+      if (first && ts.isStringLiteralLike(first)) found.push(first.text);
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+      found.push(node.argument.literal.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true));
+  return found;
 }
 
 /** folder -> the framework folders and the packages its files import. */
@@ -33,7 +53,7 @@ function graph(): Map<string, { folders: Set<string>; packages: Set<string> }> {
     const folder = path.relative(SRC, file).split(path.sep)[0]!;
     const entry = folders.get(folder) ?? { folders: new Set(), packages: new Set() };
     folders.set(folder, entry);
-    for (const spec of specifiers(file)) {
+    for (const spec of specifiers(file, readFileSync(file, "utf8"))) {
       if (spec.startsWith(".")) {
         const target = path.relative(SRC, path.resolve(path.dirname(file), spec)).split(path.sep)[0]!;
         if (target !== folder && !target.startsWith("..")) entry.folders.add(target);
@@ -68,6 +88,24 @@ function cycles(edges: Map<string, { folders: Set<string> }>): string[][] {
 
 describe("framework layers", () => {
   const folders = graph();
+
+  test("the import reader sees every form of import, type-only and bare ones included", () => {
+    const text = [
+      'import "side-effect";',
+      'import type { A } from "types-only";',
+      'import { type B, c } from "./mixed";',
+      'import * as d from "namespace";',
+      'export * from "re-export";',
+      'export type { E } from "re-export-type";',
+      'import f = require("import-equals");',
+      'const g = require("required");',
+      'const h = import("dynamic");',
+      'let i: import("type-query").I;',
+      '// import "in-a-comment";',
+      'const j = "import \'in-a-string\'";',
+    ].join("\n");
+    assert.deepEqual(specifiers("sample.ts", text), ["side-effect", "types-only", "./mixed", "namespace", "re-export", "re-export-type", "import-equals", "required", "dynamic", "type-query"]);
+  });
 
   test("no import cycle between the folders of framework/src", () => {
     assert.deepEqual(cycles(folders).map((cycle) => cycle.join(" -> ")), []);

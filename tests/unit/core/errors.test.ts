@@ -103,8 +103,38 @@ function enclosingFunction(node: ts.Node): ts.FunctionDeclaration | undefined {
   return undefined;
 }
 
+/**
+ * Every error class declared in `files`, by where its message goes: a subclass without a
+ * constructor takes its base's arguments ("first" or "coded"); one with a constructor hands
+ * the message to super(), which is checked there ("super").
+ */
+function errorClassesIn(files: string[]): Map<string, "first" | "coded" | "super"> {
+  const declared = new Map<string, { base: string; ownConstructor: boolean }>();
+  for (const file of files) {
+    const visit = (node: ts.Node) => {
+      const base = ts.isClassDeclaration(node) && node.name ? node.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression.getText() : undefined;
+      if (base) declared.set((node as ts.ClassDeclaration).name!.text, { base, ownConstructor: (node as ts.ClassDeclaration).members.some(ts.isConstructorDeclaration) });
+      ts.forEachChild(node, visit);
+    };
+    visit(ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true));
+  }
+  const kinds = new Map<string, "first" | "coded" | "super">([...[...MESSAGE_FIRST].map((name) => [name, "first"] as const), ...[...CODED].map((name) => [name, "coded"] as const)]);
+  const kindOf = (name: string, seen: string[] = []): "first" | "coded" | "super" | undefined => {
+    if (kinds.has(name)) return kinds.get(name);
+    const own = declared.get(name);
+    if (!own || seen.includes(name)) return undefined;
+    const base = kindOf(own.base, [...seen, name]);
+    return base && (own.ownConstructor ? "super" : base);
+  };
+  for (const name of declared.keys()) {
+    const kind = kindOf(name);
+    if (kind) kinds.set(name, kind);
+  }
+  return kinds;
+}
+
 /** The message argument of an error construction, or undefined when this is not one. */
-function messageOf(node: ts.Node, source: ts.SourceFile, errorClasses: Set<string>): ts.Expression | undefined {
+function messageOf(node: ts.Node, source: ts.SourceFile, errorClasses: Map<string, "first" | "coded" | "super">): ts.Expression | undefined {
   let callee: string | undefined;
   let args: readonly ts.Expression[] | undefined;
   if (ts.isNewExpression(node)) {
@@ -121,9 +151,10 @@ function messageOf(node: ts.Node, source: ts.SourceFile, errorClasses: Set<strin
     return node.arguments[1];
   }
   if (!callee || !args?.length) return undefined;
-  if (MESSAGE_FIRST.has(callee)) return args[0];
-  if (CODED.has(callee)) return args[1];
-  return undefined; // the framework's own subclasses: their super() call holds the message
+  const kind = errorClasses.get(callee);
+  if (kind === "first") return args[0];
+  if (kind === "coded") return args[1];
+  return undefined; // not an error, or a subclass whose super() call holds the message
 }
 
 function findClass(node: ts.Node): ts.ClassDeclaration | undefined {
@@ -133,7 +164,9 @@ function findClass(node: ts.Node): ts.ClassDeclaration | undefined {
 
 describe("every error message in framework/src, app/, config/ and routes/ ends with one period", () => {
   test("the constructions say so in their source", () => {
-    const errorClasses = new Set([...MESSAGE_FIRST, ...CODED]);
+    const errorClasses = errorClassesIn(FILES);
+    assert.equal(errorClasses.get("NoAnswer"), "first", "a private Error subclass without a constructor is read like Error");
+    assert.equal(errorClasses.get("SessionConflict"), "super", "a subclass with a constructor is read at its super() call");
     const found: Offence[] = [];
     let checked = 0;
     for (const file of FILES) {

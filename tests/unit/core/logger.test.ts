@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ConfigurationError, Logger, type LogSettings } from "masonite/core";
+import { ConfigurationError, Logger, setLogDestination, type LogSettings } from "masonite/core";
 
 /** A Logger writing into an array, one entry per line. */
 function recorded(settings: Partial<LogSettings> = {}): { logger: Logger; lines: string[] } {
@@ -72,8 +72,25 @@ describe("Logger", () => {
   });
 
   test("Logger.silent() writes nothing at any level", () => {
-    const logger = Logger.silent();
-    assert.equal(logger.isLevelEnabled("fatal"), false);
-    assert.equal(Logger.silent(), logger);
+    // Loggers made while a destination is set write there (this file's process makes the silent one here first).
+    const lines: string[] = [];
+    const previous = setLogDestination({ write: (line: string) => void lines.push(line) });
+    try {
+      const logger = Logger.silent();
+      const control = new Logger({ LEVEL: "trace" });
+      for (const log of [logger, control]) {
+        log.trace("t");
+        log.debug("d");
+        log.info("i", { with: "fields" });
+        log.warn("w");
+        log.error("e", { err: new Error("boom") });
+        log.fatal("f");
+      }
+      assert.equal(lines.length, 6, "the control logger's six lines, and none of the silent one's");
+      assert.equal(logger.isLevelEnabled("fatal"), false);
+      assert.equal(Logger.silent(), logger);
+    } finally {
+      setLogDestination(previous);
+    }
   });
 });

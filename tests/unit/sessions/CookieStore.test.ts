@@ -12,10 +12,10 @@ function driver(maxSize: number, name = "masonite_session"): CookieStore {
   return new CookieStore({ name, key: KEY, previousKeys: [], maxSize, logger: Logger.silent() });
 }
 
-/** Saves a fresh session holding `bytes` characters of data: the Cookie header a browser would send back, or the error. */
-function commit(store: CookieStore, bytes: number): string | Error {
+/** Saves a fresh session holding `value` (or that many x's): the Cookie header a browser would send back, or the error. */
+function commit(store: CookieStore, value: number | string): string | Error {
   const session = new Session(undefined);
-  session.set("v", "x".repeat(bytes));
+  session.set("v", typeof value === "number" ? "x".repeat(value) : value);
   try {
     return store.save(session.changes(), NO_COOKIES, 3600).filter((write) => write.maxAge !== 0).map((write) => `${write.name}=${write.value}`).join("; ");
   } catch (error) {
@@ -46,12 +46,16 @@ describe("CookieStore sizing", () => {
   });
 
   test("whatever the data and the limit, the cookies sent back never exceed maxSize, and every chunk stays under 4096 bytes", async () => {
+    // Characters whose JSON takes more than one byte each: multi-byte UTF-8, quotes and backslashes, control characters.
+    const tricky = fc.constantFrom("x", "é", "€", "😀", '"', "\\", "\n", "\u0000", "\u001f", "\u2028");
+    const text = fc.oneof(fc.string({ unit: tricky, maxLength: 5_000, size: "max" }), fc.string({ unit: "binary", maxLength: 3_000, size: "max" }), fc.integer({ min: 0, max: 16_000 }).map((n) => "x".repeat(n)));
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 600, max: 12 * 1024 }), fc.integer({ min: 0, max: 16_000 }), fc.constantFrom("s", "masonite_session"), async (maxSize, bytes, name) => {
+      fc.asyncProperty(fc.integer({ min: 600, max: 12 * 1024 }), text, fc.constantFrom("s", "masonite_session"), async (maxSize, value, name) => {
         const d = driver(maxSize, name);
-        const result = commit(d, bytes);
-        // The data is {"v":"xxx..."}: the driver refuses exactly what the Session's budget would.
-        assert.equal(result instanceof Error, bytes + 8 > d.sizeLimit.bytes, `${bytes} bytes against a ${d.sizeLimit.bytes}-byte budget: ${String(result).slice(0, 200)}`);
+        const result = commit(d, value);
+        // The data is {"v":...}: the driver refuses exactly what the Session's budget (bytes of JSON) would.
+        const bytes = new TextEncoder().encode(JSON.stringify({ v: value })).length; // counted apart from the driver's own Buffer.byteLength
+        assert.equal(result instanceof Error, bytes > d.sizeLimit.bytes, `${bytes} bytes of JSON against a ${d.sizeLimit.bytes}-byte budget: ${String(result).slice(0, 200)}`);
         if (result instanceof Error) {
           assert.ok(result instanceof FrameworkError && result.code === "E_SESSION_TOO_LARGE", String(result));
         } else {
@@ -59,7 +63,7 @@ describe("CookieStore sizing", () => {
           for (const pair of result.split("; ")) assert.ok(pair.length < 4096);
           // It reads back.
           const loaded = d.load(jarOf(result));
-          assert.equal((loaded?.data.v as string).length, bytes);
+          assert.equal(loaded?.data.v, value);
         }
       }),
       { numRuns: 150 },

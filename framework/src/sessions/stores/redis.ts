@@ -357,7 +357,7 @@ export class RedisStore implements SessionStore {
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
-        reject(failed(new NoAnswer(`no answer within ${commandTimeout} ms`)));
+        reject(failed(new NoAnswer(`no answer within ${commandTimeout} ms.`)));
       }, commandTimeout);
       promise.then(
         (value) => {
