@@ -30,9 +30,11 @@ describe("malformed multipart bodies: a 4xx each, the process stays up, other cl
     app = await AppProcess.start({ env: { SESSION_DRIVER: "cookie" } });
     client = new HttpClient(app.url);
   });
-  after(() => {
+  after(async () => {
     client.close();
-    app.kill();
+    // Stopped as production stops it, so it removes its upload folder; killed if that hangs.
+    app.signal("SIGTERM");
+    await app.exited().catch(() => app.kill());
   });
 
   const post = (path: string, body: Buffer) => client.request(path, { method: "POST", headers: { "content-type": multipartType() }, body });

@@ -103,17 +103,14 @@ export function readMultipart(req: IncomingMessage, source: BodySource, limits: 
         // A part cut short errors its stream: the body's failure is reported once, by busboy or fail(), and a
         // drained part's stream has no other listener, so without this its error would reach the process.
         stream.on("error", () => undefined);
-        // Drained whatever happens below, so busboy goes on to the next part (the counter has its bytes).
-        if (failed || info.filename === undefined || info.filename === "") {
-          // No file name: an octet-stream part that is no file, or a file input left empty (no upload).
-          stream.resume();
-          if (!failed && !field) throw namelessPart();
-          return;
-        }
+        // A part not written is drained, so busboy goes on to the next one (the counter has its bytes).
+        if (failed) return void stream.resume();
         if (!field) {
           stream.resume();
           throw namelessPart();
         }
+        // No file name: an octet-stream part that is no file, or a file input left empty: no upload.
+        if (!info.filename) return void stream.resume();
         const name = fileName(info.filename);
         if (name === undefined) {
           stream.resume();
