@@ -72,7 +72,7 @@ function unanswered(ctx: Context): FrameworkError {
   if (ctx.status === 404) return new FrameworkError("E_ROUTE_NOT_FOUND", `No route matches ${request}.`, { status: 404 });
   const allow = ctx.response.get("Allow");
   if (ctx.status === 405) return new FrameworkError("E_METHOD_NOT_ALLOWED", `${request} is not allowed: this path takes ${allow || "no method"}.`, { status: 405 });
-  return new FrameworkError("E_METHOD_NOT_IMPLEMENTED", `${request}: the server does not implement the method ${ctx.method}; use one of ${allow || "GET, POST"}.`, { status: 501 });
+  return new FrameworkError("E_METHOD_NOT_IMPLEMENTED", `${request}: the server does not implement the method ${ctx.method}; ${allow ? `use one of ${allow}` : "use GET, HEAD, POST, PUT, PATCH or DELETE"}.`, { status: 501 });
 }
 
 /**
