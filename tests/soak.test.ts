@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { redisToolsOrSkip } from "./support/redis";
 
 /** `npm run test:soak -- --quick`: the reliability soak in its short form (the full one runs for minutes). */
-test("the reliability soak, --quick: faults in turn under a mixed load, every invariant holds", { timeout: 120_000 }, async (t) => {
+test("the reliability soak, --quick: faults in turn under a mixed load, every invariant holds", { timeout: 300_000 }, async (t) => {
   if (!redisToolsOrSkip(t, ["redis-server"])) return;
   const child = spawn(process.execPath, ["-r", "masonite/register", path.join("tests", "soak.ts"), "--quick"], {
     cwd: path.resolve(__dirname, ".."),

@@ -32,7 +32,7 @@ export interface AppProcessOptions {
   /** "server" (tests/support/server.ts: the app plus test-only routes) or "craft" (the real craft.ts). */
   entry?: "server" | "craft";
   port?: number;
-  /** How long to wait for "serving on". */
+  /** How long to wait for "serving on": only a hang-catcher (a start takes 1-3 s, and over 30 s on two busy cores). */
   startTimeoutMs?: number;
 }
 
@@ -84,7 +84,7 @@ export class AppProcess {
       await waitFor(`the app on port ${port} to say "serving on"`, () => {
         if (child.exitCode !== null) throw new Error(`it exited with ${child.exitCode}:\n${app.output}`);
         return app.output.includes("serving on");
-      }, options.startTimeoutMs ?? 30_000, 25);
+      }, options.startTimeoutMs ?? 90_000, 25);
     } catch (error) {
       app.kill();
       throw error;
