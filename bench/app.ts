@@ -70,12 +70,13 @@ export const BENCH_ROUTES = [
 ];
 
 /** The app's real Kernel (app/Kernel.ts), with the session driver chosen, the bench routes added, and config/logging.ts overridden by `logging`. */
-export function benchKernel(driver: "cookie" | "redis", redisUrl?: string, logging?: Partial<LogSettings>): Kernel {
+export function benchKernel(driver: "cookie" | "redis" | "file", redisUrl?: string, logging?: Partial<LogSettings>, fileDirectory?: string): Kernel {
   const { DRIVERS } = kernel.config.session;
+  const file = { ...DRIVERS.file, directory: fileDirectory ?? DRIVERS.file.directory };
   const redis: RedisDriverConfig = { ...DRIVERS.redis, url: redisUrl, options: { db: 0 }, namespace: BENCH_NAMESPACE };
   return {
     ...kernel,
-    config: { ...kernel.config, logging: { ...kernel.config.logging, ...logging }, session: { ...kernel.config.session, DRIVERS: { ...DRIVERS, default: driver, redis } } },
+    config: { ...kernel.config, logging: { ...kernel.config.logging, ...logging }, session: { ...kernel.config.session, DRIVERS: { ...DRIVERS, default: driver, redis, file } } },
     routes: [...kernel.routes, ...Route.group(BENCH_ROUTES, { middleware: ["web"] })],
   };
 }

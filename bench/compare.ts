@@ -7,7 +7,7 @@
 // req/s on a shared machine, so it is the better A/B signal for one server's code. `npm run bench` remains the measurement of record.
 import path from "node:path";
 import { generateKey } from "masonite/security";
-import { allResponses, ServerProcess } from "./child";
+import { allResponses, okResponses, ServerProcess } from "./child";
 import { Visitor } from "./client";
 import { pickTool, runLoad } from "./load";
 import { BenchRedis } from "./redis";
@@ -32,19 +32,26 @@ async function main(): Promise<void> {
   const servers = await Promise.all(chosen.map((s) => ServerProcess.start(s.kind, { root: s.root, env })));
   try {
     const cookies: string[] = [];
+    const visitors: Visitor[] = [];
     for (const [i, scenario] of chosen.entries()) {
       const visitor = new Visitor(servers[i]!.url);
       await scenario.prime(visitor);
+      visitors.push(visitor);
       cookies.push(visitor.cookieHeader());
       await runLoad(tool, { url: servers[i]!.url + scenario.path, connections: 32, durationS: 1, headers: cookies[i] ? { cookie: cookies[i]! } : {} });
     }
     const rps: number[][] = chosen.map(() => []);
     const cpu: number[][] = chosen.map(() => []);
+    // Counter scenarios: acknowledged increments the stored counter does not show.
+    const lost = chosen.map(() => 0);
+    const counted = (i: number) => (chosen[i]!.counter && chosen[i]!.path !== "/bench/read" && (redis || !chosen[i]!.redis) ? chosen[i]!.counter!(visitors[i]!, redis!) : undefined);
     for (let round = 0; round < rounds; round++) {
       for (const [i, scenario] of chosen.entries()) {
+        const counterBefore = await counted(i);
         const before = await servers[i]!.stats();
         const load = await runLoad(tool, { url: servers[i]!.url + scenario.path, connections: 32, durationS: seconds, headers: cookies[i] ? { cookie: cookies[i]! } : {} });
         const after = await servers[i]!.settled();
+        if (counterBefore !== undefined) lost[i]! += Math.max(0, okResponses(before, after) - ((await counted(i))! - counterBefore));
         rps[i]!.push(load.rps);
         cpu[i]!.push((after.cpuMicros - before.cpuMicros) / Math.max(1, allResponses(before, after)));
       }
@@ -52,7 +59,7 @@ async function main(): Promise<void> {
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
     const ratios = (i: number) => median(rps[i]!.map((v, r) => v / rps[0]![r]!));
     for (const [i, scenario] of chosen.entries()) {
-      console.log(`${scenario.label.padEnd(22)} ${String(Math.round(median(rps[i]!))).padStart(7)} req/s  ${ratios(i).toFixed(2)}x  [${rps[i]!.map(Math.round).join(", ")}]  server CPU ${median(cpu[i]!).toFixed(1)} us/req`);
+      console.log(`${scenario.label.padEnd(22)} ${String(Math.round(median(rps[i]!))).padStart(7)} req/s  ${ratios(i).toFixed(2)}x  [${rps[i]!.map(Math.round).join(", ")}]  server CPU ${median(cpu[i]!).toFixed(1)} us/req${chosen[i]!.counter && chosen[i]!.path !== "/bench/read" ? `  lost updates ${lost[i]}` : ""}`);
     }
   } finally {
     await Promise.all(servers.map((s) => s.stop()));

@@ -16,8 +16,13 @@ export interface Scenario {
   redis: boolean;
   framework: boolean;
   prime: (visitor: Visitor) => Promise<void>;
-  /** Reads the session's counter straight from Redis, for lost updates. */
+  /** Reads the session's counter (straight from Redis, or through a read-only request), for lost updates. */
   counter?: (visitor: Visitor, redis: BenchRedis) => Promise<number>;
+}
+
+/** The counter as the app reads it, by a request that changes nothing (and so takes no lock). */
+export async function appCounter(visitor: Visitor): Promise<number> {
+  return (JSON.parse(await peek(visitor, "/bench/read")) as { counter: number }).counter;
 }
 
 export async function frameworkCounter(visitor: Visitor, redis: BenchRedis): Promise<number> {
@@ -116,6 +121,7 @@ export const SCENARIOS: Scenario[] = [
   { n: 12, id: "floor-redis", label: "floor F3: Koa + ioredis, two scripts", kind: "floor-redis", path: "/bench/counter", redis: true, framework: false, prime: primeCounter, counter: floorCounter },
   { n: 13, id: "masonite-web-fresh", label: "masonite, web group JSON, fresh visitor", kind: "masonite-cookie", path: "/bench/status", redis: false, framework: true, prime: primeStatus("/bench/status") },
   { n: 14, id: "masonite-api-logged", label: "masonite, api group JSON, a request log line each (LOG_REQUESTS=true)", kind: "masonite-logged", path: "/api/status", redis: false, framework: true, prime: primeStatus("/api/status") },
+  { n: 15, id: "masonite-file", label: "masonite, file driver counter (one lock per change)", kind: "masonite-file", path: "/bench/counter", redis: false, framework: true, prime: primeCounter, counter: appCounter },
 ];
 
 /** Session data sizes up to the largest the default 6 KB of cookies holds (about 4.4 KB). */

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Redis from "ioredis";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import Koa from "koa";
 import session from "koa-session";
 import pino from "pino";
@@ -21,7 +23,7 @@ export interface BuiltServer {
   close(): Promise<void>;
 }
 
-export const SERVER_KINDS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "floor-router", "floor-cookie", "floor-redis", "masonite-logged"] as const;
+export const SERVER_KINDS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "floor-router", "floor-cookie", "floor-redis", "masonite-logged", "masonite-file"] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
 /** Key prefix of the koa-session store adapter below. */
@@ -109,6 +111,18 @@ export async function buildServer(kind: ServerKind, redisUrl: string | undefined
       setLogDestination(pino.destination({ dest: os.devNull, sync: false }));
       const app = await Application.create(benchKernel("cookie", undefined, { LEVEL: "info", PRETTY: false, REQUESTS: true }));
       return { listener: app.callback(), close: () => app.close() };
+    }
+    case "masonite-file": {
+      // A folder of its own on the machine's temporary filesystem, removed when the server stops.
+      const directory = mkdtempSync(path.join(os.tmpdir(), "masonite-bench-sessions-"));
+      const app = await Application.create(benchKernel("file", undefined, undefined, directory));
+      return {
+        listener: app.callback(),
+        close: async () => {
+          await app.close();
+          rmSync(directory, { recursive: true, force: true });
+        },
+      };
     }
     case "masonite-cookie":
     case "masonite-redis": {

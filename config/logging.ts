@@ -1,6 +1,6 @@
-import { env, environment, logDefaults, type LogLevel } from "masonite/core";
+import { appEnvironment, env, logDefaults, type LogLevel } from "masonite/core";
 
-const DEFAULTS = logDefaults(environment(env("APP_ENV", "development")));
+const DEFAULTS = logDefaults(appEnvironment());
 
 /** The least severe level written: trace, debug, info, warn, error, fatal or silent. */
 export const LEVEL = env("LOG_LEVEL", DEFAULTS.LEVEL) as LogLevel;

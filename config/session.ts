@@ -27,16 +27,18 @@ export const DRIVERS = defineDrivers({
       : { db: Number(env("REDIS_DB", "1")), ...(SENTINELS.length ? { sentinels: SENTINELS, name: env("REDIS_SENTINEL_NAME", "mymaster") } : {}) },
     cluster: CLUSTER.length ? CLUSTER : undefined, // seed nodes: the store then uses ioredis's Cluster
     maxSize: 256 * 1024, // bytes of data one session may hold
+    timeout: 60 * 60, // seconds without activity before a redis session ends (TIMEOUT below is the other drivers')
     namespace: env("SESSION_NAMESPACE", "masonite4"),
     commandTimeout: Number(env("REDIS_COMMAND_TIMEOUT", "2000")), // ms a request waits for Redis before it answers 503
   },
   file: {
-    directory: "storage/framework/sessions", // one file per session; shared by the workers of one machine
+    // One file per session, shared by the workers of one machine; tests get a folder of their own (tests/support/env.ts).
+    directory: env("SESSION_DIRECTORY", "storage/framework/sessions"),
   },
   memory: {}, // one process only, gone at restart: for tests and quick experiments
 });
 
-/** Seconds without activity after which a session ends, on every driver. */
+/** Seconds without activity after which a session ends, on every driver whose block sets no `timeout` of its own. */
 export const TIMEOUT = Number(env("SESSION_TIMEOUT", String(2 * 60 * 60)));
 /** Seconds after creation or regenerate() (sign-in) after which a session ends whatever the activity; false for none. */
 export const LIFETIME = 12 * 60 * 60;

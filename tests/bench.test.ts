@@ -15,7 +15,7 @@ import { startApp } from "./support/app";
 import { RedisServer } from "./support/redis";
 
 const ROOT = path.resolve(__dirname, "..");
-const SCENARIOS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "masonite-page", "masonite-redis-read", "masonite-api", "masonite-redis-signed-in", "floor-router", "floor-cookie", "floor-redis", "masonite-web-fresh", "masonite-api-logged"];
+const SCENARIOS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "masonite-page", "masonite-redis-read", "masonite-api", "masonite-redis-signed-in", "floor-router", "floor-cookie", "floor-redis", "masonite-web-fresh", "masonite-api-logged", "masonite-file"];
 /** Issue 14's targets, each a ratio to a floor or peer measured in the same run. */
 const RATIO_TARGETS = ["A", "B", "C", "D", "D-koa-session", "E", "F", "F-vs-C", "A-logged"];
 
@@ -67,6 +67,7 @@ test("npm run bench -- --quick measures every scenario and writes the JSON and t
     }
     // The framework's Redis increments are atomic whatever the machine's speed.
     assert.equal(results.scenarios.find((s) => s.id === "masonite-redis")!.redis!.lostUpdates, 0);
+    assert.equal((results.scenarios.find((s) => s.id === "masonite-file") as { lostUpdates?: number }).lostUpdates, 0, "the file driver's counter loses nothing");
     assert.equal(results.growth.cookie.map((g) => g.bytes).join(), "100,1024,2048,4096");
     assert.equal(results.growth.redis.map((g) => g.keys).join(), "1,10,100,1000");
     for (const g of [...results.growth.cookie, ...results.growth.redis]) assert.ok(g.rps > 0, JSON.stringify(g));

@@ -136,6 +136,8 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
     const generated = {
       "controller post": "app/controllers/PostController.ts",
       "controller Comment --resource": "app/controllers/CommentController.ts",
+      "controller api/Post": "app/controllers/api/PostController.ts",
+      "controller api/Comment --resource": "app/controllers/api/CommentController.ts",
       "view posts.index": "resources/templates/posts/index.html",
       "middleware auth": "app/middleware/AuthMiddleware.ts",
       "provider billing": "app/providers/BillingProvider.ts",
@@ -210,6 +212,9 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
     assert.equal(unfinished.code, 1, `the TODO test must fail:\n${unfinished.stdout}`);
     assert.match(unfinished.stdout, /TODO: no route pointed at PostController when craft wrote this test; add one to routes\/web\.ts or routes\/api\.ts, then request it here/);
     assertOneLineError(await run(process.execPath, ["craft.js", "test", "Post"], app), /^craft: tests\/post\.test\.ts already exists; pass --force to overwrite it\.$/);
+    // A controller that exists nowhere is a typo until said otherwise: refused, nothing written.
+    assertOneLineError(await run(process.execPath, ["craft.js", "test", "Nope"], app), /^craft: There is no NopeController: no route points at it and app\/controllers has no NopeController\.ts, so tests\/nope\.test\.ts was not written; .* --todo .*\.$/);
+    assert.ok(!existsSync(path.join(app, "tests/nope.test.ts")));
 
     // The route and the view that `craft controller post` says to add; then the test requests the route.
     const [importHint, routeHint] = (await craftIn(app, "controller", "post", "--force")).split("\n").slice(1, 3);
@@ -232,6 +237,17 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
     assert.match(result.stdout, /contact form/);
     assert.match(result.stdout, /PostController/);
     assert.match(result.stdout, /ℹ fail 0/);
+  });
+
+  test("the new app's npm test, twice in a row on the file driver, passes both times and leaves storage/ as it found it", { timeout: 300_000 }, async () => {
+    const storage = () => readdirSync(path.join(app, "storage"), { recursive: true, encoding: "utf8" }).sort();
+    const before = storage();
+    for (const round of [1, 2]) {
+      const result = await run(NPM, ["test"], app, { timeout: 150_000, env: { SESSION_DRIVER: "file" } });
+      assertSucceeded(result, `npm test on the file driver, run ${round}`);
+      assert.match(result.stdout, /ℹ fail 0/);
+      assert.deepEqual(storage(), before, `storage/ after run ${round}`);
+    }
   });
 
   test("npm start serves the welcome page, the flash demo and the generated pages", async () => {
@@ -346,6 +362,10 @@ describe("craft new refuses bad input with one line and leaves nothing behind", 
     const before = readdirSync(locked);
     assertOneLineError(await repoCraft("new", path.join(locked, "masonite-craft-test-app"), "--no-install"), /cannot create .*: permission denied\.$/);
     assert.deepEqual(readdirSync(locked), before);
+  });
+
+  test("a folder that exists but takes no new files (/proc) is named as not writable, not as missing", async () => {
+    assertOneLineError(await repoCraft("new", "/proc/masonite-craft-test-app", "--no-install"), /^craft: cannot create \/proc\/masonite-craft-test-app: the folder \/proc exists but is not writable; choose a directory you can write to\.$/);
   });
 
   test("--force writes into a non-empty directory and keeps the files already there", async () => {

@@ -17,6 +17,11 @@ class MistakeController extends Controller {
   }
 
   @inject()
+  unclosed(view: View) {
+    return view.render("mistakes.unclosed", { user: "Ada" });
+  }
+
+  @inject()
   crate(view: View) {
     return view.render("posts/crate");
   }
@@ -30,6 +35,7 @@ class MistakeController extends Controller {
 const MISTAKE_ROUTES = [
   Route.get("/_mistakes/typo", [MistakeController, "typo"]),
   Route.get("/_mistakes/crate", [MistakeController, "crate"]),
+  Route.get("/_mistakes/unclosed", [MistakeController, "unclosed"]),
   Route.get("/_mistakes/undefined", [MistakeController, "undefinedValues"]),
 ];
 
@@ -100,8 +106,19 @@ describe("template mistakes name the template and line", () => {
     const res = await dev.get("/_mistakes/typo", { headers: { accept: "application/json" } });
     const { error } = res.assertStatus(500).json<{ error: { code: string; message: string } }>();
     assert.equal(error.code, "E_TEMPLATE_ERROR");
-    assert.match(error.message, /^Template tests\/fixtures\/templates\/mistakes\/typo\.html line 5, column \d+ \(rendering "mistakes\.typo"\): Unable to call `urll`, which is undefined or falsey\. Fix that line\.$/);
+    assert.match(error.message, /^Template tests\/fixtures\/templates\/mistakes\/typo\.html line 5, column \d+ \(rendering "mistakes\.typo"\): Unable to call `urll`, which is undefined or falsey: check the spelling of urll, or pass it in the view's context \(or app\.views\.share\(\) it\)\.$/);
     assert.doesNotMatch(error.message, /base\.html/);
+  });
+
+  test("an unclosed if is E_TEMPLATE_SYNTAX at the line that opened it, and the debug page shows the template's lines around it", async () => {
+    const { error } = (await dev.get("/_mistakes/unclosed", { headers: { accept: "application/json" } })).assertStatus(500).json<{ error: { code: string; message: string } }>();
+    assert.equal(error.code, "E_TEMPLATE_SYNTAX");
+    assert.equal(error.message, 'Template tests/fixtures/templates/mistakes/unclosed.html line 5 (rendering "mistakes.unclosed"): {% if %} opened on line 5 is not closed, and {% endblock %} on line 7 came first: add {% endif %} where its if ends.');
+    const page = (await dev.get("/_mistakes/unclosed")).assertStatus(500).text;
+    assert.match(page, /<section id="template-source"><h2>tests\/fixtures\/templates\/mistakes\/unclosed\.html, line 5<\/h2><table>/);
+    assert.match(page, /<tr class="mistake"><td>5<\/td><td>\{% if user %\}<\/td><\/tr><tr><td>6<\/td><td>&lt;p&gt;Hello \{\{ user \}\}&lt;\/p&gt;<\/td><\/tr>/);
+    assert.match(page, /<tr><td>2<\/td><td>\{% extends &quot;base\.html&quot; %\}<\/td><\/tr>/, "three lines before it");
+    assert.doesNotMatch((await production.get("/_mistakes/unclosed")).assertStatus(500).text, /template-source|if user/, "a production page shows no source");
   });
 
   test("a missing template names what was asked, the controller method and the folders searched", async () => {

@@ -108,7 +108,7 @@ test("a session store that goes down is logged with its cause, once per failed r
     (await app.get("/_lab/all")).assertStatus(503);
     const warnings = parsed(lines).filter((line) => line.level === 40 && /-> 503/.test(line.msg));
     assert.equal(warnings.length, 1, lines.join(""));
-    assert.match(warnings[0]!.msg, /^GET \/_lab\/all -> 503: The session store is unavailable: .+/);
+    assert.match(warnings[0]!.msg, /^GET \/_lab\/all -> 503: The session store, Redis at 127\.0\.0\.1:\d+ \(REDIS_URL\), is unavailable: [^;]+; start that Redis \(or wait for it to come back\), or point REDIS_HOST\/REDIS_PORT, REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER in config\/session\.ts at one that runs\.$/);
     assert.equal(warnings[0]!.code, "E_SESSION_STORE_UNAVAILABLE");
   } finally {
     await app.close();

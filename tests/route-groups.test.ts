@@ -52,12 +52,12 @@ describe("route groups: routes/web.ts through the web group, routes/api.ts under
     const missing = await send(app.url, "GET", "/api/nope");
     assert.equal(missing.status, 404);
     assert.match(missing.headers.get("content-type") ?? "", /application\/json/);
-    assert.deepEqual(await missing.json(), { error: { status: 404, title: "Page not found", message: "No route matches GET /api/nope." } });
+    assert.deepEqual(await missing.json(), { error: { status: 404, title: "Page not found", message: "No route matches GET /api/nope.", code: "E_ROUTE_NOT_FOUND" } });
     assert.deepEqual(missing.headers.getSetCookie(), []);
     const wrongMethod = await send(app.url, "DELETE", "/api/status");
     assert.equal(wrongMethod.status, 405);
     assert.match(wrongMethod.headers.get("content-type") ?? "", /application\/json/);
-    assert.equal(((await wrongMethod.json()) as { error: { status: number } }).error.status, 405);
+    assert.deepEqual(await wrongMethod.json(), { error: { status: 405, title: "Method not allowed", message: "DELETE /api/status is not allowed: this path takes HEAD, GET.", code: "E_METHOD_NOT_ALLOWED" } });
     assert.match(wrongMethod.headers.get("allow") ?? "", /GET/);
   });
 

@@ -36,8 +36,9 @@ export function createCraft(options: CraftOptions): Command {
     .option("-p, --port <port>", "port to listen on", port, Number(process.env.PORT ?? 8000))
     .option("-b, --host <host>", "address to bind", "127.0.0.1")
     .option("-r, --reload", "restart when app code changes (development)", false)
+    .option("--no-typecheck", "with --reload: do not run tsc --watch beside the server")
     .option("-w, --workers <count>", 'worker processes sharing the port (Node\'s cluster module); "auto" = one per CPU', workerCount, 1)
-    .action((opts: { port: number; host: string; reload: boolean; workers: number }) => serve(options.root, options.kernel, opts));
+    .action((opts: { port: number; host: string; reload: boolean; workers: number; typecheck: boolean }) => serve(options.root, options.kernel, opts));
 
   program
     .command("key")

@@ -1,6 +1,7 @@
 export { createCraft, runCraft, type CraftOptions } from "./craft";
 export { ensureAppKey } from "./serve";
-export { newApp, type NewAppOptions, type SessionDriverName } from "./new/newApp";
+export { newApp, SESSION_DRIVERS, type NewAppOptions, type SessionDriverName } from "./new/newApp";
+export { appReadme, nextSteps } from "./new/appFiles";
 export { appPackageJson } from "./new/skeleton";
 export { makeController } from "./generators/controller";
 export { makeMiddleware } from "./generators/middleware";

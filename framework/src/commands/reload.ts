@@ -4,6 +4,8 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import chokidar from "chokidar";
+import { escapeHtml } from "../core/html";
+import { watchTypes } from "./typecheck";
 
 /** Set in the environment of the server process that a `--reload` supervisor runs. */
 export const RELOAD_WORKER_ENV = "CRAFT_RELOAD_WORKER";
@@ -22,6 +24,8 @@ export interface ReloadOptions {
   port: number;
   host: string;
   workers: number;
+  /** Run `tsc --watch` beside the server and print its errors (typecheck.ts). */
+  typecheck: boolean;
 }
 
 /** What Node can load: only these files of app/, config/ and routes/ are the server's code. */
@@ -116,10 +120,12 @@ export async function superviseReload(root: string, options: ReloadOptions, envi
   watcher.on("all", (_event, file) => noticed(file));
   await once(watcher, "ready");
 
+  const types = options.typecheck ? watchTypes(root) : undefined;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     void watcher.close();
+    types?.kill();
     if (!child) process.exit(0);
     child.kill(signal);
   };
@@ -139,8 +145,41 @@ export function loadErrorText(error: unknown): string {
   return text.replace(/\s+$/, "");
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Start-up failed for want of a service (Redis unreachable), not for the code: it may start once the service is back. */
+export function isServiceOutage(error: unknown): boolean {
+  for (let link = error; link instanceof Error; link = link.cause) {
+    if (/^E_\w+_UNREACHABLE$/.test(String((link as { code?: unknown }).code))) return true;
+  }
+  return false;
+}
+
+/** A stand-in server on the app's port, answering every request with `page`. */
+async function standIn(page: string, port: number, host: string, status = 500): Promise<ReturnType<typeof createServer>> {
+  const server = createServer((_request, response) => {
+    response.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+    response.end(page);
+  });
+  server.listen(port, host);
+  await once(server, "listening");
+  return server;
+}
+
+function errorPage(title: string, advice: string, text: string, refreshSeconds?: number): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8">${refreshSeconds ? `<meta http-equiv="refresh" content="${refreshSeconds}">` : ""}<title>${title}</title></head>
+<body style="font-family: system-ui, sans-serif; margin: 2rem">
+<h1>${title}</h1>
+<p>${advice}</p>
+<pre style="background: #f6f6f6; padding: 1rem; overflow: auto">${escapeHtml(text)}</pre>
+</body>
+</html>
+`;
+}
+
+function shownAddress(port: number, host: string): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 /**
@@ -150,25 +189,54 @@ function escapeHtml(text: string): string {
  */
 export async function serveLoadError(error: unknown, port: number, host: string): Promise<void> {
   const text = loadErrorText(error);
-  const page = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>The app failed to load</title></head>
-<body style="font-family: system-ui, sans-serif; margin: 2rem">
-<h1>The app failed to load</h1>
-<p>Fix the file and save it: the server restarts by itself.</p>
-<pre style="background: #f6f6f6; padding: 1rem; overflow: auto">${escapeHtml(text)}</pre>
-</body>
-</html>
-`;
-  const server = createServer((_request, response) => {
-    response.writeHead(500, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
-    response.end(page);
-  });
-  server.listen(port, host);
-  await once(server, "listening");
-  const shown = host.includes(":") ? `[${host}]` : host;
-  console.error(`craft: the app failed to load; http://${shown}:${port} shows the error until the next change.\n${text}`);
+  await standIn(errorPage("The app failed to load", "Fix the file and save it: the server restarts by itself.", text), port, host);
+  console.error(`craft: the app failed to load; ${shownAddress(port, host)} shows the error until the next change.\n${text}`);
   // Nothing is in flight worth finishing: the stand-in holds no state.
   const stop = () => process.exit(0);
   process.on("SIGINT", stop).on("SIGTERM", stop);
+}
+
+/** The first wait before trying start-up again, doubled after each failure up to the longest. */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_LONGEST_MS = 10_000;
+
+/**
+ * Under `--reload`, start-up that failed because a service is down (Redis) is tried again by
+ * itself, with backoff, until it succeeds: a saved file is not what brings Redis back. Between
+ * attempts the stand-in page says so, and reloads itself. A failure of another kind ends the
+ * retrying with the usual load-error page.
+ */
+export async function retryWhileServiceDown(start: () => Promise<void>, error: unknown, port: number, host: string, firstDelayMs = RETRY_FIRST_MS): Promise<void> {
+  // Nothing is served yet, and a failed attempt holds nothing worth closing.
+  const stop = () => process.exit(0);
+  process.on("SIGINT", stop).on("SIGTERM", stop);
+  let failure = error;
+  let delay = firstDelayMs;
+  console.error(`craft: the app could not start because a service it needs is down; retrying by itself (${shownAddress(port, host)} says so).\n${(error as Error).message}`);
+  for (;;) {
+    const seconds = Math.ceil(delay / 1000);
+    const page = errorPage(
+      "Waiting for a service the app needs",
+      `The app could not start because a service it needs is down. Start-up is retried by itself, next in ${seconds} s; this page reloads until the app answers. No need to save a file.`,
+      (failure as Error).message ?? String(failure),
+      seconds,
+    );
+    const server = await standIn(page, port, host, 503);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    server.close();
+    server.closeAllConnections();
+    await once(server, "close");
+    try {
+      await start();
+      process.off("SIGINT", stop).off("SIGTERM", stop);
+      return;
+    } catch (next) {
+      if (!isServiceOutage(next)) {
+        process.off("SIGINT", stop).off("SIGTERM", stop);
+        return serveLoadError(next, port, host);
+      }
+      failure = next;
+      delay = Math.min(delay * 2, RETRY_LONGEST_MS);
+    }
+  }
 }

@@ -3,11 +3,12 @@ import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError } from "commander";
 import { Application, type Kernel } from "../foundation/Application";
-import { env, loadEnvironment } from "../core/env";
-import { environment } from "../core/environment";
+import { loadEnvironment } from "../core/env";
+import { appEnvironment } from "../core/environment";
 import { generateKey } from "../security/keys";
 import { storeEnvValue } from "./envFile";
-import { RELOAD_WORKER_ENV, serveLoadError, superviseReload } from "./reload";
+import { CommandError } from "./errors";
+import { isServiceOutage, RELOAD_WORKER_ENV, retryWhileServiceDown, serveLoadError, superviseReload } from "./reload";
 
 export interface ServeOptions {
   port: number;
@@ -15,6 +16,8 @@ export interface ServeOptions {
   reload: boolean;
   /** Worker processes sharing the port (Node's cluster module); 1 serves from this process. */
   workers?: number;
+  /** With `reload`: type-check in the background and print the errors (on unless turned off). */
+  typecheck?: boolean;
 }
 
 /** How long a shutdown may wait for in-flight requests before the process gives up. */
@@ -29,7 +32,7 @@ const RESTART_DELAY_MS = 500;
  */
 export function ensureAppKey(root: string): void {
   loadEnvironment(root);
-  if (process.env.APP_KEY || environment(env("APP_ENV", "development")) !== "development") return;
+  if (process.env.APP_KEY || appEnvironment() !== "development") return;
   const key = generateKey();
   storeEnvValue(root, "APP_KEY", key);
   process.env.APP_KEY = key;
@@ -48,13 +51,24 @@ export async function serve(root: string, loadKernel: () => Promise<Kernel>, opt
   const environment = { ...process.env };
   ensureAppKey(root);
   const workers = options.workers ?? 1;
-  if (options.reload) return superviseReload(root, { port: options.port, host: options.host, workers }, environment);
+  const development = appEnvironment() === "development";
+  if (options.reload) {
+    if (!development) {
+      throw new CommandError(
+        "E_RELOAD_OUTSIDE_DEVELOPMENT",
+        `serve --reload is for development, and the environment is ${appEnvironment()}: while the app fails to load, it shows the compiler's message and the app's file paths to every client. Run craft serve without --reload, or set APP_ENV=development on a machine only you can reach.`,
+      );
+    }
+    return superviseReload(root, { port: options.port, host: options.host, workers, typecheck: options.typecheck ?? true }, environment);
+  }
   const start = workers > 1 && cluster.isPrimary ? () => runPrimary(loadKernel, options, workers) : () => runServer(loadKernel, options);
-  if (!process.env[RELOAD_WORKER_ENV] || !cluster.isPrimary) return start();
+  // The stand-in page shows source and paths: only in development (an edited .env may have left it).
+  if (!process.env[RELOAD_WORKER_ENV] || !cluster.isPrimary || !development) return start();
   try {
     await start();
   } catch (error) {
-    await serveLoadError(error, options.port, options.host);
+    if (isServiceOutage(error)) await retryWhileServiceDown(start, error, options.port, options.host);
+    else await serveLoadError(error, options.port, options.host);
   }
 }
 

@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type Logger as Pino } from "pino";
 import type { Environment } from "./environment";
 import { ConfigurationError } from "./errors";
+import { redactFields } from "./redaction";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -20,33 +21,6 @@ export interface LogSettings {
 /** Each environment's settings, for what config/logging.ts leaves out: readable lines and a line per request while developing, JSON lines in production. */
 export function logDefaults(env: Environment): LogSettings {
   return { LEVEL: "info", PRETTY: env !== "production", REQUESTS: env === "development" };
-}
-
-/**
- * Fields whose values never reach a log line, in any case, at the top level and two levels
- * down: the framework logs only its own messages, but an app's `logger.info("...", { req, body })`
- * must not leak a cookie, a token or a password either. Checked by the Logger itself rather
- * than by pino's `redact`, whose wildcard paths cost 15 µs a line: this walk costs next to
- * nothing when there is nothing to hide, and copies only what it censors.
- */
-const SECRET_FIELDS = new Set(["cookie", "set-cookie", "authorization", "password", "passwd", "passphrase", "secret", "token", "_token", "__token", "accesstoken", "refreshtoken", "apikey", "api_key"]);
-const REDACTED = "[Redacted]";
-const REDACTED_DEPTH = 2;
-
-function withoutSecrets(value: object, depth: number): object {
-  let copy: Record<string, unknown> | unknown[] | undefined;
-  for (const key of Object.keys(value)) {
-    const field = (value as Record<string, unknown>)[key];
-    let safe = field;
-    if (SECRET_FIELDS.has(key.toLowerCase())) safe = REDACTED;
-    // An Error stays one for pino's serializer (stack, causes); its own fields are the app's code, not input.
-    else if (depth < REDACTED_DEPTH && field !== null && typeof field === "object" && !(field instanceof Error)) safe = withoutSecrets(field, depth + 1);
-    if (safe !== field) {
-      copy ??= Array.isArray(value) ? [...value] : { ...value };
-      (copy as Record<string, unknown>)[key] = safe;
-    }
-  }
-  return copy ?? value;
 }
 
 /** Where loggers made from now on write, when set (masonite/testing's captureLogs). */
@@ -75,7 +49,16 @@ export class Logger {
     // JSON lines are written asynchronously (pino flushes them on exit); pretty ones at once, for a developer watching.
     const out = destination ?? pino.destination({ fd: 2, sync: settings.PRETTY === true });
     this.pino = pino(
-      { level, base: undefined, redact: settings.REDACT?.length ? { paths: [...settings.REDACT] } : undefined },
+      {
+        level,
+        base: undefined,
+        // Every line's fields, also those given to `pino` directly, pass the redaction walk; it
+        // serializes errors itself (pino's way, then their fields redacted), so pino's own err
+        // serializer is left nothing to do.
+        formatters: { log: redactFields },
+        serializers: { err: (value: unknown) => value },
+        redact: settings.REDACT?.length ? { paths: [...settings.REDACT] } : undefined,
+      },
       settings.PRETTY ? prettyLines(out, destination === undefined && process.stderr.isTTY) : out,
     );
   }
@@ -95,7 +78,7 @@ export class Logger {
 
   #write(level: Exclude<LogLevel, "silent">, message: string, fields: object | undefined): void {
     if (!this.pino.isLevelEnabled(level)) return;
-    if (fields) this.pino[level](withoutSecrets(fields, 0), message);
+    if (fields) this.pino[level](fields, message);
     else this.pino[level](message);
   }
 

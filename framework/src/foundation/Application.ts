@@ -16,8 +16,10 @@ import { BodyReader } from "../request/body";
 import { ViewFactory } from "../views/ViewFactory";
 import type { AppConfig } from "./config";
 import { environment } from "../core/environment";
+import { proxyHops } from "../core/proxy";
 import { ConfigurationError } from "../core/errors";
 import { closeConnectionsWhen, readBody } from "./guards";
+import { createServer, serverSettings, type ServerSettings } from "./server";
 import { errorPages, exactRoutes, logRequests, routeHandler, staticFiles } from "./http";
 import { inRoute, jsonErrorsForPath, routePipeline, type MiddlewareGroups } from "./routing";
 import { logDefaults, Logger, type LogSettings } from "../core/logger";
@@ -54,11 +56,13 @@ export class Application {
   readonly routes: RouteTable;
   #providers: Provider<Application>[];
   #server: Server | undefined;
+  #body: BodyReader | undefined;
   #closing = false;
   /** Development re-reads templates and the public folder on each request. */
   readonly #watch: boolean;
   readonly #securityHeaders: (ctx: Koa.Context) => void;
   readonly #logging: LogSettings;
+  readonly #serverSettings: ServerSettings;
 
   private constructor(kernel: Kernel) {
     this.kernel = kernel;
@@ -72,6 +76,7 @@ export class Application {
     if (env === "production" && app.DEBUG) {
       throw new ConfigurationError("E_DEBUG_IN_PRODUCTION", "APP_DEBUG is true while APP_ENV is production: debug pages would show stack traces to visitors. Set APP_DEBUG=false.");
     }
+    this.#serverSettings = serverSettings(app.SERVER);
     this.#securityHeaders = securityHeaders(kernel.config.security?.HEADERS ?? securityHeaderDefaults(app.URL));
     this.views = new ViewFactory({
       templates: [path.join(kernel.root, "resources", "templates"), ...(kernel.templates ?? [])],
@@ -83,7 +88,9 @@ export class Application {
     this.views.composer((ctx) => ({ request: () => findScope(ctx)?.resolve(Request) }));
     this.routes = new RouteTable(kernel.routes);
     this.#providers = (kernel.providers ?? []).map((Type) => new Type());
-    this.koa = new Koa({ proxy: app.TRUST_PROXY ?? false });
+    // Koa then reads the client's IP that many entries from the right of X-Forwarded-For.
+    const hops = proxyHops(app.TRUST_PROXY);
+    this.koa = new Koa({ proxy: hops > 0, maxIpsCount: hops });
     this.koa.silent = true;
   }
 
@@ -132,7 +139,7 @@ export class Application {
       }
       router.register(route.routerPath, [route.method], handler, { name: route.routeName });
     }
-    const body = new BodyReader({ limit: app.BODY_LIMIT ?? "1mb", input: app.INPUT_LIMITS, uploads: app.UPLOADS });
+    const body = (this.#body = new BodyReader({ limit: app.BODY_LIMIT ?? "1mb", input: app.INPUT_LIMITS, uploads: app.UPLOADS }));
     if (this.#logging.REQUESTS) this.koa.use(logRequests(this.logger));
     this.koa.use(bindRouteTable(this.routes));
     this.koa.use(closeConnectionsWhen(() => this.#closing));
@@ -151,9 +158,9 @@ export class Application {
     return this.koa.callback();
   }
 
-  /** Listens and resolves with the URL once the port is bound (port 0 picks a free one). */
+  /** Listens, with the SERVER timeouts and connection cap, and resolves with the URL once the port is bound (port 0 picks a free one). */
   async listen(port: number, host = "127.0.0.1"): Promise<string> {
-    const server = this.koa.listen(port, host);
+    const server = createServer(this.koa.callback(), this.#serverSettings).listen(port, host);
     this.#server = server;
     await once(server, "listening");
     const address = server.address() as AddressInfo;
@@ -174,6 +181,7 @@ export class Application {
       await closed;
     }
     releaseRouteTable(this.routes);
+    this.#body?.close();
     for (const provider of this.#providers) await provider.shutdown(this);
   }
 }

@@ -3,6 +3,8 @@ import path from "node:path";
 import type { Context } from "koa";
 import Youch from "youch";
 import type { RouteDefinition } from "../routes/Route";
+import { TemplateMistake } from "../views/ViewFactory";
+import { escapeHtml } from "../core/html";
 
 /** The framework's own sources: folded on the debug page like node_modules, wherever the package sits. */
 const FRAMEWORK_SOURCES = path.resolve(__dirname, "..") + path.sep;
@@ -43,17 +45,27 @@ function allowNonce(ctx: Context): string {
   return nonce;
 }
 
-/** The development page for a failure: the exception, the app's frame with its source, the rest folded. */
+/** The template's lines around its mistake, the mistake's line marked, above Youch's page (whose frames are the framework's, not the template's). */
+function templateSource(error: TemplateMistake): string {
+  const rows = error.excerpt
+    .map(({ line, text }) => `<tr${line === error.line ? ' class="mistake"' : ""}><td>${line}</td><td>${escapeHtml(text)}</td></tr>`)
+    .join("");
+  return `<section id="template-source"><h2>${escapeHtml(error.file)}, line ${error.line}</h2><table>${rows}</table></section>`;
+}
+
+const TEMPLATE_SOURCE = "#template-source { margin: 1rem 2rem; font-family: ui-monospace, monospace; } #template-source table { border-collapse: collapse; width: 100%; } #template-source td { padding: 0 .75rem; white-space: pre-wrap; } #template-source td:first-child { text-align: right; color: #888; width: 3rem; } #template-source tr.mistake { background: #fde8e8; }";
+
+/** The development page for a failure: the exception, the app's frame with its source, the rest folded; a template mistake's source on top. */
 export async function exceptionPage(ctx: Context, error: unknown): Promise<string> {
   const nonce = allowNonce(ctx);
   const thrown = error instanceof Error ? error : new Error(String(error));
   const html = await new AppFirstYouch(thrown, ctx.req).toHTML({ cspNonce: nonce });
-  return html.replace("</head>", `<style nonce="${nonce}">${WRAPPING}</style></head>`);
+  const template = error instanceof TemplateMistake && error.excerpt.length ? templateSource(error) : "";
+  return html
+    .replace("</head>", `<style nonce="${nonce}">${WRAPPING}${template ? ` ${TEMPLATE_SOURCE}` : ""}</style></head>`)
+    .replace(/<body[^>]*>/, (body) => body + template);
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-}
 
 /** The development 404: what was asked, and every route the app has (method, path, name), in declaration order. */
 export function routeListPage(ctx: Context, message: string, routes: readonly RouteDefinition[]): string {

@@ -19,12 +19,14 @@ export function closeConnectionsWhen(closing: () => boolean) {
 export const BODY_METHODS = ["POST", "PUT", "PATCH"];
 
 /**
- * Reads the body of POST, PUT and PATCH requests before the routes run (the CSRF check needs
- * the form's token). Requests of other methods go straight on, without a promise of their own.
+ * Reads the JSON or form body of POST, PUT and PATCH requests before the routes run (the CSRF
+ * check needs the form's token); a multipart body is only checked here and read by its route,
+ * after the route's middleware (see readPendingBody). Requests of other methods go straight on,
+ * without a promise of their own.
  */
 export function readBody(reader: BodyReader) {
   return function readRequestBody(ctx: Context, next: Next): Promise<void> {
     if (!BODY_METHODS.includes(ctx.method)) return next();
-    return reader.read(ctx).then(next);
+    return reader.begin(ctx).then(next);
   };
 }

@@ -8,12 +8,12 @@ import type { DependencyContainer } from "tsyringe";
 import { planMethod, RequestScope, resolveArguments } from "../container";
 import { attachScope, cannotBuild, scopeOf } from "../container/RequestScope";
 import type { Middleware } from "../middleware";
-import { Request } from "../request";
+import { readPendingBody, Request } from "../request";
 import { Response } from "../response";
 import type { RouteDefinition } from "../routes/Route";
 import { View } from "../views/View";
 import type { ViewFactory } from "../views/ViewFactory";
-import { ConfigurationError } from "../core/errors";
+import { ConfigurationError, FrameworkError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { exceptionPage, routeListPage } from "./debugPages";
 
@@ -32,7 +32,7 @@ const TITLES: Record<number, string> = {
 /** Statuses the router answers with and no body, which get their error page here. */
 const UNANSWERED = new Set([404, 405, 501]);
 
-interface HttpError { status?: number; expose?: boolean; message?: string; stack?: string; code?: string }
+interface HttpError { status?: number; expose?: boolean; message?: string; stack?: string; code?: string; detail?: string }
 
 export interface ErrorPageOptions {
   /** Stack traces and 5xx messages on the page. */
@@ -66,6 +66,15 @@ export function logRequests(logger: Logger) {
   };
 }
 
+/** The router's silent 404, 405 or 501 as an error with a code and a message that says what would work. */
+function unanswered(ctx: Context): FrameworkError {
+  const request = `${ctx.method} ${ctx.path}`;
+  if (ctx.status === 404) return new FrameworkError("E_ROUTE_NOT_FOUND", `No route matches ${request}.`, { status: 404 });
+  const allow = ctx.response.get("Allow");
+  if (ctx.status === 405) return new FrameworkError("E_METHOD_NOT_ALLOWED", `${request} is not allowed: this path takes ${allow || "no method"}.`, { status: 405 });
+  return new FrameworkError("E_METHOD_NOT_IMPLEMENTED", `${request}: the server does not implement the method ${ctx.method}; use one of ${allow || "GET, POST"}.`, { status: 501 });
+}
+
 /**
  * Outermost middleware: every failure becomes an error page (or JSON for API clients and
  * API groups) with the right status, 5xx details only in debug mode, and the process keeps serving.
@@ -78,10 +87,7 @@ export function errorPages(views: ViewFactory, logger: Logger, { debug, headers,
       headers(ctx);
       await next();
       // What the router leaves unanswered: no route (404), or routes for other methods only (405, 501).
-      if (ctx.body == null && UNANSWERED.has(ctx.status)) {
-        if (ctx.status === 404) ctx.throw(404, `No route matches ${ctx.method} ${ctx.path}.`);
-        ctx.throw(ctx.status);
-      }
+      if (ctx.body == null && UNANSWERED.has(ctx.status)) throw unanswered(ctx);
     } catch (raw) {
       const error = (raw ?? {}) as HttpError;
       const status = Number.isInteger(error.status) && error.status! >= 400 && error.status! < 600 ? error.status! : 500;
@@ -89,8 +95,10 @@ export function errorPages(views: ViewFactory, logger: Logger, { debug, headers,
       // the cause, without a stack on every request. Any other 5xx is a bug: the whole error.
       if (status === 503) logger.warn(`${ctx.method} ${ctx.path} -> 503: ${error.message}`, { code: error.code });
       else if (status >= 500) logger.error(`${ctx.method} ${ctx.path} -> ${status}: ${error.message ?? String(raw)}`, { err: raw });
-      const detail = debug || (status < 500 && error.expose) ? (error.message ?? "") : "";
-      const page = { status, title: TITLES[status] ?? (status < 500 ? "Request refused" : "Server error"), message: detail, stack: debug ? error.stack ?? "" : "", code: error.code ?? "" };
+      // A refusal that knows which mistake it was (a 419's missing token) says so in the log, whatever the environment.
+      else if (error.detail) logger.warn(`${ctx.method} ${ctx.path} -> ${status}: ${error.detail}`, { code: error.code });
+      const shown = debug || (status < 500 && error.expose) ? (error.message ?? "") : "";
+      const page = { status, title: TITLES[status] ?? (status < 500 ? "Request refused" : "Server error"), message: shown, detail: debug ? error.detail ?? "" : "", stack: debug ? error.stack ?? "" : "", code: error.code ?? "" };
       // Headers set before the failure (cookies, redirects) belong to the failed attempt; on a
       // 405 or 501, Allow (set by the router) is part of the refusal: the methods that would work.
       const allow = status === 405 || status === 501 ? ctx.response.get("Allow") : "";
@@ -108,7 +116,7 @@ export function errorPages(views: ViewFactory, logger: Logger, { debug, headers,
       if (json || ctx.accepts("html", "json") === "json") {
         // A 4xx code is part of the API (what the client should fix); a 5xx one names the framework's insides.
         const code = debug || status < 500 ? page.code : "";
-        ctx.body = { error: { status, title: page.title, message: page.message || page.title, code: code || undefined } };
+        ctx.body = { error: { status, title: page.title, message: page.message || page.title, code: code || undefined, detail: page.detail || undefined } };
         return;
       }
       ctx.type = "html";
@@ -253,7 +261,8 @@ function respond(ctx: Context, result: unknown): void {
 
 /**
  * The Koa handler for one route: a RequestScope per request holding its Request, Response
- * and View, the route's middleware (built once, at start-up), then the controller method
+ * and View, the route's middleware (built once, at start-up), a multipart body still waiting to
+ * be read, then the controller method
  * with its arguments resolved by type. The method plan is made once, here, at start-up.
  */
 export function routeHandler(route: RouteDefinition, container: DependencyContainer, views: ViewFactory, middleware: Middleware[], jsonErrors: boolean) {
@@ -283,6 +292,7 @@ export function routeHandler(route: RouteDefinition, container: DependencyContai
     scope.provide(Request, request);
     scope.provide(Response, new Response(ctx));
     scope.provide(View, new View(views, ctx, plan.label));
-    return run(ctx, () => callController(ctx));
+    // A multipart body waits until the route's middleware let the request through: a refused one writes nothing to disk.
+    return run(ctx, () => readPendingBody(ctx).then(() => callController(ctx)));
   };
 }

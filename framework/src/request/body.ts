@@ -1,18 +1,16 @@
-import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { unlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import type { IncomingMessage } from "node:http";
 import zlib from "node:zlib";
-import Busboy from "busboy";
 import type { Context } from "koa";
 import qs from "qs";
 import getRawBody from "raw-body";
 import { ConfigurationError, FrameworkError } from "../core/errors";
 import { parseByteSize } from "../core/bytes";
+import { bodyAborted, bodyTooLarge, bodyUnreadable } from "./errors";
 import { InputLimits, type InputLimitSettings } from "./InputLimits";
+import { readMultipart, type BodySource, type MultipartLimits } from "./multipart";
+import { RequestFiles, UploadFolder, type UploadedFile } from "./uploads";
+
+export type { UploadedFile } from "./uploads";
 
 declare module "koa" {
   interface Request {
@@ -27,7 +25,7 @@ export interface UploadSettings {
   fileSize: string | number;
   /** The most files one request may carry. */
   files: number;
-  /** Where uploads are written while the request runs; os.tmpdir() unless set. */
+  /** The app's private folder (0700) for uploads while their request runs; one in os.tmpdir() unless set. */
   dir?: string;
 }
 
@@ -38,19 +36,6 @@ export interface BodySettings {
   uploads?: Partial<UploadSettings>;
 }
 
-/** A file sent in a multipart form, written to a temporary file that is deleted once the response is sent. */
-export interface UploadedFile {
-  /** The form field it came in. */
-  readonly field: string;
-  /** The file's name on the client, without any folder. */
-  readonly name: string;
-  /** The media type the client declared; not checked against the content. */
-  readonly type: string;
-  readonly size: number;
-  /** The temporary file holding the content. Copy or move it to keep it. */
-  readonly path: string;
-}
-
 const UPLOADS = new WeakMap<Context, UploadedFile[]>();
 
 /** The files uploaded with this request, in the order they were sent. */
@@ -58,42 +43,88 @@ export function uploadsOf(ctx: Context): readonly UploadedFile[] {
   return UPLOADS.get(ctx) ?? [];
 }
 
-const DEFAULT_UPLOADS: UploadSettings = { fileSize: "10mb", files: 10 };
+/** A multipart body that waits for its route: read by readPendingBody(), at most once. */
+const PENDING = new WeakMap<Context, { read: () => Promise<void>; reading?: Promise<void> }>();
+
+/** Whether the request's body waits to be read (a multipart body, until its route's middleware has run). */
+export function bodyPending(ctx: Context): boolean {
+  const pending = PENDING.get(ctx);
+  return pending !== undefined && pending.reading === undefined;
+}
+
+/**
+ * Reads the request's body if it still waits to be read; resolves at once when there is none
+ * waiting. The route runs it after its middleware, so a request refused there (a CSRF check
+ * on a header-borne token, a missing login) writes no upload to disk; middleware that needs
+ * a multipart form's fields earlier awaits it.
+ */
+export function readPendingBody(ctx: Context): Promise<void> {
+  const pending = PENDING.get(ctx);
+  if (!pending) return Promise.resolve();
+  pending.reading ??= pending.read();
+  return pending.reading;
+}
+
+const DEFAULT_UPLOADS = { fileSize: "10mb", files: 10 };
 const JSON_TYPES = ["json", "+json", "application/csp-report"];
 const STRICT_JSON_START = /^[\x20\x09\x0a\x0d]*[[{]/;
 
 /**
  * Reads JSON, urlencoded and multipart bodies into `ctx.request.body` within the body limit
  * and the input limits, which are enforced before or while parsing so a hostile body costs
- * about what a flat one of the same size does. Uploaded files go to temporary files.
+ * about what a flat one of the same size does. Uploaded files go to temporary files in the
+ * app's private upload folder, deleted whichever way the request ends.
  */
 export class BodyReader {
   readonly limits: InputLimits;
+  readonly folder: UploadFolder;
   readonly #limit: number;
   readonly #limitText: string;
-  readonly #uploads: { fileSize: number; fileSizeText: string; files: number; dir: string };
+  readonly #multipart: MultipartLimits;
 
   constructor(settings: BodySettings) {
     this.limits = new InputLimits(settings.input);
     this.#limit = byteSize(settings.limit, "BODY_LIMIT");
     this.#limitText = String(settings.limit);
     const uploads = { ...DEFAULT_UPLOADS, ...settings.uploads };
-    this.#uploads = { fileSize: byteSize(uploads.fileSize, "UPLOADS.fileSize"), fileSizeText: String(uploads.fileSize), files: uploads.files, dir: uploads.dir ?? tmpdir() };
+    const fileSize = byteSize(uploads.fileSize, "UPLOADS.fileSize");
+    this.#multipart = {
+      fieldBytes: this.#limit,
+      fieldBytesText: `${this.#limitText} of fields`,
+      fields: this.limits.settings.total + 1,
+      fileSize,
+      fileSizeText: String(uploads.fileSize),
+      files: uploads.files,
+      // The whole multipart body: its fields, plus every file at the largest size.
+      total: this.#limit + uploads.files * fileSize,
+      totalText: `${this.#limitText} of fields and ${uploads.files} files of ${uploads.fileSize}`,
+    };
+    this.folder = new UploadFolder(uploads.dir);
   }
 
-  /** Reads and parses the request's body; a body of another type becomes `{}`, unread. */
+  /**
+   * Reads a JSON or urlencoded body now; a multipart one is checked (declared length, encoding)
+   * and left for readPendingBody(), so nothing is written to disk before a route wants it.
+   */
+  begin(ctx: Context): Promise<void> {
+    if (!ctx.request.is("multipart/form-data")) return this.read(ctx);
+    this.#refuseDeclaredLength(ctx, true);
+    decoding(ctx.req);
+    PENDING.set(ctx, { read: () => this.read(ctx) });
+    return Promise.resolve();
+  }
+
+  /** Reads and parses the request's body now; a body of another type becomes `{}`, unread. */
   async read(ctx: Context): Promise<void> {
     const multipart = Boolean(ctx.request.is("multipart/form-data"));
-    // The whole multipart body: its fields, plus every file at the largest size.
-    const max = multipart ? this.#limit + this.#uploads.files * this.#uploads.fileSize : this.#limit;
-    // Checked here, not by raw-body: the declared length must be refused before any byte is read.
-    const declared = ctx.req.headers["content-length"];
-    if (declared !== undefined && Number(declared) > max) throw this.#bodyTooLarge(multipart ? `${this.#limitText} of fields and ${this.#uploads.files} files of ${this.#uploads.fileSizeText}` : this.#limitText);
-
+    this.#refuseDeclaredLength(ctx, multipart);
     if (multipart) {
-      const { fields, files } = await this.#readMultipart(ctx);
-      UPLOADS.set(ctx, files);
-      removeAfterResponse(ctx, files);
+      const files = new RequestFiles(this.folder.path);
+      // Every end of the request (answered, failed, aborted, timed out) closes its response: the files go then.
+      if (ctx.res.closed) void files.removeAll();
+      else ctx.res.once("close", () => void files.removeAll());
+      const fields = await readMultipart(ctx.req, bodySource(ctx.req), this.#multipart, files);
+      UPLOADS.set(ctx, files.files);
       ctx.request.body = this.parseForm(fields);
     } else if (ctx.request.is(JSON_TYPES)) {
       ctx.request.body = this.parseJson(await this.#readText(ctx));
@@ -102,6 +133,18 @@ export class BodyReader {
     } else {
       ctx.request.body = {};
     }
+  }
+
+  /** Removes the upload folder the reader made for itself. */
+  close(): void {
+    this.folder.close();
+  }
+
+  /** A declared length over the limit is refused before any byte is read (raw-body would read first). */
+  #refuseDeclaredLength(ctx: Context, multipart: boolean): void {
+    const declared = ctx.req.headers["content-length"];
+    const max = multipart ? this.#multipart.total : this.#limit;
+    if (declared !== undefined && Number(declared) > max) throw bodyTooLarge(multipart ? this.#multipart.totalText : this.#limitText);
   }
 
   /** A JSON body: an object or array (empty text is `{}`), within the input limits. */
@@ -127,92 +170,23 @@ export class BodyReader {
   }
 
   async #readText(ctx: Context): Promise<string> {
-    const encoding = (ctx.req.headers["content-encoding"] ?? "identity").toLowerCase();
-    const length = encoding === "identity" ? ctx.req.headers["content-length"] : undefined;
+    const source = bodySource(ctx.req);
+    const length = source.stream === ctx.req ? ctx.req.headers["content-length"] : undefined;
     try {
-      return await getRawBody(decoded(ctx), { limit: this.#limit, length, encoding: "utf-8" });
+      return await getRawBody(source.stream, { limit: this.#limit, length, encoding: "utf-8" });
     } catch (error) {
+      source.stop();
       throw this.#unreadable(error);
     }
-  }
-
-  #readMultipart(ctx: Context): Promise<{ fields: string; files: UploadedFile[] }> {
-    const source = decoded(ctx);
-    const { fileSize, files: maxFiles, dir } = this.#uploads;
-    const { total } = this.limits.settings;
-    return new Promise((resolve, reject) => {
-      let busboy: Busboy.Busboy;
-      try {
-        // One field over the total is kept, as in parseForm, so the input limits refuse the body.
-        busboy = Busboy({ headers: ctx.req.headers, limits: { fileSize, files: maxFiles, fields: total + 1, fieldSize: this.#limit } });
-      } catch (error) {
-        reject(new FrameworkError("E_BODY_UNREADABLE", `The multipart body could not be read: ${(error as Error).message}; send it with its boundary.`, { status: 400, expose: true, cause: error }));
-        return;
-      }
-      const pairs: string[] = [];
-      const files: UploadedFile[] = [];
-      const writing: Promise<unknown>[] = [];
-      let fieldBytes = 0;
-      let failed = false;
-
-      const fail = (error: unknown): void => {
-        if (failed) return;
-        failed = true;
-        source.unpipe(busboy);
-        // A body of declared length (checked against the limit before any of it was read) is read to its end
-        // and dropped, so a client still sending it sees the answer; any other is left unread, as raw-body does.
-        if (source === ctx.req && ctx.req.headers["content-length"] !== undefined) source.resume();
-        else source.pause();
-        // Destroying busboy ends the file being written with an error, so its write settles too; on the next
-        // tick, because busboy reports a limit from inside its own parsing and cannot be destroyed there.
-        process.nextTick(() => {
-          busboy.destroy(error as Error);
-          void Promise.allSettled(writing).then(() => removeFiles(files)).then(() => reject(error));
-        });
-      };
-
-      busboy.on("field", (name, value, info) => {
-        fieldBytes += Buffer.byteLength(name) + Buffer.byteLength(value);
-        if (info.nameTruncated || info.valueTruncated || fieldBytes > this.#limit) return fail(this.#bodyTooLarge(`${this.#limitText} of fields`));
-        pairs.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
-      });
-      busboy.on("file", (field, stream, info) => {
-        // A file input left empty arrives as a part with no file name: no upload.
-        if (failed || !info.filename) {
-          stream.resume();
-          return;
-        }
-        const upload = { field, name: info.filename, type: info.mimeType, size: 0, path: path.join(dir, `masonite-upload-${randomUUID()}`) };
-        files.push(upload);
-        stream.on("data", (chunk: Buffer) => {
-          upload.size += chunk.length;
-        });
-        stream.on("limit", () => fail(new FrameworkError("E_UPLOAD_TOO_LARGE", `The file "${upload.name}" is over the upload limit of ${this.#uploads.fileSizeText}; send a smaller file, or raise UPLOADS.fileSize in config/app.ts.`, { status: 413, expose: true })));
-        writing.push(pipeline(stream, createWriteStream(upload.path, { flags: "wx" })).catch(fail));
-      });
-      busboy.on("filesLimit", () => fail(new FrameworkError("E_TOO_MANY_UPLOADS", `The form sent more than ${maxFiles} files; send fewer, or raise UPLOADS.files in config/app.ts.`, { status: 413, expose: true })));
-      busboy.on("error", (error) => fail(this.#unreadable(error)));
-      source.on("error", (error) => fail(this.#unreadable(error)));
-      busboy.on("close", () => {
-        void Promise.all(writing).then(() => {
-          if (!failed) resolve({ fields: pairs.join("&"), files });
-        });
-      });
-      source.pipe(busboy);
-    });
-  }
-
-  #bodyTooLarge(limit: string): FrameworkError {
-    return new FrameworkError("E_BODY_TOO_LARGE", `The request body is over the limit of ${limit}; send less, or raise BODY_LIMIT in config/app.ts.`, { status: 413, expose: true });
   }
 
   /** A read error as an answer: over the limit is 413; one without a status (zlib on bytes that are not gzip) is the client's, 400. */
   #unreadable(error: unknown): unknown {
     if (error instanceof FrameworkError) return error;
     const status = (error as { status?: unknown })?.status;
-    if (status === 413) return this.#bodyTooLarge(this.#limitText);
+    if (status === 413) return bodyTooLarge(this.#limitText);
     if (typeof status === "number") return error;
-    return new FrameworkError("E_BODY_UNREADABLE", "The request body could not be read; check its Content-Encoding and Content-Type.", { status: 400, expose: true, cause: error });
+    return bodyUnreadable(error);
   }
 }
 
@@ -226,31 +200,42 @@ function notJson(reason: string): FrameworkError {
   return new FrameworkError("E_BODY_NOT_JSON", `The request body is not valid JSON (${reason}); send a JSON object or array.`, { status: 400, expose: true });
 }
 
-/** The request body with its Content-Encoding undone. */
-function decoded(ctx: Context): Readable {
-  const encoding = (ctx.req.headers["content-encoding"] ?? "identity").toLowerCase();
-  switch (encoding) {
-    case "identity":
-      return ctx.req;
-    case "gzip":
-    case "x-gzip":
-      return ctx.req.pipe(zlib.createGunzip());
-    case "deflate":
-      return ctx.req.pipe(zlib.createInflate());
-    case "br":
-      return ctx.req.pipe(zlib.createBrotliDecompress());
-    default:
-      throw new FrameworkError("E_UNSUPPORTED_ENCODING", `The request body's Content-Encoding "${encoding}" is not supported; send it as gzip, deflate, br or identity.`, { status: 415, expose: true });
+const DECODERS: Record<string, (() => zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress) | undefined> = {
+  identity: undefined,
+  gzip: zlib.createGunzip,
+  "x-gzip": zlib.createGunzip,
+  deflate: zlib.createInflate,
+  br: zlib.createBrotliDecompress,
+};
+
+/** What undoes the request's Content-Encoding (undefined for identity); an encoding not listed is a 415. */
+function decoding(req: IncomingMessage): (() => zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress) | undefined {
+  const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase();
+  if (!Object.hasOwn(DECODERS, encoding)) {
+    throw new FrameworkError("E_UNSUPPORTED_ENCODING", `The request body's Content-Encoding "${encoding}" is not supported; send it as gzip, deflate, br or identity.`, { status: 415, expose: true });
   }
+  return DECODERS[encoding];
 }
 
-/** Deletes the request's temporary files once its response is sent or its connection is gone. */
-function removeAfterResponse(ctx: Context, files: UploadedFile[]): void {
-  if (files.length === 0) return;
-  if (ctx.res.closed) void removeFiles(files);
-  else ctx.res.once("close", () => void removeFiles(files));
-}
-
-async function removeFiles(files: UploadedFile[]): Promise<void> {
-  await Promise.all(files.map((file) => unlink(file.path).catch(() => undefined))); // already gone, or never created
+/**
+ * The request body with its Content-Encoding undone. pipe() carries data, not an abort or an
+ * error: a decoder is destroyed when the request fails or is cut short, so a reader waiting on
+ * it settles and its zlib memory goes. `stop()` ends a failed read: the decoder is destroyed and
+ * the rest of the body is read and dropped (undecoded, kept nowhere), so a client still sending
+ * it sees the answer rather than a reset connection; SERVER.requestTimeout bounds how long.
+ */
+function bodySource(req: IncomingMessage): BodySource {
+  const decoder = decoding(req)?.();
+  const stop = (): void => {
+    req.unpipe();
+    decoder?.destroy();
+    req.resume();
+  };
+  if (!decoder) return { stream: req, stop };
+  const cutShort = (): void => {
+    if (!req.complete) decoder.destroy(bodyAborted());
+  };
+  req.once("error", cutShort).once("close", cutShort);
+  req.pipe(decoder);
+  return { stream: decoder, stop };
 }

@@ -3,8 +3,9 @@ import type { z } from "zod";
 import { validate, type ValidationResult } from "../validation/validate";
 import { uploadsOf, type UploadedFile } from "./body";
 
-export { BodyReader, uploadsOf, type BodySettings, type UploadedFile, type UploadSettings } from "./body";
+export { BodyReader, bodyPending, readPendingBody, uploadsOf, type BodySettings, type UploadedFile, type UploadSettings } from "./body";
 export { InputLimits, type InputLimitSettings } from "./InputLimits";
+export { UploadFolder } from "./uploads";
 
 type Input = Record<string, unknown>;
 /** A literal's kind: `""` is a string and `0` a number, so a fallback does not narrow the input's type. */
@@ -84,7 +85,7 @@ export class Request {
     return out;
   }
 
-  /** The file uploaded in a multipart form's field, or undefined; its temporary file is deleted once the response is sent. */
+  /** The file uploaded in a multipart form's field, or undefined; its temporary file is deleted once the request ends. */
   file(name: string): UploadedFile | undefined {
     return uploadsOf(this.ctx).find((file) => file.field === name);
   }

@@ -11,12 +11,13 @@ export type SecurityHeaderOptions = HelmetOptions;
  * since `response.back()` reads it (helmet would send none). Upgrading requests to https and
  * HSTS only make sense on an https site: on plain http they would send the app's own forms
  * and stylesheets to a port that is not listening, and a browser that saw HSTS for localhost
- * refuses plain http on every port of it.
+ * refuses plain http on every port of it. Styles come from the site's own files only (helmet
+ * would also allow any https: origin and inline styles); the debug pages add a nonce for theirs.
  */
 export function securityHeaderDefaults(appUrl: string): SecurityHeaderOptions {
   const https = appUrl.startsWith("https:");
   return {
-    contentSecurityPolicy: { directives: { "upgrade-insecure-requests": https ? [] : null } },
+    contentSecurityPolicy: { directives: { "style-src": ["'self'"], "upgrade-insecure-requests": https ? [] : null } },
     strictTransportSecurity: https,
     xFrameOptions: { action: "sameorigin" },
     referrerPolicy: { policy: "strict-origin-when-cross-origin" },

@@ -29,8 +29,17 @@ type Strict = SessionTypes extends { strict: true } ? true : false;
 /** The keys `Shape` declares. */
 export type DeclaredKey<Shape> = keyof Shape & string;
 
-/** `K` when it is a key `Shape` does not declare and strict mode is off; never otherwise. */
-export type UndeclaredKey<K extends string, Shape> = Strict extends true ? never : K extends DeclaredKey<Shape> ? never : K;
+/**
+ * What an undeclared key meets in strict mode: no plain string is one, and the compiler's refusal
+ * names it, so the error says the fix (`... not assignable to parameter of type
+ * 'DeclareInSessionData<"nope">'`) where `never` would say nothing.
+ */
+export type DeclareInSessionData<K extends string> = string & {
+  readonly "strict session types: declare this key in interface SessionData (declare module \"masonite/sessions\", in app/types/session.ts)": K;
+};
+
+/** `K` when it is a key `Shape` does not declare and strict mode is off; in strict mode the refusal `DeclareInSessionData<K>`; never for a declared key. */
+export type UndeclaredKey<K extends string, Shape> = Strict extends true ? (K extends DeclaredKey<Shape> ? never : DeclareInSessionData<K>) : K extends DeclaredKey<Shape> ? never : K;
 
 /** `K` when a Session accepts it as a key: declared, or any key outside strict mode. */
 export type SessionKey<K extends string, Shape> = K extends DeclaredKey<Shape> ? K : UndeclaredKey<K, Shape>;

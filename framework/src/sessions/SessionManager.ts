@@ -113,7 +113,8 @@ export class SessionManager {
       // The client that created this id stays its client; a new id (sign-in) records the request's.
       const origin = sameId ? loaded.data[CLIENT_KEY] : client && describeClient(client());
       if (origin !== undefined) data[CLIENT_KEY] = origin;
-      await store.write(id, { data, createdAt: changes.createdAt }, timeout, joins(this.ownerOf(data)));
+      // On the same id the session must still exist: one that ended meanwhile (signed out, revoked) stays ended.
+      await store.write(id, { data, createdAt: changes.createdAt }, timeout, joins(this.ownerOf(data)), { existing: sameId });
     } else {
       const owner = changes.set.has(ownerKey) ? ownerName(changes.set.get(ownerKey)) : changes.deleted.has(ownerKey) ? undefined : before;
       await store.patch(id, changes, timeout, joins(owner));
@@ -122,8 +123,13 @@ export class SessionManager {
       // The old id is destroyed after the new one is written, by a call of its own (on a Redis
       // Cluster the two keys may sit in different slots). If this fails the request fails before
       // the client learns the new id, so it keeps its old id with the old data, and the new
-      // session, which nobody knows, expires unused.
-      await store.destroy(loaded.id, this.ownerOf(loaded.data));
+      // session, which nobody knows, expires unused. If the old session had ended meanwhile
+      // (revoked while this request ran), the new one is no successor of a live session: it
+      // ends too, and the client keeps its ended id.
+      if ((await store.destroy(loaded.id, this.ownerOf(loaded.data))) === false) {
+        await store.destroy(id, this.ownerOf(changes.snapshot()));
+        return [];
+      }
     }
     return sameId ? [] : [{ name: cookieName, value: id }];
   }

@@ -1,5 +1,6 @@
 import type { Context } from "koa";
 import type { DependencyContainer } from "tsyringe";
+import { environment } from "../core/environment";
 import { ConfigurationError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { Provider } from "../core/Provider";
@@ -11,7 +12,7 @@ import { SessionRegistry } from "./SessionRegistry";
 
 /** What SessionProvider uses of the application; the Application has it all. */
 export interface SessionHost {
-  readonly kernel: { root: string; config: { app: { KEY: string; PREVIOUS_KEYS?: readonly string[]; URL: string }; session?: unknown } };
+  readonly kernel: { root: string; config: { app: { ENV: string; KEY: string; PREVIOUS_KEYS?: readonly string[]; URL: string }; session?: unknown } };
   readonly container: DependencyContainer;
   readonly views: { composer(composer: (ctx: Context) => Record<string, unknown>): void; safe(html: string): unknown };
   readonly logger: Logger;
@@ -34,6 +35,7 @@ export class SessionProvider extends Provider<SessionHost> {
       key: settings.KEY,
       previousKeys: settings.PREVIOUS_KEYS ?? [],
       appUrl: settings.URL,
+      environment: environment(settings.ENV),
       root: app.kernel.root,
       logger: app.logger,
     });

@@ -64,8 +64,7 @@ export class SessionRegistry {
   /** Ends `owner`'s session named by `handle`: its next request starts a fresh, empty session. False when `owner` has no such session. */
   async revoke(owner: string | number, handle: string): Promise<boolean> {
     const session = (await this.#owned(owner)).find((candidate) => handleOf(candidate.id) === handle);
-    if (session) await this.#end(owner, [session]);
-    return session !== undefined;
+    return session !== undefined && (await this.#end(owner, [session])) === 1;
   }
 
   /** Ends every session of `owner` but `current` ("log out my other devices"); answers how many ended. */
@@ -85,8 +84,9 @@ export class SessionRegistry {
 
   async #end(owner: string | number, sessions: OwnedSession[]): Promise<number> {
     const store = this.#store();
-    await Promise.all(sessions.map((session) => store.destroy(session.id, String(owner))));
-    return sessions.length;
+    // Counted by what the store ended: a session that ended meanwhile (signed out) is not counted twice.
+    const ended = await Promise.all(sessions.map((session) => store.destroy(session.id, String(owner))));
+    return ended.filter((removed) => removed !== false).length;
   }
 
   #store(): Listable {

@@ -24,6 +24,16 @@ export interface SizeLimit {
   advice: string;
 }
 
+/** How a write may replace what is stored. */
+export interface WriteOptions {
+  /**
+   * The write replaces a session that is live now (flush, or a store without `patch`): it
+   * happens only while that session still exists, checked in the same step, so a session
+   * destroyed meanwhile (signed out, revoked) is never written back; the write then answers false.
+   */
+  existing?: boolean;
+}
+
 /** A live session of one owner, as a store that indexes sessions by owner lists it. */
 export interface OwnedSession extends SessionRecord {
   id: string;
@@ -42,17 +52,22 @@ export interface SessionStore {
   /**
    * Replaces whatever is stored under `id`, to expire `ttl` seconds from now. `owner` is given
    * (to stores with `listOwner`) when the session now belongs to that owner and is not yet in
-   * its index: the store adds it, with the write where it can.
+   * its index: the store adds it, with the write where it can. Answers false when it wrote
+   * nothing because `options.existing` found the session ended.
    */
-  write(id: string, record: SessionRecord, ttl: number, owner?: string): Promise<void>;
-  /** Ends the session; `owner`, when known, is the owner whose index it leaves. */
-  destroy(id: string, owner?: string): Promise<void>;
+  write(id: string, record: SessionRecord, ttl: number, owner?: string, options?: WriteOptions): Promise<boolean | void>;
+  /**
+   * Ends the session; `owner`, when known, is the owner whose index it leaves. Answers whether
+   * a session was there to end (a store that cannot tell answers nothing, taken as true).
+   */
+  destroy(id: string, owner?: string): Promise<boolean | void>;
   /**
    * Optional: applies key-level changes atomically, so concurrent requests of one user lose
    * nothing (redis). Stores without it get `write` of the whole session: the last write wins.
-   * `owner` as for `write`.
+   * `owner` as for `write`. A session that ended (expired, destroyed) is left ended, and the
+   * patch answers false.
    */
-  patch?(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<void>;
+  patch?(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<boolean | void>;
   /**
    * Optional, with the `owner` arguments above: the live sessions in `owner`'s index whose data
    * `owns` accepts, without sliding their expiry. Entries whose session ended (expired,

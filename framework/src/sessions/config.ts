@@ -2,6 +2,7 @@ import path from "node:path";
 import type { ClusterOptions, RedisOptions } from "ioredis";
 import { ConfigurationError } from "../core/errors";
 import type { Logger } from "../core/logger";
+import type { Environment } from "../core/environment";
 import type { CookieOptions } from "./cookies";
 import { isReserved, RESERVED_PREFIX } from "./keys";
 import { DEFAULT_DONT_FLASH, fieldMatcher, type FieldPattern } from "./oldInput";
@@ -10,13 +11,19 @@ import type { SessionSchema } from "./SessionData";
 import type { SessionStore, SizeLimit } from "./SessionStore";
 import { CookieStore } from "./stores/cookie";
 
+/** Every driver block may set its own idle timeout. */
+interface DriverConfig {
+  /** Seconds without activity after which a session of this driver ends, instead of TIMEOUT (as the seed's `timeout: 60 * 60`). */
+  timeout?: number;
+}
+
 /** Every server-side store takes a size cap. */
-interface ServerStoreConfig {
+interface ServerStoreConfig extends DriverConfig {
   /** Most bytes of data (as JSON) one session may hold (default 256 KB). */
   maxSize?: number;
 }
 
-export interface CookieDriverConfig {
+export interface CookieDriverConfig extends DriverConfig {
   /**
    * Most bytes the session's cookies may take in the browser's Cookie header, every chunk's
    * name=value counted (default 6 KB: servers and proxies commonly refuse a Cookie header
@@ -48,9 +55,14 @@ export interface RedisDriverConfig extends ServerStoreConfig {
 export interface FileDriverConfig extends ServerStoreConfig {
   /** The folder, relative to the app's root (default "storage/framework/sessions"). */
   directory?: string;
+  /** Milliseconds a request waits for its session's lock (another request changing it) before answering 503 (default 2000). */
+  lockTimeout?: number;
 }
 
-export type MemoryDriverConfig = ServerStoreConfig;
+export interface MemoryDriverConfig extends ServerStoreConfig {
+  /** The most sessions kept; past it the least recently used session is dropped (default 10,000). */
+  maxSessions?: number;
+}
 
 /** What a store factory gets besides its own config block. */
 export interface StoreContext {
@@ -58,6 +70,10 @@ export interface StoreContext {
   root: string;
   /** The idle timeout in seconds. */
   timeout: number;
+  /** APP_KEY, for stores that derive a secret of their own from it (deriveKey). */
+  key: string;
+  /** APP_ENV. */
+  environment: string;
   logger: Logger;
 }
 
@@ -102,11 +118,29 @@ export interface SessionConfig {
   SCHEMA?: SessionSchema;
 }
 
+/** The block's type for a built-in driver's name. */
+interface BuiltInDriverConfigs {
+  cookie: CookieDriverConfig;
+  redis: RedisDriverConfig;
+  file: FileDriverConfig;
+  memory: MemoryDriverConfig;
+}
+
 /**
- * Declares DRIVERS with its types checked: a misspelt option or a value of the wrong type in
- * a driver block is a compile error, and the literal types stay for the rest of the app.
+ * DRIVERS with every option a built-in block does not declare typed `never`: a generic
+ * parameter escapes TypeScript's excess-property check, so a misspelt option beside valid
+ * ones would otherwise compile. A block with a `driver` factory is custom and takes anything.
  */
-export function defineDrivers<const T extends SessionDrivers>(drivers: T): T {
+export type CheckedDrivers<T> = {
+  [K in keyof T]: K extends keyof BuiltInDriverConfigs ? (T[K] extends { driver: StoreFactory } ? T[K] : T[K] & { [Option in Exclude<keyof T[K], keyof BuiltInDriverConfigs[K]>]: never }) : T[K];
+};
+
+/**
+ * Declares DRIVERS with its types checked: a misspelt option (even beside valid ones) or a
+ * value of the wrong type in a driver block is a compile error, and the literal types stay for
+ * the rest of the app.
+ */
+export function defineDrivers<const T extends SessionDrivers>(drivers: T & CheckedDrivers<T>): T {
   return drivers;
 }
 
@@ -129,6 +163,8 @@ export const SESSION_DEFAULTS = {
   redisNamespace: "masonite4",
   redisCommandTimeout: 2000,
   fileDirectory: "storage/framework/sessions",
+  fileLockTimeout: 2000,
+  memoryMaxSessions: 10_000,
   ownerKey: "user_id",
 } as const;
 
@@ -138,6 +174,8 @@ export interface SessionAppContext {
   previousKeys: readonly string[];
   appUrl: string;
   root: string;
+  /** Production warns when the session cookie would go without Secure, or sessions live in memory. */
+  environment: Environment;
   logger: Logger;
 }
 
@@ -204,17 +242,79 @@ const SERVER_STORES: Record<string, StoreFactory> = {
     });
   },
   file: async (config, context) => {
+    const c = config as FileDriverConfig;
     const { FileStore } = require("./stores/file") as typeof import("./stores/file");
-    const directory = (config as FileDriverConfig).directory ?? SESSION_DEFAULTS.fileDirectory;
-    return new FileStore({ directory: path.resolve(context.root, directory), timeout: context.timeout, logger: context.logger });
+    const { deriveKey, parseKey } = require("../security/keys") as typeof import("../security/keys");
+    let key: Buffer;
+    try {
+      key = deriveKey(parseKey(context.key), "session-file-names");
+    } catch (error) {
+      throw new ConfigurationError("E_INVALID_APP_KEY", 'APP_KEY is missing or shorter than 32 bytes, and the file session store names its files with a key derived from it: generate one with "craft key" and set it in the environment.', error);
+    }
+    return new FileStore({
+      directory: path.resolve(context.root, c.directory ?? SESSION_DEFAULTS.fileDirectory),
+      timeout: context.timeout,
+      key,
+      lockTimeout: duration(c.lockTimeout, "DRIVERS.file.lockTimeout", "milliseconds") ?? SESSION_DEFAULTS.fileLockTimeout,
+      logger: context.logger,
+    });
   },
-  memory: async () => {
+  memory: async (config, context) => {
+    const maxSessions = (config as MemoryDriverConfig).maxSessions ?? SESSION_DEFAULTS.memoryMaxSessions;
+    if (!Number.isSafeInteger(maxSessions) || maxSessions <= 0) {
+      throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: DRIVERS.memory.maxSessions must be a positive whole number of sessions, got ${JSON.stringify(maxSessions)}.`);
+    }
+    if (context.environment === "production") {
+      context.logger.warn("The memory session driver is in use in production: sessions live in one process, end at every restart and are not shared between workers; use redis (or file on one machine) in config/session.ts.");
+    }
     const { MemoryStore } = require("./stores/memory") as typeof import("./stores/memory");
-    return new MemoryStore();
+    return new MemoryStore({ maxSessions, logger: context.logger });
   },
 };
 
 const BUILT_IN = ["cookie", ...Object.keys(SERVER_STORES)];
+
+/** The options each built-in driver's block takes: anything else in it stops start-up. */
+const DRIVER_OPTIONS: Record<string, readonly string[]> = {
+  cookie: ["maxSize", "timeout"],
+  redis: ["url", "host", "port", "password", "options", "cluster", "clusterOptions", "namespace", "commandTimeout", "maxSize", "timeout"],
+  file: ["directory", "maxSize", "timeout", "lockTimeout"],
+  memory: ["maxSize", "timeout", "maxSessions"],
+};
+
+/** Edits (insert, delete, substitute, case aside) from `a` to `b`. */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[y.length]!;
+}
+
+/**
+ * Refuses an option a built-in driver's block does not take, in every block DRIVERS holds (not
+ * only the chosen one: switching SESSION_DRIVER must not reveal a typo later). TypeScript
+ * catches it in a config written with defineDrivers; this catches the rest (plain JavaScript,
+ * a cast, a spread of something untyped). A block with its own `driver` factory is custom.
+ */
+function checkDriverOptions(drivers: SessionDrivers): void {
+  for (const [name, options] of Object.entries(DRIVER_OPTIONS)) {
+    const block = drivers[name];
+    if (block === undefined || block === null || typeof block !== "object" || typeof (block as { driver?: unknown }).driver === "function") continue;
+    for (const option of Object.keys(block)) {
+      if (options.includes(option)) continue;
+      const closest = options.reduce((best, candidate) => (distance(option, candidate) < distance(option, best) ? candidate : best));
+      throw new ConfigurationError(
+        "E_UNKNOWN_SESSION_OPTION",
+        `config/session.ts: DRIVERS.${name}.${option} is not an option of the ${name} driver (did you mean ${closest}?): rename or remove it; the ${name} driver takes ${options.join(", ")}.`,
+      );
+    }
+  }
+}
 
 /** Builds the session layer config/session.ts describes, or says exactly what in it is wrong. */
 export async function createSessionManager(config: SessionConfig, app: SessionAppContext): Promise<SessionManager> {
@@ -232,7 +332,10 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
       `config/session.ts: "${name}" is not a session driver (SESSION_DRIVER or DRIVERS.default); the drivers are ${known.join(", ")}. A custom one needs a block in DRIVERS with a driver factory.`,
     );
   }
-  const timeout = duration(config.TIMEOUT, "TIMEOUT", "seconds") ?? SESSION_DEFAULTS.timeout;
+  checkDriverOptions(drivers);
+  const appTimeout = duration(config.TIMEOUT, "TIMEOUT", "seconds") ?? SESSION_DEFAULTS.timeout;
+  // The driver's own block wins, as in the seed's config/session.py (redis: `timeout: 60 * 60`).
+  const timeout = duration(block.timeout, `DRIVERS.${name}.timeout`, "seconds") ?? appTimeout;
   const lifetime = config.LIFETIME === false ? undefined : (duration(config.LIFETIME, "LIFETIME", "seconds") ?? SESSION_DEFAULTS.lifetime);
   const cookieName = config.COOKIE?.name ?? SESSION_DEFAULTS.cookieName;
   const ownerKey = config.OWNER_KEY ?? SESSION_DEFAULTS.ownerKey;
@@ -249,6 +352,11 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
   if (cookie.sameSite === "none" && !cookie.secure) {
     throw new ConfigurationError("E_BAD_SESSION_CONFIG", 'config/session.ts: COOKIE.sameSite "none" needs COOKIE.secure (browsers drop a SameSite=None cookie that is not Secure, and every form would then get 419): set secure: true and serve over https.');
   }
+  if (app.environment === "production" && !cookie.secure) {
+    app.logger.warn(
+      `In production the session cookie is sent without Secure (APP_URL is ${app.appUrl}${config.COOKIE?.secure === false ? " and COOKIE.secure is false" : ""}), so it can travel in clear over plain HTTP: set APP_URL to the https:// address visitors use (also behind a proxy that terminates TLS), or COOKIE.secure: true in config/session.ts.`,
+    );
+  }
   if (!["lax", "strict", "none"].includes(cookie.sameSite)) {
     throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: COOKIE.sameSite must be "lax", "strict" or "none", got ${JSON.stringify(cookie.sameSite)}.`);
   }
@@ -264,7 +372,7 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
     sizeLimit = store.sizeLimit;
   } else {
     const factory = typeof custom === "function" ? (custom as StoreFactory) : SERVER_STORES[name]!;
-    store = await factory(block, { root: app.root, timeout, logger: app.logger });
+    store = await factory(block, { root: app.root, timeout, key: app.key, environment: app.environment, logger: app.logger });
     const bytes = maxSize ?? SESSION_DEFAULTS.serverMaxSize;
     sizeLimit = { bytes, advice: `Store less in the session, or raise DRIVERS.${name}.maxSize (${bytes} bytes) in config/session.ts.` };
   }

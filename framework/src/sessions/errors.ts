@@ -1,9 +1,17 @@
 import { FrameworkError, sentence } from "../core/errors";
 
-/** A store failure, as the error page shows it: the session store, not the app, is unavailable. */
+/**
+ * A store failure, as the error page shows it: the session store, not the app, is unavailable.
+ * A store that knows which server it is (`Redis at 127.0.0.1:6379`) names it, and what to do.
+ */
 export class SessionStoreUnavailable extends FrameworkError {
-  constructor(cause: unknown) {
-    super("E_SESSION_STORE_UNAVAILABLE", sentence(`The session store is unavailable: ${(cause as Error)?.message ?? cause}`), { status: 503, expose: false, cause });
+  constructor(cause: unknown, store?: { name: string; fix: string }) {
+    const reason = String((cause as Error)?.message ?? cause).replace(/[.\s]+$/, "");
+    super(
+      "E_SESSION_STORE_UNAVAILABLE",
+      store ? `The session store, ${store.name}, is unavailable: ${reason}; ${store.fix}.` : sentence(`The session store is unavailable: ${reason}`),
+      { status: 503, expose: false, cause },
+    );
   }
 }
 

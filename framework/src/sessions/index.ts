@@ -1,14 +1,14 @@
 // Light on purpose: config/session.ts imports from here, and reading configuration must load
 // no HTTP stack and no Redis client (stores are imported when chosen).
 export { Session, sessionOf, findSession, type SessionOptions } from "./Session";
-export type { SessionData, SessionTypes, SessionSchema, ValueSchema, DeclaredKey, UndeclaredKey, SessionKey, CounterKey, SessionValue, SessionValues, Widened } from "./SessionData";
+export type { SessionData, SessionTypes, SessionSchema, ValueSchema, DeclaredKey, DeclareInSessionData, UndeclaredKey, SessionKey, CounterKey, SessionValue, SessionValues, Widened } from "./SessionData";
 export { SessionManager, type SessionManagerOptions } from "./SessionManager";
 export { SessionMiddleware } from "./SessionMiddleware";
 export { SessionRegistry, type ActiveSession } from "./SessionRegistry";
 export { summariseAgent, type SessionClient } from "./clients";
 export { SessionProvider, type SessionHost } from "./SessionProvider";
 export { VerifyCsrfToken } from "./VerifyCsrfToken";
-export type { SessionStore, SessionRecord, SessionPatch, SessionChanges, LoadedSession, OwnedSession, StoredData, SizeLimit } from "./SessionStore";
+export type { SessionStore, SessionRecord, SessionPatch, SessionChanges, LoadedSession, OwnedSession, StoredData, SizeLimit, WriteOptions } from "./SessionStore";
 export { SessionStoreUnavailable, SessionConflict } from "./errors";
 export { CLIENT_KEY, CREATED_FIELD, FLASH_KEY, OLD_INPUT_KEY, RESERVED_PREFIX, TOKEN_KEY } from "./keys";
 export { DEFAULT_DONT_FLASH, type FieldPattern } from "./oldInput";

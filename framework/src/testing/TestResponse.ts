@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { FLASH_KEY, OLD_INPUT_KEY } from "../sessions/keys";
 import type { StoredData } from "../sessions/SessionStore";
+import { escapeHtml } from "../core/html";
 
 /**
  * A finished response plus the session as the next request will see it, with
@@ -34,13 +35,20 @@ export class TestResponse {
     return this.headers.get(name);
   }
 
+  /** What the response was, for a failed status assertion: a redirect's target, else the start of the body. */
+  #answer(): string {
+    const location = this.headers.get("location");
+    if (this.status >= 300 && this.status < 400) return `a redirect to ${location ?? "nowhere (no Location header)"}`;
+    return this.text.slice(0, 500);
+  }
+
   assertStatus(status: number): this {
-    assert.equal(this.status, status, `expected status ${status}, got ${this.status}: ${this.text.slice(0, 500)}`);
+    assert.equal(this.status, status, `expected status ${status}, got ${this.status}: ${this.#answer()}`);
     return this;
   }
 
   assertOk(): this {
-    assert.ok(this.status >= 200 && this.status < 300, `expected a 2xx status, got ${this.status}: ${this.text.slice(0, 500)}`);
+    assert.ok(this.status >= 200 && this.status < 300, `expected a 2xx status, got ${this.status}: ${this.#answer()}`);
     return this;
   }
 
@@ -53,16 +61,31 @@ export class TestResponse {
     return this;
   }
 
-  /** The text appears in the body, HTML-escaped as a template would print it. */
+  /**
+   * The text appears in the body as it is, or HTML-escaped as a template prints a value
+   * (`assertSee('a < b')` finds `a &lt; b`), so markup (`value="x"`) and printed text both match.
+   */
   assertSee(text: string): this {
-    const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-    assert.ok(this.text.includes(escaped), `expected to see ${JSON.stringify(text)} in the page:\n${this.text.slice(0, 2000)}`);
+    const found = this.#find(text);
+    assert.ok(found, `expected to see ${JSON.stringify(text)}${this.#escapedToo(text)} in the page:\n${this.text.slice(0, 2000)}`);
     return this;
   }
 
+  /** Neither the text nor its HTML-escaped form appears in the body (the same search as assertSee). */
   assertDontSee(text: string): this {
-    assert.ok(!this.text.includes(text), `expected not to see ${JSON.stringify(text)} in the page`);
+    const found = this.#find(text);
+    assert.ok(!found, `expected not to see ${JSON.stringify(text)}${this.#escapedToo(text)} in the page, found ${JSON.stringify(found)} in:\n${this.text.slice(0, 2000)}`);
     return this;
+  }
+
+  /** The form of `text` found in the body: as given, or escaped as a template prints it. */
+  #find(text: string): string | undefined {
+    return [text, escapeHtml(text)].find((form) => this.text.includes(form));
+  }
+
+  #escapedToo(text: string): string {
+    const escaped = escapeHtml(text);
+    return escaped === text ? "" : ` (or, escaped, ${JSON.stringify(escaped)})`;
   }
 
   assertSessionHas(key: string, value?: unknown): this {

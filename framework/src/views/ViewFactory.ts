@@ -1,8 +1,25 @@
+import { readFileSync } from "node:fs";
 import nunjucks from "nunjucks";
 import type { Context } from "koa";
 import { FrameworkError } from "../core/errors";
 import { displayPath } from "../core/paths";
+import { excerpt, explainMistake } from "./templateMistakes";
 import { templateLocation, traceTemplates } from "./templateTracing";
+
+/** A template's mistake, with the lines around it for the development error page. */
+export class TemplateMistake extends FrameworkError {
+  readonly file: string;
+  readonly line: number | undefined;
+  /** The numbered source lines around `line` (none when it is unknown). */
+  readonly excerpt: { line: number; text: string }[];
+
+  constructor(code: string, message: string, options: { cause: unknown; file: string; line?: number; excerpt: { line: number; text: string }[] }) {
+    super(code, message, { cause: options.cause });
+    this.file = options.file;
+    this.line = options.line;
+    this.excerpt = options.excerpt;
+  }
+}
 
 /** Supplies per-request template globals (`session()`, `errors`, `url()` ...) for one render. */
 export type ViewComposer = (ctx: Context) => Record<string, unknown>;
@@ -74,11 +91,24 @@ export class ViewFactory {
     }
   }
 
-  /** A render failure as the developer needs it: the template file and line of the mistake, or where a missing template was looked for. */
+  /** A render failure as the developer needs it: the template file and line of the mistake and its fix, or where a missing template was looked for. */
   #explain(error: unknown, name: string, requestedBy: string | undefined): unknown {
     const location = templateLocation(error);
     if (location) {
-      return new FrameworkError("E_TEMPLATE_ERROR", `Template ${location.file}${location.line ? ` line ${location.line}, column ${location.column}` : ""} (rendering "${name}"): ${location.message.replace(/\.$/, "")}. Fix ${location.line ? "that line" : "the template"}.`, { cause: error });
+      let source: string | undefined;
+      try {
+        source = readFileSync(location.path, "utf8");
+      } catch {
+        // Gone since it was compiled: explained from Nunjucks's words alone.
+      }
+      const mistake = explainMistake(location, source);
+      const where = mistake.line ? ` line ${mistake.line}${mistake.column ? `, column ${mistake.column}` : ""}` : "";
+      return new TemplateMistake(mistake.code, `Template ${location.file}${where} (rendering "${name}"): ${mistake.problem}: ${mistake.fix}.`, {
+        cause: error,
+        file: location.file,
+        line: mistake.line,
+        excerpt: source !== undefined && mistake.line ? excerpt(source, mistake.line) : [],
+      });
     }
     const file = templatePath(name);
     if (this.#loader.getSource(file) === null) {

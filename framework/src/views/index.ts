@@ -1,2 +1,3 @@
 export { View } from "./View";
-export { ViewFactory, templatePath, type ViewComposer, type ViewOptions } from "./ViewFactory";
+export { ViewFactory, TemplateMistake, templatePath, type ViewComposer, type ViewOptions } from "./ViewFactory";
+export { scanTemplate, explainMistake } from "./templateMistakes";

@@ -38,6 +38,8 @@ const TemplateError = nunjucks.lib.TemplateError as unknown as new (cause: unkno
  */
 export interface TemplateLocation {
   file: string;
+  /** The template's absolute path, to read its source again. */
+  path: string;
   line?: number;
   column?: number;
   /** Nunjucks's own words for the mistake, without the locations it chains on. */
@@ -50,18 +52,20 @@ export function templateLocation(error: unknown): TemplateLocation | undefined {
 }
 
 /**
- * The first template function an error passes through is the one it arose in. Nunjucks
- * numbers lines and columns from 0, leaves both at 0 where it tracked no position, and
+ * The first template function an error passes through is the one it arose in (a syntax
+ * error: the template being compiled). Nunjucks's compiled code numbers lines and columns from 0, leaves both at 0 where it tracked no position, and
  * gives none to an error it passes on unwrapped (a template that an include names is missing).
  */
-function stamp(raw: unknown, file: string): unknown {
+function stamp(raw: unknown, file: string, templatePath: string, phase: "compile" | "render"): unknown {
   if (typeof raw !== "object" || raw === null || LOCATION in raw) return raw;
   // As a TemplateError it passes every template above as this same object, stamp included.
   const error = raw instanceof nunjucks.lib.TemplateError ? raw : new TemplateError(raw);
   const { lineno, colno, message } = error as { lineno?: unknown; colno?: unknown; message?: unknown };
   const known = typeof lineno === "number" && (lineno > 0 || (typeof colno === "number" && colno > 0));
-  const location: TemplateLocation = { file, message: String(message ?? "").replace(/^Error: /, "") };
-  if (known) Object.assign(location, { line: lineno + 1, column: typeof colno === "number" ? colno + 1 : 1 });
+  const location: TemplateLocation = { file, path: templatePath, message: String(message ?? "").replace(/^Error: /, "") };
+  // The parser numbers from 1 already; the compiled code's positions count from 0.
+  const offset = phase === "compile" ? 0 : 1;
+  if (known) Object.assign(location, { line: lineno + offset, column: typeof colno === "number" ? colno + offset : 1 });
   Object.defineProperty(error, LOCATION, { value: location });
   return error;
 }
@@ -130,12 +134,14 @@ export function traceTemplates(environment: nunjucks.Environment, warn?: (messag
     const file = displayPath(template.path);
     const runtime = warn ? warningRuntime(file, warn) : templateRuntime();
     const wrap = (render: RenderFunction): RenderFunction => (env, context, frame, _runtime, cb) =>
-      render(env, context, frame, runtime, (error, result) => cb(error ? stamp(error, file) : error, result));
+      render(env, context, frame, runtime, (error, result) => cb(error ? stamp(error, file, template.path!, "render") : error, result));
     const compile = template._compile.bind(template);
     template._compile = () => {
       options.throwOnUndefined = warn !== undefined;
       try {
         compile();
+      } catch (error) {
+        throw stamp(error, file, template.path!, "compile");
       } finally {
         options.throwOnUndefined = false;
       }

@@ -1,6 +1,6 @@
 // Strict mode: a key SessionData does not declare is a compile error in every method.
 // Each `@ts-expect-error` line must not compile; tsc fails if one does.
-import { Session } from "masonite/sessions";
+import { Session, type DeclareInSessionData, type SessionData, type UndeclaredKey } from "masonite/sessions";
 import { exactly } from "../equal";
 
 declare module "masonite/sessions" {
@@ -54,5 +54,10 @@ const everything = session.all();
 exactly<typeof everything.user_id, string | undefined>(true);
 // @ts-expect-error undeclared
 void everything.notice;
+
+// The refusal names its fix: an undeclared key meets DeclareInSessionData, whose name and only
+// property tell the reader to declare the key (tests/unit/sessions/strictKeyMessage.test.ts reads tsc's words).
+exactly<UndeclaredKey<"notice", SessionData>, DeclareInSessionData<"notice">>(true);
+exactly<UndeclaredKey<"user_id", SessionData>, never>(true);
 
 export { present };

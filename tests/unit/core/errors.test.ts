@@ -203,9 +203,11 @@ describe("every error message in framework/src, app/, config/ and routes/ ends w
     "sessions: a bad Redis address": () => redisNodes("redis.internal:port"),
     "sessions: a store failure whose cause has no period": () => { throw new SessionStoreUnavailable(new Error("connect ECONNREFUSED 127.0.0.1:6379")); },
     "sessions: a store failure whose cause has one": () => { throw new SessionStoreUnavailable(new Error("Connection is closed.")); },
+    "sessions: a store failure naming its server": () => { throw new SessionStoreUnavailable(new Error("Connection is closed."), { name: "Redis at 127.0.0.1:6379", fix: "start that Redis" }); },
     "sessions: a conflict": () => { throw new SessionConflict("visits"); },
     "commands: a bad name": () => makeTest(ROOT, "9lives", { force: false, routes: [] }),
-    "commands: an unwritable file": () => makeTest("/dev/null", "Post", { force: false, routes: [] }),
+    "commands: an unwritable file": () => makeTest("/dev/null", "Post", { force: false, todo: true, routes: [] }),
+    "commands: a test for no controller": () => makeTest("/dev/null", "Nope", { force: false, routes: [] }),
   };
   for (const [what, trigger] of Object.entries(triggered)) {
     test(what, async () => {

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import Koa from "koa";
-import { BodyReader, uploadsOf } from "masonite/request";
+import { BodyReader, UploadFolder, uploadsOf } from "masonite/request";
 
 function code(run: () => unknown): string | undefined {
   try {
@@ -50,9 +50,11 @@ describe("BodyReader", () => {
     let url: string;
     let server: ReturnType<Koa["listen"]>;
     let seen: { body: unknown; files: { field: string; name: string; size: number }[] } | undefined;
+    let modes: number[] = [];
 
     before(async () => {
       dir = mkdtempSync(path.join(tmpdir(), "bodyreader-test-"));
+      chmodSync(dir, 0o755); // the reader makes it private
       const koa = new Koa();
       koa.silent = true; // the aborted upload is reported to the test, not logged
       koa.use(async (ctx, next) => {
@@ -71,6 +73,7 @@ describe("BodyReader", () => {
       });
       koa.use((ctx) => {
         seen = { body: ctx.request.body, files: uploadsOf(ctx).map(({ field, name, size }) => ({ field, name, size })) };
+        modes = uploadsOf(ctx).map((file) => statSync(file.path).mode & 0o777);
         ctx.body = { ok: true };
       });
       server = koa.listen(0, "127.0.0.1");
@@ -95,6 +98,23 @@ describe("BodyReader", () => {
       form.append("empty", new Blob([]), "");
       assert.equal((await post(form)).status, 200);
       assert.deepEqual(seen, { body: { user: { name: "Ann" } }, files: [{ field: "doc", name: "a.txt", size: 3 }] });
+      assert.deepEqual(await emptied(dir), []);
+    });
+
+    test("files are 0600 in the 0700 folder; UTF-8 names arrive as sent; a name that names no file is a 400", async () => {
+      const form = new FormData();
+      form.append("doc", new Blob(["abc"]), "ü名前.txt");
+      form.append("field ü", "wert");
+      assert.equal((await post(form)).status, 200);
+      assert.deepEqual(seen, { body: { "field ü": "wert" }, files: [{ field: "doc", name: "ü名前.txt", size: 3 }] });
+      assert.deepEqual(modes, [0o600]);
+      assert.equal(statSync(dir).mode & 0o777, 0o700);
+      for (const name of ["..", "a/..", ".", "dir/", "c:\\dir\\.."]) {
+        const bad = new FormData();
+        bad.append("doc", new Blob(["abc"]), name);
+        const reply = await post(bad);
+        assert.deepEqual([reply.status, reply.body.code, seen], [400, "E_UPLOAD_BAD_NAME", undefined], name);
+      }
       assert.deepEqual(await emptied(dir), []);
     });
 
@@ -127,6 +147,33 @@ describe("BodyReader", () => {
       assert.equal(readdirSync(dir).length, 1, "the upload had started");
       socket.destroy();
       assert.deepEqual(await emptied(dir), []);
+    });
+  });
+
+  describe("UploadFolder", () => {
+    test("a configured folder is made 0700, or made so; one that cannot be is a coded error at start-up; the default one is private and goes at close", () => {
+      const root = mkdtempSync(path.join(tmpdir(), "upload-folder-test-"));
+      try {
+        const fresh = path.join(root, "new", "uploads");
+        new UploadFolder(fresh);
+        assert.equal(statSync(fresh).mode & 0o777, 0o700);
+        const open = path.join(root, "open");
+        mkdirSync(open, { mode: 0o777 });
+        chmodSync(open, 0o777);
+        new UploadFolder(open);
+        assert.equal(statSync(open).mode & 0o777, 0o700);
+        writeFileSync(path.join(root, "file"), "");
+        assert.equal(code(() => new UploadFolder(path.join(root, "file"))), "E_UPLOAD_FOLDER");
+        assert.equal(code(() => new UploadFolder(path.join(root, "file", "below"))), "E_UPLOAD_FOLDER");
+        const made = new UploadFolder();
+        const folder = made.path;
+        assert.equal(path.dirname(folder), tmpdir());
+        assert.equal(statSync(folder).mode & 0o777, 0o700);
+        made.close();
+        assert.throws(() => statSync(folder), { code: "ENOENT" });
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
     });
   });
 });

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, test } from "node:test";
 import { Logger } from "masonite/core";
 import { parseCookies, SessionManager, type SessionRecord, type SessionStore } from "masonite/sessions";
-import { MemoryStore } from "masonite/sessions/stores";
+import { FileStore, MemoryStore } from "masonite/sessions/stores";
 
 /** A memory store that records which ids reached it. */
 class RecordingStore extends MemoryStore {
@@ -12,10 +16,18 @@ class RecordingStore extends MemoryStore {
     this.reads.push(id);
     return super.read(id, ttl);
   }
-  override destroy(id: string, owner?: string): Promise<void> {
+  override destroy(id: string, owner?: string): Promise<boolean> {
     this.destroyed.push(id);
     return super.destroy(id, owner);
   }
+}
+
+async function fileStore(): Promise<FileStore> {
+  const directory = mkdtempSync(path.join(os.tmpdir(), "masonite-manager-"));
+  after(() => rmSync(directory, { recursive: true, force: true }));
+  const store = new FileStore({ directory, timeout: 600, key: randomBytes(32), logger: Logger.silent() });
+  await store.connect();
+  return store;
 }
 
 function manager(store: SessionStore, lifetime: number | undefined = 3600): SessionManager {
@@ -96,5 +108,37 @@ describe("SessionManager with a server-side store", () => {
     assert.notEqual(session.id, old);
     assert.equal(session.get("a"), undefined);
     assert.deepEqual(store.destroyed, [old]);
+  });
+
+  for (const [name, make] of [["memory", () => new MemoryStore()], ["file", fileStore]] as const) test(`${name} store: a request that loaded a session destroyed meanwhile (revoked) never brings it back: not by a patch, a flush, regenerate or invalidate`, async () => {
+    const store = await make();
+    const sessions = manager(store);
+    const seed = await sessions.start(new Map());
+    seed.set("user_id", "ada");
+    const jar = browser(await sessions.commit(seed, new Map()));
+    const id = seed.id;
+    const changes: [string, (session: Awaited<ReturnType<SessionManager["start"]>>) => void][] = [
+      ["patch", (session) => session.increment("n")],
+      ["flush", (session) => {
+        session.flush();
+        session.set("user_id", "ada");
+      }],
+      ["regenerate", (session) => session.regenerate()],
+      ["invalidate", (session) => session.invalidate()],
+    ];
+    for (const [what, change] of changes) {
+      await store.write(id, { data: { user_id: "ada" }, createdAt: Date.now() }, 600, "ada");
+      const inFlight = await sessions.start(jar);
+      assert.equal(inFlight.get("user_id"), "ada", what);
+      assert.equal(await store.destroy(id, "ada"), true, "the revoke ended it");
+      change(inFlight);
+      const cookies = await sessions.commit(inFlight, jar);
+      assert.deepEqual(cookies, [], `${what}: no new id for a revoked session`);
+      assert.equal(await store.read(id, 600), undefined, `${what}: the revoked session stays ended`);
+      if (inFlight.id !== id) assert.equal(await store.read(inFlight.id, 600), undefined, `${what}: no successor under a new id`);
+      assert.deepEqual(await store.listOwner("ada", 600, () => true), [], `${what}: nothing left in the owner's index`);
+      assert.equal(await store.destroy(id, "ada"), false, "a second revoke finds nothing");
+    }
+    await store.close();
   });
 });

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { FrameworkError, Logger } from "masonite/core";
-import { CookieStore, parseCookies, SessionManager, SessionRegistry, summariseAgent, type SessionRecord, type SessionStore } from "masonite/sessions";
+import { CookieStore, parseCookies, SessionManager, SessionRegistry, summariseAgent, type SessionRecord, type SessionStore, type WriteOptions } from "masonite/sessions";
 import { FileStore, MemoryStore } from "masonite/sessions/stores";
 
 const CHROME_LINUX = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.6099.28 Safari/537.36";
@@ -18,16 +19,16 @@ after(() => {
 /** A memory store that records which owners reached write and patch: the index's cost. */
 class CountingStore extends MemoryStore {
   owned: string[] = [];
-  override write(id: string, record: SessionRecord, ttl: number, owner?: string): Promise<void> {
+  override write(id: string, record: SessionRecord, ttl: number, owner?: string, options?: WriteOptions): Promise<boolean> {
     if (owner !== undefined) this.owned.push(owner);
-    return super.write(id, record, ttl, owner);
+    return super.write(id, record, ttl, owner, options);
   }
 }
 
 async function fileStore(): Promise<FileStore> {
   const directory = mkdtempSync(path.join(os.tmpdir(), "masonite-registry-"));
   folders.push(directory);
-  const store = new FileStore({ directory, timeout: 600, logger: Logger.silent() });
+  const store = new FileStore({ directory, timeout: 600, key: randomBytes(32), logger: Logger.silent() });
   await store.connect();
   return store;
 }

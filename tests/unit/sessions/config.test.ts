@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ConfigurationError, Logger } from "masonite/core";
+import { ConfigurationError, type Environment, Logger } from "masonite/core";
 import { generateKey } from "masonite/security";
 import { createSessionManager, defineDrivers, parseCookies, type SessionConfig, type SessionRecord, type SessionStore } from "masonite/sessions";
 
-const APP = { key: generateKey(), previousKeys: [], appUrl: "http://localhost", root: process.cwd(), logger: Logger.silent() };
+const APP = { key: generateKey(), previousKeys: [], appUrl: "http://localhost", root: process.cwd(), environment: "testing" as const, logger: Logger.silent() };
 
 /** The README's "writing your own store" example, as it stands there. */
 class MapStore implements SessionStore {
@@ -109,6 +109,28 @@ describe("config/session.ts", () => {
     defineDrivers({ default: "cookie", cookie: { maxSize: "6kb" } });
   });
 
+  test("timeout in the chosen driver's block is its idle timeout, over TIMEOUT; other blocks' timeouts do not count", async () => {
+    assert.equal((await createSessionManager({ DRIVERS: { default: "memory", memory: { timeout: 60 * 60 } }, TIMEOUT: 600 }, APP)).timeout, 3600);
+    assert.equal((await createSessionManager({ DRIVERS: { default: "memory", cookie: { timeout: 60 } }, TIMEOUT: 600 }, APP)).timeout, 600);
+    assert.equal((await createSessionManager({ DRIVERS: { default: "memory" } }, APP)).timeout, 2 * 60 * 60);
+    await assert.rejects(createSessionManager({ DRIVERS: { default: "memory", memory: { timeout: 0.5 } } }, APP), /DRIVERS\.memory\.timeout must be a positive whole number of seconds, got 0\.5\./);
+  });
+
+  test("an unknown option in any built-in block, chosen or not, stops start-up with the closest valid one; custom blocks take anything", async () => {
+    const drivers = { default: "cookie", cookie: {}, redis: { host: "127.0.0.1", port: 6379, namespce: "x" } };
+    await assert.rejects(
+      createSessionManager({ DRIVERS: drivers }, APP),
+      (error: unknown) =>
+        error instanceof ConfigurationError &&
+        error.code === "E_UNKNOWN_SESSION_OPTION" &&
+        error.message.startsWith("config/session.ts: DRIVERS.redis.namespce is not an option of the redis driver (did you mean namespace?)") &&
+        /the redis driver takes url, host, .*, timeout\.$/.test(error.message),
+    );
+    // The names other features add to a block are valid options (file locks, the memory cap).
+    await createSessionManager({ DRIVERS: { default: "cookie", file: { lockTimeout: 5 }, memory: { maxSessions: 10 } } as never }, APP);
+    await createSessionManager({ DRIVERS: { default: "map", map: { driver: () => new MapStore(), shards: 4 } } }, APP);
+  });
+
   test("a DONT_FLASH RegExp with the g flag still leaves out every field it names", async () => {
     const sessions = await createSessionManager({ DRIVERS: { default: "memory" }, DONT_FLASH: [/pass/gi] }, APP);
     const session = await sessions.start(new Map());
@@ -117,4 +139,23 @@ describe("config/session.ts", () => {
     const next = await sessions.start(parseCookies(cookie!.split(";")[0]));
     assert.deepEqual([next.old("password"), next.old("password_confirmation"), next.old("new_password"), next.old("name")], [undefined, undefined, undefined, "Ada"]);
   });
+
+  test("the memory driver warns at start-up in production, and takes maxSessions (a positive whole number); the file driver's lockTimeout is checked like commandTimeout", async () => {
+    const lines: string[] = [];
+    const logger = Object.assign(new Logger({ LEVEL: "silent" }), { warn: (line: string) => lines.push(line) });
+    const memory = (block: Record<string, unknown>, environment: Environment) => createSessionManager({ DRIVERS: { default: "memory", memory: block } }, { ...APP, appUrl: "https://example.com", logger, environment });
+    await (await memory({}, "development")).close();
+    assert.deepEqual(lines, []);
+    await (await memory({ maxSessions: 5 }, "production")).close();
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /memory session driver is in use in production/);
+    for (const maxSessions of [0, -1, 1.5, "10"]) {
+      await assert.rejects(memory({ maxSessions }, "development"), (error: unknown) => error instanceof ConfigurationError && /DRIVERS\.memory\.maxSessions/.test(error.message) && error.message.endsWith("."));
+    }
+    await assert.rejects(
+      createSessionManager({ DRIVERS: { default: "file", file: { directory: "/nonexistent-never", lockTimeout: -5 } } }, APP),
+      (error: unknown) => error instanceof ConfigurationError && /DRIVERS\.file\.lockTimeout/.test(error.message),
+    );
+  });
 });
+

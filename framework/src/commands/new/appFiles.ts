@@ -7,21 +7,28 @@ storage/logs/*
 !storage/logs/.gitkeep
 `;
 
-export function appReadme(name: string, tarball: string, version: string): string {
+/** What `craft new` prints last: the commands the framework's README starts an app with. */
+export function nextSteps(name: string, cd: string, installed: boolean): string {
+  return `\n${name} is ready. Next:\n  ${cd}\n  ${installed ? "" : "npm install && "}npm run dev      # http://127.0.0.1:8000, restarting when you save a file`;
+}
+
+export function appReadme(name: string, tarball: string, version: string, drivers: readonly string[]): string {
   return `# ${name}
 
 A web app on Masonite for TypeScript: Koa underneath, controllers with method injection,
-Nunjucks templates, and sessions that are encrypted cookies by default (or Redis).
+Nunjucks templates, and sessions that are encrypted cookies by default (or kept in Redis,
+in files or in memory).
 
 ## Run it
 
 \`\`\`sh
 npm install      # once; \`craft new\` already did it unless you passed --no-install
-npm start        # serves http://127.0.0.1:8000 (--port and --host change that)
+npm run dev      # serves http://127.0.0.1:8000 and restarts when you save a file
+npm start        # the same without the watcher (--port and --host change the address)
 npm test         # type-checks, then runs tests/*.test.ts
 \`\`\`
 
-\`.env\` holds this machine's settings (\`APP_KEY\`, \`SESSION_DRIVER=cookie|redis\`, Redis
+\`.env\` holds this machine's settings (\`APP_KEY\`, \`SESSION_DRIVER=${drivers.join("|")}\`, Redis
 address); \`.env.example\` lists them all. Never commit \`.env\`.
 
 ## Where things are

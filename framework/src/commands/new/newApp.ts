@@ -3,7 +3,7 @@ import path from "node:path";
 import { generateKey } from "../../security/keys";
 import { storeEnvValue, withEnvValue } from "../envFile";
 import { CommandError, describeFsError } from "../errors";
-import { APP_GITIGNORE, appReadme } from "./appFiles";
+import { APP_GITIGNORE, appReadme, nextSteps } from "./appFiles";
 import { runNpm } from "./npm";
 import { packageNameProblem, suggestPackageName } from "./packageName";
 import { FRAMEWORK_DIR, SKELETON_DIR } from "./skeleton";
@@ -71,8 +71,21 @@ function createStaging(target: string): { holder: string; app: string } {
     mkdirSync(app);
     return { holder, app };
   } catch (error) {
-    throw new CommandError("E_BAD_TARGET", `cannot create ${target}: ${describeFsError(error)}.`, error);
+    throw cannotCreate(target, error);
   }
+}
+
+/**
+ * A failure to create the app's folder. Some file systems (/proc, /sys) answer ENOENT to a
+ * mkdir in a folder that is there: the parent is then named as not writable, not missing.
+ */
+function cannotCreate(target: string, error: unknown): CommandError {
+  const parent = path.dirname(target);
+  const parentExists = statSync(parent, { throwIfNoEntry: false })?.isDirectory() === true;
+  if ((error as NodeJS.ErrnoException).code === "ENOENT" && parentExists) {
+    return new CommandError("E_BAD_TARGET", `cannot create ${target}: the folder ${parent} exists but is not writable; choose a directory you can write to.`, error);
+  }
+  return new CommandError("E_BAD_TARGET", `cannot create ${target}: ${describeFsError(error)}.`, error);
 }
 
 /** Packs the framework with `npm pack` (whose prepack refreshes skeleton/) into the app's vendor/. */
@@ -95,7 +108,7 @@ function writeApp(dir: string, name: string, framework: { file: string; version:
   manifest.name = name;
   manifest.dependencies = { ...manifest.dependencies, masonite: `file:vendor/${framework.file}` };
   writeFileSync(path.join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(path.join(dir, "README.md"), appReadme(name, framework.file, framework.version));
+  writeFileSync(path.join(dir, "README.md"), appReadme(name, framework.file, framework.version, SESSION_DRIVERS));
   writeFileSync(path.join(dir, ".gitignore"), APP_GITIGNORE);
   const example = readFileSync(path.join(dir, ".env.example"), "utf8");
   writeFileSync(path.join(dir, ".env"), withEnvValue(example, "SESSION_DRIVER", driver), { mode: 0o600 });
@@ -157,6 +170,6 @@ export async function newApp(directory: string, options: NewAppOptions): Promise
   if (installFailure) {
     throw new CommandError("E_INSTALL_FAILED", `${name} was created but npm install failed (${installFailure.message}); fix that, then run "${cd} && npm install".`);
   }
-  log(`\n${name} is ready. Next:\n  ${cd}\n  ${options.install ? "npm start" : "npm install && npm start"}`);
+  log(nextSteps(name, cd, options.install));
   return target;
 }

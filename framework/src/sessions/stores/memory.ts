@@ -1,5 +1,15 @@
+import type { Logger } from "../../core/logger";
 import { applyPatch } from "./patch";
-import type { OwnedSession, StoredData, SessionPatch, SessionRecord, SessionStore } from "../SessionStore";
+import type { OwnedSession, StoredData, SessionPatch, SessionRecord, SessionStore, WriteOptions } from "../SessionStore";
+
+export interface MemoryStoreOptions {
+  /** The most sessions kept; past it the least recently used is dropped (default 10,000). */
+  maxSessions?: number;
+  /** Where the first eviction is reported. */
+  logger?: Logger;
+}
+
+export const DEFAULT_MAX_SESSIONS = 10_000;
 
 interface Entry {
   /** Kept as JSON, so no caller ever shares an object with the store. */
@@ -15,36 +25,54 @@ const SWEEP_EVERY_MS = 60_000;
  * Sessions in this process's memory: for tests and single-process development. They are
  * gone when the process stops and are not shared between workers. Patches apply atomically
  * (the process runs one at a time), so concurrent requests lose nothing, as on Redis.
- * Each owner's sessions are a set of ids, pruned when listed.
+ * At most `maxSessions` are kept: the map is in order of last use (each use moves its entry
+ * to the end), and past the cap the first, least recently used, is dropped, so a flood of new
+ * visitors cannot grow the process without bound. Each owner's sessions are a set of ids, pruned when listed.
  */
 export class MemoryStore implements SessionStore {
+  /** In order of last use, least recent first. */
   #sessions = new Map<string, Entry>();
+  #maxSessions: number;
+  #logger: Logger | undefined;
+  #evicted = false;
   #owners = new Map<string, Set<string>>();
   #sweeper = setInterval(() => this.#sweep(), SWEEP_EVERY_MS).unref();
 
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this.#logger = options.logger;
+  }
+
   async read(id: string, ttl: number): Promise<SessionRecord | undefined> {
-    const entry = this.#live(id);
+    const entry = this.#used(id);
     if (!entry) return undefined;
     entry.expiresAt = Date.now() + ttl * 1000;
     return { data: JSON.parse(entry.json) as StoredData, createdAt: entry.createdAt };
   }
 
-  async write(id: string, record: SessionRecord, ttl: number, owner?: string): Promise<void> {
+  async write(id: string, record: SessionRecord, ttl: number, owner?: string, options?: WriteOptions): Promise<boolean> {
+    if (options?.existing && !this.#used(id)) return false; // ended meanwhile: it stays ended
+    this.#sessions.delete(id);
     this.#sessions.set(id, { json: JSON.stringify(record.data), createdAt: record.createdAt, expiresAt: Date.now() + ttl * 1000 });
     if (owner !== undefined) this.#index(owner, id);
+    this.#cap();
+    return true;
   }
 
-  async patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<void> {
-    const entry = this.#live(id);
-    if (!entry) return; // ended meanwhile (expired or destroyed): nothing to change
-    if (owner !== undefined) this.#index(owner, id);
+  async patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<boolean> {
+    const entry = this.#used(id);
+    if (!entry) return false; // ended meanwhile (expired or destroyed): nothing to change
     entry.json = JSON.stringify(applyPatch(JSON.parse(entry.json) as StoredData, patch));
     entry.expiresAt = Date.now() + ttl * 1000;
+    if (owner !== undefined) this.#index(owner, id);
+    return true;
   }
 
-  async destroy(id: string, owner?: string): Promise<void> {
+  async destroy(id: string, owner?: string): Promise<boolean> {
+    const removed = this.#live(id) !== undefined;
     this.#sessions.delete(id);
     if (owner !== undefined) this.#unindex(owner, id);
+    return removed;
   }
 
   async listOwner(owner: string, ttl: number, owns: (data: StoredData) => boolean): Promise<OwnedSession[]> {
@@ -71,6 +99,29 @@ export class MemoryStore implements SessionStore {
   #unindex(owner: string, id: string): void {
     const ids = this.#owners.get(owner);
     if (ids?.delete(id) && ids.size === 0) this.#owners.delete(owner);
+  }
+
+  /** The live entry, moved to the most recently used end. */
+  #used(id: string): Entry | undefined {
+    const entry = this.#live(id);
+    if (entry) {
+      this.#sessions.delete(id);
+      this.#sessions.set(id, entry);
+    }
+    return entry;
+  }
+
+  /** Drops the least recently used sessions past the cap; the first time, says so. */
+  #cap(): void {
+    if (this.#sessions.size <= this.#maxSessions) return;
+    if (!this.#evicted) {
+      this.#evicted = true;
+      this.#logger?.warn(`memory session store: more than ${this.#maxSessions} sessions (DRIVERS.memory.maxSessions); the least recently used are dropped from now on`);
+    }
+    for (const id of this.#sessions.keys()) {
+      if (this.#sessions.size <= this.#maxSessions) break;
+      this.#sessions.delete(id);
+    }
   }
 
   #live(id: string): Entry | undefined {

@@ -3,7 +3,7 @@ import { ConfigurationError, FrameworkError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import { SessionConflict, SessionStoreUnavailable } from "../errors";
 import { CREATED_FIELD } from "../keys";
-import type { OwnedSession, StoredData, SessionPatch, SessionRecord, SessionStore } from "../SessionStore";
+import type { OwnedSession, StoredData, SessionPatch, SessionRecord, SessionStore, WriteOptions } from "../SessionStore";
 
 export interface RedisStoreOptions {
   /** `redis://` URL; when set it replaces host/port/password. */
@@ -45,7 +45,8 @@ return {redis.call('PTTL', KEYS[1]), fields}`;
 
 /**
  * Committing one request's changes to one hash, atomically. ARGV: idle timeout, "1" to empty
- * the hash first, the number of increments, the number of deleted fields, the session's id and
+ * the hash first ("2": the same, but only while the hash exists, else the script answers 0
+ * and writes nothing), the number of increments, the number of deleted fields, the session's id and
  * creation time for its owner's index, then the increments as field/delta pairs, the deleted
  * fields, and the fields to set as field/JSON pairs. With a second key (the owner's index, a
  * sorted set), the id joins it in the same commit.
@@ -56,6 +57,7 @@ const COMMIT_SCRIPT = `
 local key = KEYS[1]
 local increments, deletions = tonumber(ARGV[3]), tonumber(ARGV[4])
 local function integer(text) return string.match(text, '^-?%d+$') ~= nil end
+if ARGV[2] == '2' and redis.call('EXISTS', key) == 0 then return 0 end
 local current = {}
 for n = 0, increments - 1 do
   local field = ARGV[7 + 2 * n]
@@ -63,7 +65,7 @@ for n = 0, increments - 1 do
   if value and not tonumber(value) then return field end
   current[n] = value
 end
-if ARGV[2] == '1' then redis.call('UNLINK', key) end
+if ARGV[2] ~= '0' then redis.call('UNLINK', key) end
 for n = 0, increments - 1 do
   local field, by = ARGV[7 + 2 * n], ARGV[8 + 2 * n]
   if integer(by) and (not current[n] or integer(current[n])) then redis.call('HINCRBY', key, field, by)
@@ -83,8 +85,8 @@ declare module "ioredis" {
   interface RedisCommander<Context> {
     loadSession(key: string, timeout: number): Result<string[] | null, Context>;
     peekSession(key: string): Result<[number, string[]] | null, Context>;
-    commitSession(key: string, timeout: number, ...args: string[]): Result<1 | string, Context>;
-    commitIndexedSession(key: string, index: string, timeout: number, ...args: string[]): Result<1 | string, Context>;
+    commitSession(key: string, timeout: number, ...args: string[]): Result<0 | 1 | string, Context>;
+    commitIndexedSession(key: string, index: string, timeout: number, ...args: string[]): Result<0 | 1 | string, Context>;
   }
 }
 
@@ -157,14 +159,23 @@ export class RedisStore implements SessionStore {
     this.client.defineCommand("commitIndexedSession", { numberOfKeys: 2, lua: COMMIT_SCRIPT });
   }
 
+  /** Which Redis this is, for messages: host:port, the sentinels and master name, or the cluster's nodes; never a URL's password. */
+  #where(): string {
+    const { url, host, port, cluster, options } = this.#options;
+    if (cluster?.length) return `the cluster nodes ${cluster.map((n) => `${n.host}:${n.port}`).join(", ")}`;
+    if (options.sentinels?.length) return `the sentinels ${options.sentinels.map((s) => `${s.host ?? "localhost"}:${s.port ?? 26379}`).join(", ")} (master "${options.name}")`;
+    if (!url) return `${host}:${port}`;
+    try {
+      const parsed = new URL(url);
+      return `${parsed.hostname}:${parsed.port || 6379} (REDIS_URL)`;
+    } catch {
+      return "REDIS_URL";
+    }
+  }
+
   /** Connects at start-up, so a wrong host or port is a clear message before the first request. */
   async connect(): Promise<void> {
-    const { url, host, port, cluster, options } = this.#options;
-    const where = cluster?.length
-      ? `the cluster nodes ${cluster.map((n) => `${n.host}:${n.port}`).join(", ")}`
-      : options.sentinels?.length
-        ? `the sentinels ${options.sentinels.map((s) => `${s.host ?? "localhost"}:${s.port ?? 26379}`).join(", ")} (master "${options.name}")`
-        : url ? "REDIS_URL" : `${host}:${port}`;
+    const where = this.#where();
     try {
       await this.#bounded(this.client.connect());
       await this.#bounded(this.client.ping());
@@ -172,7 +183,7 @@ export class RedisStore implements SessionStore {
       this.client.disconnect();
       throw new FrameworkError(
         "E_SESSION_STORE_UNREACHABLE",
-        `The redis session driver cannot reach Redis at ${where}: ${(error as Error).message}. Start Redis, fix the Redis settings (REDIS_HOST/REDIS_PORT, REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER) in config/session.ts, or use SESSION_DRIVER=cookie.`,
+        `The redis session driver cannot reach Redis at ${where}: ${(error as Error).message.replace(/[.\s]+$/, "")}. Start Redis, fix the Redis settings (REDIS_HOST/REDIS_PORT, REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER) in config/session.ts, or use SESSION_DRIVER=cookie.`,
         { cause: error },
       );
     }
@@ -215,9 +226,9 @@ export class RedisStore implements SessionStore {
     return { data, createdAt };
   }
 
-  async write(id: string, record: SessionRecord, ttl: number, owner?: string): Promise<void> {
-    const args = ["1", "0", "0", ...indexed(id, record.createdAt, owner), CREATED_FIELD, String(record.createdAt), ...encode(Object.entries(record.data))];
-    await this.#commit(id, ttl, args, owner, record.createdAt);
+  async write(id: string, record: SessionRecord, ttl: number, owner?: string, options?: WriteOptions): Promise<boolean> {
+    const args = [options?.existing ? "2" : "1", "0", "0", ...indexed(id, record.createdAt, owner), CREATED_FIELD, String(record.createdAt), ...encode(Object.entries(record.data))];
+    return this.#commit(id, ttl, args, owner, record.createdAt);
   }
 
   async patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<void> {
@@ -229,9 +240,10 @@ export class RedisStore implements SessionStore {
     await this.#commit(id, ttl, args, owner, since);
   }
 
-  async destroy(id: string, owner?: string): Promise<void> {
-    if (owner === undefined) await this.#run(() => this.client.unlink(this.key(id)));
-    else await Promise.all([this.#run(() => this.client.unlink(this.key(id))), this.#run(() => this.client.zrem(this.ownerKey(owner), id))]);
+  async destroy(id: string, owner?: string): Promise<boolean> {
+    const removed = this.#run(() => this.client.unlink(this.key(id)));
+    if (owner !== undefined) await Promise.all([removed, this.#run(() => this.client.zrem(this.ownerKey(owner), id))]);
+    return (await removed) > 0;
   }
 
   async listOwner(owner: string, ttl: number, owns: (data: StoredData) => boolean): Promise<OwnedSession[]> {
@@ -252,8 +264,9 @@ export class RedisStore implements SessionStore {
     return listed;
   }
 
-  async #commit(id: string, ttl: number, args: string[], owner: string | undefined, since: number): Promise<void> {
-    let refused: 1 | string;
+  /** Runs the commit script; false when it wrote nothing because the session it had to replace had ended. */
+  async #commit(id: string, ttl: number, args: string[], owner: string | undefined, since: number): Promise<boolean> {
+    let refused: 0 | 1 | string;
     if (owner === undefined) {
       refused = await this.#run(() => this.client.commitSession(this.key(id), ttl, ...args));
     } else if (this.client instanceof Cluster) {
@@ -264,7 +277,8 @@ export class RedisStore implements SessionStore {
     } else {
       refused = await this.#run(() => this.client.commitIndexedSession(this.key(id), this.ownerKey(owner), ttl, ...args));
     }
-    if (refused !== 1) throw new SessionConflict(refused);
+    if (typeof refused === "string") throw new SessionConflict(refused);
+    return refused === 1;
   }
 
   async close(): Promise<void> {
@@ -279,7 +293,7 @@ export class RedisStore implements SessionStore {
    * While Redis is known not to answer, it fails at once without sending anything.
    */
   #run<T>(send: () => Promise<T>): Promise<T> {
-    if (this.#stalled) return Promise.reject(new SessionStoreUnavailable(new Error("Redis is not answering; failing fast until it does.")));
+    if (this.#stalled) return Promise.reject(this.#storeUnavailable(new Error("Redis is not answering; failing fast until it does.")));
     let sent: Promise<T>;
     try {
       sent = send();
@@ -292,8 +306,15 @@ export class RedisStore implements SessionStore {
   /** The 503 for a failed call; a timeout starts failing fast. A field, so every call can pass it as it is. */
   #unavailable = (error: unknown): SessionStoreUnavailable => {
     if (isNoAnswer(error)) this.#stall();
-    return error instanceof SessionStoreUnavailable ? error : new SessionStoreUnavailable(error);
+    return error instanceof SessionStoreUnavailable ? error : this.#storeUnavailable(error);
   };
+
+  #storeUnavailable(cause: unknown): SessionStoreUnavailable {
+    return new SessionStoreUnavailable(cause, {
+      name: `Redis at ${this.#where()}`,
+      fix: "start that Redis (or wait for it to come back), or point REDIS_HOST/REDIS_PORT, REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER in config/session.ts at one that runs",
+    });
+  }
 
   /**
    * Redis let a command time out: until a PING gets an answer, requests fail fast rather than

@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { appReadme, nextSteps, SESSION_DRIVERS } from "masonite/commands";
+
+const README = readFileSync(path.resolve(__dirname, "..", "..", "..", "README.md"), "utf8");
+
+test("craft new's last words start the app the way the README's Getting started does", () => {
+  const start = /cd blog\n(npm run \w+)/.exec(README)?.[1];
+  assert.equal(start, "npm run dev", "the README's Getting started");
+  assert.equal(nextSteps("blog", "cd blog", true), "\nblog is ready. Next:\n  cd blog\n  npm run dev      # http://127.0.0.1:8000, restarting when you save a file");
+  assert.match(nextSteps("blog", "cd blog", false), /\n {2}npm install && npm run dev {6}#/);
+  assert.doesNotMatch(nextSteps("blog", "cd blog", true), /npm start/);
+});
+
+test("the new app's README names every session driver craft new offers, and npm run dev first", () => {
+  const readme = appReadme("blog", "masonite-0.1.0.tgz", "0.1.0", SESSION_DRIVERS);
+  assert.deepEqual(SESSION_DRIVERS, ["cookie", "redis", "file", "memory"]);
+  assert.match(readme, /`SESSION_DRIVER=cookie\|redis\|file\|memory`/);
+  assert.match(README, /--driver cookie\|redis\|file\|memory/, "the same list as the framework's README");
+  assert.match(readme, /```sh\nnpm install .*\nnpm run dev .*\nnpm start /);
+});
