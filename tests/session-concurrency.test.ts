@@ -12,6 +12,7 @@ import { sessionFolder, startApp, type DriverName } from "./support/app";
 import { AppProcess } from "./support/appProcess";
 import { closedLoop, HttpClient, sleep, Visitor } from "./support/http";
 import { RedisServer } from "./support/redis";
+import { SuiteSkip } from "./support/skip";
 
 /** A page of a signed-in device that writes (a view counter): what a revoke races with. */
 class SeenProbe extends Controller {
@@ -113,8 +114,9 @@ for (const driver of ["file", "memory", "redis"] as DriverName[]) {
   describe(`a revoke is never undone by a request in flight (${driver} driver)`, () => {
     let app: TestClient | undefined;
     let redis: RedisServer | undefined;
-    before(async (t) => {
-      redis = driver === "redis" ? await RedisServer.startOrSkip(t as never) : undefined;
+    const skips = new SuiteSkip();
+    before(async () => {
+      redis = driver === "redis" ? await RedisServer.startOrSkip(skips) : undefined;
       if (driver === "redis" && !redis) return;
       app = await startApp({
         driver,
@@ -135,7 +137,7 @@ for (const driver of ["file", "memory", "redis"] as DriverName[]) {
     }
 
     test("B writes four requests at a time while A signs out the other devices: B is signed out, A's list is right, a second revoke ends nothing", { timeout: 180_000 }, async (t: TestContext) => {
-      if (!app) return t.skip("Redis is not available (see the warning above)");
+      if (skips.skipped(t)) return;
       for (let round = 0; round < 5; round++) {
         const user = `race-${round}`;
         const a = await signIn(user);
@@ -169,7 +171,7 @@ for (const driver of ["file", "memory", "redis"] as DriverName[]) {
     });
 
     test("a whole rewrite in flight (flush, regenerate, invalidate) while A signs out the other devices: B stays signed out", { timeout: 120_000 }, async (t: TestContext) => {
-      if (!app) return t.skip("Redis is not available (see the warning above)");
+      if (skips.skipped(t)) return;
       const rewrites: Record<string, unknown[]> = {
         flush: [{ op: "flush" }, { op: "set", key: "user_id", value: "rewrite-flush" }],
         regenerate: [{ op: "regenerate" }],
