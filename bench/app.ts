@@ -22,6 +22,12 @@ export class BenchController extends Controller {
     return { status: "ok" };
   }
 
+  /** Issue 22's (A) and (B): a route with a parameter and a query string, nothing stored. */
+  @inject()
+  user(request: Request, id: string) {
+    return { id, q: request.input("q") ?? null };
+  }
+
   /** Scenarios 4 and 5: read and write the session. */
   @inject()
   counter(session: Session) {
@@ -67,7 +73,11 @@ export const BENCH_ROUTES = [
   Route.get("/bench/page", [BenchController, "page"]),
   Route.get("/bench/seed", [BenchController, "seed"]),
   Route.get("/bench/sign-in", [BenchController, "signIn"]),
+  Route.get("/bench/users/@id", [BenchController, "user"]),
 ];
+
+/** Served under /api through the "api" group, as routes/api.ts is: (A), the same route shape as the web group's (B). */
+export const BENCH_API_ROUTES = [Route.get("/bench/users/@id", [BenchController, "user"])];
 
 /** The app's real Kernel (app/Kernel.ts), with the session driver chosen, the bench routes added, and config/logging.ts overridden by `logging`. */
 export function benchKernel(driver: "cookie" | "redis" | "file", redisUrl?: string, logging?: Partial<LogSettings>, fileDirectory?: string): Kernel {
@@ -77,6 +87,6 @@ export function benchKernel(driver: "cookie" | "redis" | "file", redisUrl?: stri
   return {
     ...kernel,
     config: { ...kernel.config, logging: { ...kernel.config.logging, ...logging }, session: { ...kernel.config.session, DRIVERS: { ...DRIVERS, default: driver, redis, file } } },
-    routes: [...kernel.routes, ...Route.group(BENCH_ROUTES, { middleware: ["web"] })],
+    routes: [...kernel.routes, ...Route.group(BENCH_ROUTES, { middleware: ["web"] }), ...Route.group(BENCH_API_ROUTES, { middleware: ["api"], prefix: "/api" })],
   };
 }

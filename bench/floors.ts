@@ -2,7 +2,9 @@
 // code that does the same work, as a careful engineer would write it without a framework.
 // The framework's scenarios are measured as ratios to these, in the same run.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomFillSync } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import Router from "@koa/router";
+import helmet, { type HelmetOptions } from "helmet";
 import Redis, { type Result } from "ioredis";
 import Koa from "koa";
 
@@ -18,12 +20,40 @@ const TTL_S = 2 * 60 * 60;
 const ID_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 const COOKIE_OPTIONS = { httpOnly: true, sameSite: "lax", overwrite: true, signed: false } as const;
 
-/** F1: one @koa/router route answering the JSON the app's api route answers. */
-export function routedJsonFloor(): Koa {
+/** Header name and value pairs, in the order helmet sets them. */
+export type PreparedHeaders = ReadonlyArray<readonly [string, string | number | readonly string[]]>;
+
+/**
+ * The security headers the framework sends by default (helmet with config/security.ts's
+ * options), worked out once at start-up: they are the same for every response, so a floor
+ * doing the framework's work only copies them onto each one.
+ */
+export function prepareSecurityHeaders(options: HelmetOptions): PreparedHeaders {
+  const headers: Array<readonly [string, string | number | readonly string[]]> = [];
+  const recorder = { setHeader: (name: string, value: string | number | readonly string[]) => headers.push([name, value]), removeHeader: () => {} };
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
+    if (error) throw error;
+  });
+  return headers;
+}
+
+/** The cheapest way to send them: straight onto Node's response, no Koa header helpers. */
+export function sendHeaders(res: ServerResponse, headers: PreparedHeaders): void {
+  for (const [name, value] of headers) res.setHeader(name, value);
+}
+
+/** F1: @koa/router routes answering the JSON the app's api routes answer, with the framework's security headers. */
+export function routedJsonFloor(headers: PreparedHeaders): Koa {
   const app = new Koa();
   const router = new Router();
   router.get("/api/status", (ctx) => {
+    sendHeaders(ctx.res, headers);
     ctx.body = { status: "ok" };
+  });
+  // The route shape of issue 22's scenarios (A) and (B): a parameter and a query string.
+  router.get("/api/bench/users/:id", (ctx) => {
+    sendHeaders(ctx.res, headers);
+    ctx.body = { id: ctx.params.id, q: ctx.query.q ?? null };
   });
   app.use(router.routes());
   app.use(router.allowedMethods());
@@ -60,7 +90,7 @@ interface Sealed {
  * cookie name as associated data, the cookie driver's payload fields. The key is derived from
  * APP_KEY once, with HKDF, as any careful app would.
  */
-export function sealedCookieFloor(appKey: string): Koa {
+export function sealedCookieFloor(appKey: string, headers: PreparedHeaders): Koa {
   const key = Buffer.from(hkdfSync("sha256", Buffer.from(appKey.replace(/^base64:/, ""), "base64"), Buffer.alloc(0), "floor:session-cookie", 32));
   const aad = Buffer.from(FLOOR_COOKIE);
   const nonce = noncePool();
@@ -90,6 +120,7 @@ export function sealedCookieFloor(appKey: string): Koa {
   const app = new Koa();
   app.use((ctx) => {
     if (ctx.method !== "GET" || ctx.path !== "/bench/counter") return;
+    sendHeaders(ctx.res, headers);
     const cookie = ctx.cookies.get(FLOOR_COOKIE);
     const now = Date.now();
     const session = (cookie && open(cookie)) || { i: randomBytes(32).toString("base64url"), c: now, e: 0, d: {} };
@@ -112,8 +143,10 @@ declare module "ioredis" {
 /**
  * F3: a session id from a cookie, one script call that loads the session's hash (and slides
  * its expiry), one that increments the counter (and slides it again), auto-pipelined.
+ * F3r, on the same server: the id from the cookie and only the first script, for a request
+ * that reads the session and changes nothing.
  */
-export async function redisCounterFloor(url: string): Promise<{ app: Koa; redis: Redis }> {
+export async function redisCounterFloor(url: string, headers: PreparedHeaders): Promise<{ app: Koa; redis: Redis }> {
   const redis = new Redis(url, { db: 0, enableAutoPipelining: true });
   redis.defineCommand("floorLoad", {
     numberOfKeys: 1,
@@ -126,7 +159,17 @@ export async function redisCounterFloor(url: string): Promise<{ app: Koa; redis:
   await redis.ping();
   const app = new Koa();
   app.use(async (ctx) => {
-    if (ctx.method !== "GET" || ctx.path !== "/bench/counter") return;
+    if (ctx.method !== "GET") return;
+    if (ctx.path === "/bench/read") {
+      sendHeaders(ctx.res, headers);
+      const id = ctx.cookies.get(FLOOR_ID_COOKIE);
+      const fields = id && ID_SHAPE.test(id) ? await redis.floorLoad(FLOOR_REDIS_PREFIX + id, TTL_S) : [];
+      const at = fields.indexOf("counter");
+      ctx.body = { counter: at >= 0 && at % 2 === 0 ? Number(fields[at + 1]) : 0 };
+      return;
+    }
+    if (ctx.path !== "/bench/counter") return;
+    sendHeaders(ctx.res, headers);
     let id = ctx.cookies.get(FLOOR_ID_COOKIE);
     const fields = id && ID_SHAPE.test(id) ? await redis.floorLoad(FLOOR_REDIS_PREFIX + id, TTL_S) : [];
     if (fields.length === 0) {

@@ -15,7 +15,7 @@ import { Visitor } from "./client";
 import { pickTool, runLoad, type LoadResult, type LoadTool } from "./load";
 import type { MemoryStats } from "./protocol";
 import { BenchRedis, commandDelta } from "./redis";
-import { COOKIE_SIZES, frameworkCounter, peek, REDIS_KEYS, SCENARIOS } from "./scenarios";
+import { COOKIE_SIZES, frameworkCounter, headerNames, peek, REDIS_KEYS, SCENARIOS } from "./scenarios";
 import { KOA_SESSION_PREFIX, SERVER_KINDS, type ServerKind } from "./servers";
 import { RATIO_TARGETS, verdict, type TargetResult } from "./targets";
 
@@ -260,6 +260,12 @@ async function main(): Promise<void> {
     for (const item of list) {
       item.visitor = new Visitor(servers.get(item.server)!.url);
       await item.prime(item.visitor);
+    }
+    // A floor or peer measured against the framework must do its work: the same headers, by name.
+    for (const scenario of SCENARIOS.filter((s) => s.sameHeadersAs)) {
+      const other = list.find((i) => i.id === scenario.sameHeadersAs)!;
+      const [theirs, ours] = await Promise.all([headerNames(list.find((i) => i.id === scenario.id)!.visitor!, scenario.path), headerNames(other.visitor!, other.path)]);
+      if (theirs.join() !== ours.join()) throw new Error(`${scenario.id} answers with the headers ${theirs.join(", ")}; ${other.id}, which it is measured against, with ${ours.join(", ")}`);
     }
     for (const item of list.filter((i) => i.group === "cookie-growth")) {
       const cookie = item.visitor!.cookieHeader();

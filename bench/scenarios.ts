@@ -18,6 +18,8 @@ export interface Scenario {
   prime: (visitor: Visitor) => Promise<void>;
   /** Reads the session's counter (straight from Redis, or through a read-only request), for lost updates. */
   counter?: (visitor: Visitor, redis: BenchRedis) => Promise<number>;
+  /** For a floor or peer: the framework scenario whose header names its answer must carry too, checked before measuring. */
+  sameHeadersAs?: string;
 }
 
 /** The counter as the app reads it, by a request that changes nothing (and so takes no lock). */
@@ -64,6 +66,30 @@ export async function primeFlashedPage(visitor: Visitor): Promise<void> {
   if (!page.includes("Please fix") || !page.includes('value="not-an-email"')) throw new Error("the bench page does not show the flashed errors and old input");
 }
 
+/** Headers that say nothing about the work done: framing, the clock, and the session's own cookie. */
+const FRAMING_HEADERS = new Set(["connection", "content-length", "date", "keep-alive", "set-cookie", "transfer-encoding"]);
+
+/** The names of the headers one answer carries, framing left out, sorted. */
+export async function headerNames(visitor: Visitor, pathname: string): Promise<string[]> {
+  const response = await fetch(visitor.base + pathname, { headers: { cookie: visitor.cookieHeader() }, redirect: "manual" });
+  await response.arrayBuffer();
+  return [...response.headers.keys()].filter((name) => !FRAMING_HEADERS.has(name)).sort();
+}
+
+/** Issue 22's route shape: a parameter and a query string, answered `{"id":"42","q":"1"}` with no cookie. */
+function primeUser(pathname: string) {
+  return async (visitor: Visitor): Promise<void> => {
+    const response = await visitor.get(pathname);
+    if (response.status !== 200 || response.body !== '{"id":"42","q":"1"}') throw new Error(`GET ${pathname} -> ${response.status}: ${response.body.slice(0, 300)}`);
+    if (response.headers.getSetCookie().length > 0) throw new Error(`GET ${pathname} set a cookie: a visit that stores nothing must not`);
+  };
+}
+
+async function primeRead(visitor: Visitor): Promise<void> {
+  await primeCounter(visitor);
+  await peek(visitor, "/bench/read");
+}
+
 /**
  * A routed JSON answer with no session to carry: `{"status":"ok"}` and no cookie. Through the
  * api group (scenario 8) no session runs; through the web group (scenario 13) it is a first
@@ -79,9 +105,9 @@ function primeStatus(pathname: string) {
 }
 
 export const SCENARIOS: Scenario[] = [
-  { n: 1, id: "koa", label: "bare Koa (no session)", kind: "koa", path: "/bench/counter", redis: false, framework: false, prime: async () => {} },
-  { n: 2, id: "koa-session-cookie", label: "koa-session, cookie", kind: "koa-session-cookie", path: "/bench/counter", redis: false, framework: false, prime: primeCounter },
-  { n: 3, id: "koa-session-redis", label: "koa-session + ioredis store", kind: "koa-session-redis", path: "/bench/counter", redis: true, framework: false, prime: primeCounter, counter: koaSessionCounter },
+  { n: 1, id: "koa", label: "bare Koa (no session)", kind: "koa", path: "/bench/counter", redis: false, framework: false, prime: async () => {}, sameHeadersAs: "masonite-cookie" },
+  { n: 2, id: "koa-session-cookie", label: "koa-session, cookie", kind: "koa-session-cookie", path: "/bench/counter", redis: false, framework: false, prime: primeCounter, sameHeadersAs: "masonite-cookie" },
+  { n: 3, id: "koa-session-redis", label: "koa-session + ioredis store", kind: "koa-session-redis", path: "/bench/counter", redis: true, framework: false, prime: primeCounter, counter: koaSessionCounter, sameHeadersAs: "masonite-redis" },
   { n: 4, id: "masonite-cookie", label: "masonite, cookie driver", kind: "masonite-cookie", path: "/bench/counter", redis: false, framework: true, prime: primeCounter },
   { n: 5, id: "masonite-redis", label: "masonite, redis driver", kind: "masonite-redis", path: "/bench/counter", redis: true, framework: true, prime: primeCounter, counter: frameworkCounter },
   { n: 6, id: "masonite-page", label: "masonite, full page + flash", kind: "masonite-cookie", path: "/bench/page", redis: false, framework: true, prime: primeFlashedPage },
@@ -93,10 +119,7 @@ export const SCENARIOS: Scenario[] = [
     path: "/bench/read",
     redis: true,
     framework: true,
-    prime: async (visitor) => {
-      await primeCounter(visitor);
-      await peek(visitor, "/bench/read");
-    },
+    prime: primeRead,
     counter: frameworkCounter,
   },
   { n: 8, id: "masonite-api", label: "masonite, api group JSON (no session)", kind: "masonite-cookie", path: "/api/status", redis: false, framework: true, prime: primeStatus("/api/status") },
@@ -116,12 +139,17 @@ export const SCENARIOS: Scenario[] = [
     counter: frameworkCounter,
   },
   // The floors (issue 14): plain Koa code doing the same work as a framework scenario, no framework code.
-  { n: 10, id: "floor-router", label: "floor F1: Koa + @koa/router, JSON route", kind: "floor-router", path: "/api/status", redis: false, framework: false, prime: primeStatus("/api/status") },
-  { n: 11, id: "floor-cookie", label: "floor F2: Koa + AES-256-GCM cookie counter", kind: "floor-cookie", path: "/bench/counter", redis: false, framework: false, prime: primeCounter },
-  { n: 12, id: "floor-redis", label: "floor F3: Koa + ioredis, two scripts", kind: "floor-redis", path: "/bench/counter", redis: true, framework: false, prime: primeCounter, counter: floorCounter },
+  { n: 10, id: "floor-router", label: "floor F1: Koa + @koa/router, JSON route", kind: "floor-router", path: "/api/status", redis: false, framework: false, prime: primeStatus("/api/status"), sameHeadersAs: "masonite-api" },
+  { n: 11, id: "floor-cookie", label: "floor F2: Koa + AES-256-GCM cookie counter", kind: "floor-cookie", path: "/bench/counter", redis: false, framework: false, prime: primeCounter, sameHeadersAs: "masonite-cookie" },
+  { n: 12, id: "floor-redis", label: "floor F3: Koa + ioredis, two scripts", kind: "floor-redis", path: "/bench/counter", redis: true, framework: false, prime: primeCounter, counter: floorCounter, sameHeadersAs: "masonite-redis" },
   { n: 13, id: "masonite-web-fresh", label: "masonite, web group JSON, fresh visitor", kind: "masonite-cookie", path: "/bench/status", redis: false, framework: true, prime: primeStatus("/bench/status") },
   { n: 14, id: "masonite-api-logged", label: "masonite, api group JSON, a request log line each (LOG_REQUESTS=true)", kind: "masonite-logged", path: "/api/status", redis: false, framework: true, prime: primeStatus("/api/status") },
   { n: 15, id: "masonite-file", label: "masonite, file driver counter (one lock per change)", kind: "masonite-file", path: "/bench/counter", redis: false, framework: true, prime: primeCounter, counter: appCounter },
+  // Issue 22: routes with a parameter, as real apps have, and a floor for the read-only redis request.
+  { n: 16, id: "masonite-api-users", label: "(A) masonite, api group JSON, /api/bench/users/:id?q=1", kind: "masonite-cookie", path: "/api/bench/users/42?q=1", redis: false, framework: true, prime: primeUser("/api/bench/users/42?q=1") },
+  { n: 17, id: "masonite-web-users", label: "(B) masonite, web group JSON, /bench/users/:id?q=1, stores nothing", kind: "masonite-cookie", path: "/bench/users/42?q=1", redis: false, framework: true, prime: primeUser("/bench/users/42?q=1") },
+  { n: 18, id: "floor-router-users", label: "floor F1: Koa + @koa/router, /api/bench/users/:id?q=1", kind: "floor-router", path: "/api/bench/users/42?q=1", redis: false, framework: false, prime: primeUser("/api/bench/users/42?q=1"), sameHeadersAs: "masonite-api-users" },
+  { n: 19, id: "floor-redis-read", label: "floor F3r: Koa + ioredis, one script, read-only", kind: "floor-redis", path: "/bench/read", redis: true, framework: false, prime: primeRead, counter: floorCounter, sameHeadersAs: "masonite-redis-read" },
 ];
 
 /** Session data sizes up to the largest the default 6 KB of cookies holds (about 4.4 KB). */

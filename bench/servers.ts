@@ -10,7 +10,8 @@ import { setLogDestination } from "masonite/core";
 import { Application } from "masonite/foundation";
 import { SessionManager } from "masonite/sessions";
 import { benchKernel } from "./app";
-import { redisCounterFloor, routedJsonFloor, sealedCookieFloor } from "./floors";
+import { HEADERS } from "../config/security";
+import { prepareSecurityHeaders, redisCounterFloor, routedJsonFloor, sealedCookieFloor, sendHeaders, type PreparedHeaders } from "./floors";
 
 /** Koa's request listener: its promise settles when the middleware finished. */
 export type Listener = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -33,11 +34,12 @@ const MAX_AGE_MS = 2 * 60 * 60 * 1000;
 
 type SessionContext = Koa.Context & { session: Record<string, unknown> | null };
 
-/** What the peers serve: the same route and JSON answer as the framework's BenchController. */
-function koaRoutes(app: Koa, withSession: boolean): void {
+/** What the peers serve: the same route, JSON answer and security headers as the framework's BenchController. */
+function koaRoutes(app: Koa, withSession: boolean, headers: PreparedHeaders): void {
   app.use((ctx) => {
     if (ctx.method !== "GET") return;
     if (ctx.path === "/bench/counter") {
+      sendHeaders(ctx.res, headers);
       if (!withSession) {
         ctx.body = { counter: 1 };
         return;
@@ -75,17 +77,19 @@ function koaSessionOptions() {
 }
 
 export async function buildServer(kind: ServerKind, redisUrl: string | undefined): Promise<BuiltServer> {
+  // The floors and peers do the framework's work: its default security headers (config/security.ts) on every answer.
+  const headers = prepareSecurityHeaders(HEADERS);
   switch (kind) {
     case "koa": {
       const app = new Koa();
-      koaRoutes(app, false);
+      koaRoutes(app, false, headers);
       return { listener: app.callback(), close: async () => {} };
     }
     case "koa-session-cookie": {
       const app = new Koa();
       app.keys = [process.env.APP_KEY!];
       app.use(session(koaSessionOptions(), app));
-      koaRoutes(app, true);
+      koaRoutes(app, true, headers);
       return { listener: app.callback(), close: async () => {} };
     }
     case "koa-session-redis": {
@@ -94,15 +98,15 @@ export async function buildServer(kind: ServerKind, redisUrl: string | undefined
       const app = new Koa();
       app.keys = [process.env.APP_KEY!];
       app.use(session({ ...koaSessionOptions(), store: ioredisStore(redis) }, app));
-      koaRoutes(app, true);
+      koaRoutes(app, true, headers);
       return { listener: app.callback(), redis, close: async () => void (await redis.quit()) };
     }
     case "floor-router":
-      return { listener: routedJsonFloor().callback(), close: async () => {} };
+      return { listener: routedJsonFloor(headers).callback(), close: async () => {} };
     case "floor-cookie":
-      return { listener: sealedCookieFloor(process.env.APP_KEY!).callback(), close: async () => {} };
+      return { listener: sealedCookieFloor(process.env.APP_KEY!, headers).callback(), close: async () => {} };
     case "floor-redis": {
-      const { app, redis } = await redisCounterFloor(requireUrl(redisUrl));
+      const { app, redis } = await redisCounterFloor(requireUrl(redisUrl), headers);
       return { listener: app.callback(), redis, close: async () => void (await redis.quit()) };
     }
     case "masonite-logged": {

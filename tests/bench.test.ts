@@ -15,7 +15,7 @@ import { startApp } from "./support/app";
 import { RedisServer } from "./support/redis";
 
 const ROOT = path.resolve(__dirname, "..");
-const SCENARIOS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "masonite-page", "masonite-redis-read", "masonite-api", "masonite-redis-signed-in", "floor-router", "floor-cookie", "floor-redis", "masonite-web-fresh", "masonite-api-logged", "masonite-file"];
+const SCENARIOS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "masonite-page", "masonite-redis-read", "masonite-api", "masonite-redis-signed-in", "floor-router", "floor-cookie", "floor-redis", "masonite-web-fresh", "masonite-api-logged", "masonite-file", "masonite-api-users", "masonite-web-users", "floor-router-users", "floor-redis-read"];
 /** Issue 14's targets, each a ratio to a floor or peer measured in the same run. */
 const RATIO_TARGETS = ["A", "B", "C", "D", "D-koa-session", "E", "F", "F-vs-C", "A-logged"];
 
