@@ -1,4 +1,4 @@
-/** One bar of the chart: a scenario's requests/s as a ratio (of bare Koa, or of its floor). */
+/** One bar of the chart: a scenario as a ratio (by CPU per request to its target's base, or by requests/s to bare Koa). */
 export interface ChartBar {
   label: string;
   ratio: number;

@@ -16,15 +16,16 @@ import { RedisServer } from "./support/redis";
 
 const ROOT = path.resolve(__dirname, "..");
 const SCENARIOS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "masonite-page", "masonite-redis-read", "masonite-api", "masonite-redis-signed-in", "floor-router", "floor-cookie", "floor-redis", "masonite-web-fresh", "masonite-api-logged", "masonite-file", "masonite-api-users", "masonite-web-users", "floor-router-users", "floor-redis-read"];
-/** Issue 14's targets, each a ratio to a floor or peer measured in the same run. */
-const RATIO_TARGETS = ["A", "B", "C", "D", "D-koa-session", "E", "F", "F-vs-C", "A-logged"];
+/** Issue 22's targets, each a ratio of server CPU per request to a floor, peer or other scenario measured in the same run. */
+const RATIO_TARGETS = ["A", "B", "C", "C-koa-session", "D", "D-koa-session", "E", "F", "A-logged"];
 
 interface Results {
   quick: boolean;
   tool: string;
   machine: { cores: number };
   scenarios: Array<{ id: string; rps: number; ratio: number; failed: number; serverCpuUsPerRequest: number; redisCpuUsPerRequest?: number; redis?: { lostUpdates: number; roundTripsPerRequest: number } }>;
-  targets: Array<{ id: string; text: string; value: number; goal: number | null; met?: boolean; scenario?: string; base?: string }>;
+  targets: Array<{ id: string; text: string; value: number; goal: number | null; met?: boolean; scenario?: string; base?: string; spread?: { min: number; max: number }; rpsRatio?: number }>;
+  loadAverage: { start: number[]; rounds: number[][]; end: number[] };
   growth: { cookie: Array<{ rps: number; bytes: number }>; redis: Array<{ rps: number; keys: number }> };
   memory: { sessions: number; samples: unknown[] };
 }
@@ -73,6 +74,15 @@ test("npm run bench -- --quick measures every scenario and writes the JSON and t
     for (const g of [...results.growth.cookie, ...results.growth.redis]) assert.ok(g.rps > 0, JSON.stringify(g));
     assert.ok(results.memory.sessions > 0 && results.memory.samples.length >= 2);
     assert.deepEqual(results.targets.filter((t) => t.scenario).map((t) => t.id), RATIO_TARGETS);
+    // Each ratio of CPU per request comes with its spread over the rounds and the req/s ratio beside it.
+    for (const target of results.targets.filter((t) => t.scenario)) {
+      assert.ok(target.spread!.min <= target.value && target.value <= target.spread!.max, `target ${target.id}: the median lies within the spread`);
+      assert.ok(target.rpsRatio! > 0, `target ${target.id} has no req/s ratio`);
+    }
+    assert.equal(results.loadAverage.start.length, 3);
+    assert.equal(results.loadAverage.rounds.length, 1);
+    // F3r loads the hash and slides its expiry in one script: one round trip, as (E) must.
+    assert.equal(results.scenarios.find((s) => s.id === "floor-redis-read")!.redis!.roundTripsPerRequest, 1);
     for (const target of results.targets) {
       assert.ok(Number.isFinite(target.value), `target ${target.id} has no value`);
       assert.equal(target.met === undefined, target.goal === null, `target ${target.id}: a goal and a verdict go together`);
@@ -91,7 +101,7 @@ test("npm run bench -- --quick measures every scenario and writes the JSON and t
     assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.match(svg, /bare Koa/);
     assert.match(svg, /floor F1/);
-    assert.match(svg, /\/ F2/);
+    assert.match(svg, /F2 \/ \(C\)/);
     assert.ok(svg.trimEnd().endsWith("</svg>"));
     assert.ok(!existsSync(path.join(out, "profiles")), "no profiles unless asked for");
   } finally {
