@@ -4,6 +4,7 @@ import path from "node:path";
 import { ConfigurationError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import { SessionStoreUnavailable } from "../errors";
+import { isWellFormedId } from "../ids";
 import type { OwnedSession, SessionPatch, SessionRecord, SessionStore, StoredData, WriteOptions } from "../SessionStore";
 import { FileLocks, STALE_LOCK_MS } from "./locks";
 import { applyPatch } from "./patch";
@@ -24,8 +25,20 @@ const SWEEP_EVERY_MS = 10 * 60_000;
 /** A temporary or lock file this old was left by a process that died mid-write. */
 const ABANDONED_AFTER_MS = 60_000;
 export const DEFAULT_LOCK_TIMEOUT_MS = 2000;
-/** A session file's name: 64 hex digits (an HMAC of the id) and ".json"; anything else is not this store's. */
+/** A session file's name: 64 hex digits (an HMAC of the id) and ".json". */
 const SESSION_FILE = /^[0-9a-f]{64}\.json$/;
+const LOCK_FILE = /^[0-9a-f]{64}\.lock$/;
+/** What a crash can leave behind: a write's temporary file, a lock renamed aside to be removed. */
+const LEFTOVER_FILE = /^(\.[0-9a-f]{24}\.tmp|[0-9a-f]{64}\.lock\.[0-9a-f]{12}\.stale)$/;
+/** A session of an older version of this store, named by its id. */
+const isOldSessionFile = (name: string) => name.endsWith(".json") && isWellFormedId(name.slice(0, -".json".length));
+/** What the folder may hold besides the store's files: a checked-in folder's placeholders. */
+const PLACEHOLDERS = new Set([".gitignore", ".gitkeep"]);
+
+/** Whether `name` in the folder is the store's own (or a placeholder): anything else is some other program's file. */
+function isOwnEntry(name: string): boolean {
+  return name === "owners" || PLACEHOLDERS.has(name) || /^\.probe-\d+$/.test(name) || SESSION_FILE.test(name) || LOCK_FILE.test(name) || LEFTOVER_FILE.test(name) || isOldSessionFile(name);
+}
 
 /** A filesystem failure as a 503 that names no file. */
 function unavailable(error: unknown): SessionStoreUnavailable {
@@ -86,9 +99,17 @@ export class FileStore implements SessionStore {
     this.#locks = new FileLocks(options.directory, options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_MS);
   }
 
-  /** Makes the folders private (those that exist too) and proves them writable, so a wrong path stops start-up. */
+  /**
+   * Makes the folders private (those that exist too) and proves them writable, so a wrong path
+   * stops start-up. A folder holding other files (SESSION_DIRECTORY=. would be the project) is
+   * refused before anything in it changes: the store makes its folder private and sweeps it.
+   */
   async connect(): Promise<void> {
     const { directory } = this.#options;
+    const foreign = await readdir(directory).then((names) => names.filter((name) => !isOwnEntry(name)), () => []);
+    if (foreign.length > 0) {
+      throw new ConfigurationError("E_SESSION_DIRECTORY_UNUSABLE", `The file session store's folder ${directory} holds files that are not sessions (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", ..." : ""}), and the store makes its folder private and sweeps it. Point SESSION_DIRECTORY (DRIVERS.file.directory in config/session.ts) at a folder of its own, such as storage/framework/sessions.`);
+    }
     try {
       for (const folder of [directory, path.join(directory, "owners")]) {
         await mkdir(folder, { recursive: true, mode: 0o700 });
@@ -261,10 +282,10 @@ export class FileStore implements SessionStore {
         const age = now - info.mtimeMs;
         let remove: boolean;
         if (SESSION_FILE.test(name)) remove = age >= timeout * 1000;
-        // Named by its id (an older version of this store): never read now, and a listing must not show the id.
-        else if (name.endsWith(".json")) remove = true;
-        else if (name.endsWith(".lock")) remove = age >= Math.max(STALE_LOCK_MS, ABANDONED_AFTER_MS);
-        else remove = (name.endsWith(".tmp") || name.endsWith(".stale")) && age >= ABANDONED_AFTER_MS;
+        // Never read now, and a listing must not show the id.
+        else if (isOldSessionFile(name)) remove = true;
+        else if (LOCK_FILE.test(name)) remove = age >= Math.max(STALE_LOCK_MS, ABANDONED_AFTER_MS);
+        else remove = LEFTOVER_FILE.test(name) && age >= ABANDONED_AFTER_MS;
         if (remove) await unlink(file).catch(() => {});
       }
     } catch (error) {
