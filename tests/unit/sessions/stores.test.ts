@@ -337,3 +337,13 @@ test("the file store accepts its checked-in folder's placeholder and leaves it t
   assert.ok(readdirSync(directory).includes(".gitignore"));
   await store.close();
 });
+
+test("the memory store's owner index is bounded by the cap: a dropped session leaves its owners' indexes at once", async () => {
+  const store = new MemoryStore({ maxSessions: 3 });
+  for (let n = 0; n < 200; n++) await store.write(id(100 + n), { data: { user_id: `user${n}` }, createdAt: 1 }, 60, `user${n}`);
+  // Reached into: nothing else shows the index's size, and its growth is the defect.
+  const owners = (store as unknown as { owners: Map<string, Set<string>> }).owners;
+  assert.deepEqual([...owners.keys()].sort(), ["user197", "user198", "user199"]);
+  assert.deepEqual((await store.listOwner("user199", 60, () => true)).map((s) => s.id), [id(299)]);
+  await store.close();
+});
