@@ -119,7 +119,7 @@ export class FileStore implements SessionStore {
       await writeFile(probe, "");
       await unlink(probe);
     } catch (error) {
-      throw new ConfigurationError("E_SESSION_STORE_UNREACHABLE", `The file session store cannot write to ${directory}: ${(error as Error).message}. Fix DRIVERS.file.directory in config/session.ts or the folder's permissions.`, error);
+      throw new ConfigurationError("E_SESSION_DIRECTORY_UNUSABLE", `The file session store cannot write to ${directory}: ${(error as Error).message}. Fix SESSION_DIRECTORY (DRIVERS.file.directory in config/session.ts) or the folder's permissions.`, error);
     }
     // At once as well: files of an older version, named by the ids themselves, leave the folder now.
     void this.#sweep();
