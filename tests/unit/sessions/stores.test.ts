@@ -347,3 +347,23 @@ test("the memory store's owner index is bounded by the cap: a dropped session le
   assert.deepEqual((await store.listOwner("user199", 60, () => true)).map((s) => s.id), [id(299)]);
   await store.close();
 });
+
+test("the file store's read derives the file name once: one HMAC per read", async () => {
+  const store = await fileStore();
+  await store.write(id(60), { data: { a: 1 }, createdAt: 1 }, 60);
+  // The store calls createHmac through the module object, so counting there counts its calls.
+  const crypto = require("node:crypto") as typeof import("node:crypto");
+  const original = crypto.createHmac;
+  let calls = 0;
+  crypto.createHmac = ((...args: Parameters<typeof original>) => {
+    calls++;
+    return original(...args);
+  }) as typeof original;
+  try {
+    assert.deepEqual((await store.read(id(60), 60))?.data, { a: 1 });
+  } finally {
+    crypto.createHmac = original;
+  }
+  assert.equal(calls, 1);
+  await store.close();
+});

@@ -132,10 +132,11 @@ export class FileStore implements SessionStore {
   }
 
   async read(id: string, ttl: number): Promise<SessionRecord | undefined> {
-    const found = await this.#load(this.#name(id), ttl);
-    if (!found || found.record.id !== id) return undefined;
+    const name = this.#name(id);
+    const found = await this.#load(name, ttl, id);
+    if (!found) return undefined;
     try {
-      await touch(this.pathOf(id));
+      await touch(path.join(this.#options.directory, `${name}.json`));
     } catch (error) {
       if (missing(error)) return undefined; // destroyed meanwhile
       throw unavailable(error);
@@ -147,7 +148,7 @@ export class FileStore implements SessionStore {
   async patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<boolean> {
     const name = this.#name(id);
     return this.#locks.hold(name, async () => {
-      const found = await this.#load(name, ttl);
+      const found = await this.#load(name, ttl, id);
       if (!found) return false;
       await this.#put(id, { data: applyPatch(found.record.data, patch), createdAt: found.record.createdAt }, owner);
       return true;
@@ -162,7 +163,7 @@ export class FileStore implements SessionStore {
     }
     const name = this.#name(id);
     return this.#locks.hold(name, async () => {
-      if (options?.existing && !(await this.#load(name, ttl))) return false;
+      if (options?.existing && !(await this.#load(name, ttl, id))) return false;
       await this.#put(id, record, owner);
       return true;
     });
@@ -230,8 +231,11 @@ export class FileStore implements SessionStore {
     return found && { ...found.record, lastSeenAt: found.mtimeMs };
   }
 
-  /** The record in file `name` (only if it is the session that name is for) and its last activity; an expired file is removed on the way. */
-  async #load(name: string, ttl: number): Promise<{ record: SessionRecord & { id: string }; mtimeMs: number } | undefined> {
+  /**
+   * The record in file `name` (only if it is the session that name is for: `id`, when the caller
+   * knows it, else whichever id the name is the HMAC of) and its last activity; an expired file is removed on the way.
+   */
+  async #load(name: string, ttl: number, id?: string): Promise<{ record: SessionRecord & { id: string }; mtimeMs: number } | undefined> {
     const file = path.join(this.#options.directory, `${name}.json`);
     try {
       const { mtimeMs } = await stat(file);
@@ -240,7 +244,7 @@ export class FileStore implements SessionStore {
         return undefined;
       }
       const record: unknown = JSON.parse(await readFile(file, "utf8"));
-      if (!isRecord(record) || this.#name(record.id) !== name) return undefined;
+      if (!isRecord(record) || (id !== undefined ? record.id !== id : this.#name(record.id) !== name)) return undefined;
       return { record: { id: record.id, data: record.data, createdAt: record.createdAt }, mtimeMs };
     } catch (error) {
       if (missing(error) || error instanceof SyntaxError) return undefined;
