@@ -11,3 +11,4 @@ export { makeView } from "./generators/view";
 export type { Generated } from "./generators/writeNewFile";
 export { routesList } from "./routesList";
 export { CommandError } from "./errors";
+export { isServiceOutage } from "./reload";

@@ -303,3 +303,67 @@ test("the memory store keeps at most maxSessions, dropping the least recently us
   for (const n of [50, 52, 53]) assert.equal((await store.read(id(n), 60))!.data.n, n);
   await store.close();
 });
+
+test("the file store refuses a folder holding other programs' files (SESSION_DIRECTORY=.), changing nothing in it", async () => {
+  const directory = mkdtempSync(path.join(os.tmpdir(), "masonite-file-store-"));
+  folders.push(directory);
+  chmodSync(directory, 0o755);
+  const old = new Date(Date.now() - 86_400_000);
+  for (const name of ["package.json", "tsconfig.json", `${id(42)}.json`]) {
+    writeFileSync(path.join(directory, name), "{}");
+    utimesSync(path.join(directory, name), old, old);
+  }
+  const store = new FileStore({ directory, timeout: 3600, key: randomBytes(32), logger: Logger.silent() });
+  await assert.rejects(store.connect(), (error: Error & { code?: string }) => {
+    assert.equal(error.code, "E_SESSION_DIRECTORY_UNUSABLE");
+    assert.match(error.message, /package\.json, tsconfig\.json/);
+    assert.match(error.message, /SESSION_DIRECTORY/);
+    return true;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 100)); // a sweep, had one started, would have run
+  assert.deepEqual(readdirSync(directory).sort(), [`${id(42)}.json`, "package.json", "tsconfig.json"], "nothing removed");
+  assert.equal(statSync(directory).mode & 0o777, 0o755, "the folder's mode is untouched");
+  await store.close();
+});
+
+test("the file store accepts its checked-in folder's placeholder and leaves it there", async () => {
+  const directory = mkdtempSync(path.join(os.tmpdir(), "masonite-file-store-"));
+  folders.push(directory);
+  writeFileSync(path.join(directory, ".gitignore"), "*\n!.gitignore\n");
+  const store = new FileStore({ directory, timeout: 3600, key: randomBytes(32), logger: Logger.silent() });
+  await store.connect();
+  await store.write(id(43), { data: { a: 1 }, createdAt: 1 }, 60);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.ok(readdirSync(directory).includes(".gitignore"));
+  await store.close();
+});
+
+test("the memory store's owner index is bounded by the cap: a dropped session leaves its owners' indexes at once", async () => {
+  const store = new MemoryStore({ maxSessions: 3 });
+  for (let n = 0; n < 200; n++) await store.write(id(100 + n), { data: { user_id: `user${n}` }, createdAt: 1 }, 60, `user${n}`);
+  // Reached into: nothing else shows the index's size, and its growth is the defect.
+  const owners = (store as unknown as { owners: Map<string, Set<string>> }).owners;
+  assert.deepEqual([...owners.keys()].sort(), ["user197", "user198", "user199"]);
+  assert.deepEqual((await store.listOwner("user199", 60, () => true)).map((s) => s.id), [id(299)]);
+  await store.close();
+});
+
+test("the file store's read derives the file name once: one HMAC per read", async () => {
+  const store = await fileStore();
+  await store.write(id(60), { data: { a: 1 }, createdAt: 1 }, 60);
+  // The store calls createHmac through the module object, so counting there counts its calls.
+  const crypto = require("node:crypto") as typeof import("node:crypto");
+  const original = crypto.createHmac;
+  let calls = 0;
+  crypto.createHmac = ((...args: Parameters<typeof original>) => {
+    calls++;
+    return original(...args);
+  }) as typeof original;
+  try {
+    assert.deepEqual((await store.read(id(60), 60))?.data, { a: 1 });
+  } finally {
+    crypto.createHmac = original;
+  }
+  assert.equal(calls, 1);
+  await store.close();
+});

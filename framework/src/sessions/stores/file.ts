@@ -4,6 +4,7 @@ import path from "node:path";
 import { ConfigurationError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import { SessionStoreUnavailable } from "../errors";
+import { isWellFormedId } from "../ids";
 import type { OwnedSession, SessionPatch, SessionRecord, SessionStore, StoredData, WriteOptions } from "../SessionStore";
 import { FileLocks, STALE_LOCK_MS } from "./locks";
 import { applyPatch } from "./patch";
@@ -24,8 +25,20 @@ const SWEEP_EVERY_MS = 10 * 60_000;
 /** A temporary or lock file this old was left by a process that died mid-write. */
 const ABANDONED_AFTER_MS = 60_000;
 export const DEFAULT_LOCK_TIMEOUT_MS = 2000;
-/** A session file's name: 64 hex digits (an HMAC of the id) and ".json"; anything else is not this store's. */
+/** A session file's name: 64 hex digits (an HMAC of the id) and ".json". */
 const SESSION_FILE = /^[0-9a-f]{64}\.json$/;
+const LOCK_FILE = /^[0-9a-f]{64}\.lock$/;
+/** What a crash can leave behind: a write's temporary file, a lock renamed aside to be removed. */
+const LEFTOVER_FILE = /^(\.[0-9a-f]{24}\.tmp|[0-9a-f]{64}\.lock\.[0-9a-f]{12}\.stale)$/;
+/** A session of an older version of this store, named by its id. */
+const isOldSessionFile = (name: string) => name.endsWith(".json") && isWellFormedId(name.slice(0, -".json".length));
+/** What the folder may hold besides the store's files: a checked-in folder's placeholders. */
+const PLACEHOLDERS = new Set([".gitignore", ".gitkeep"]);
+
+/** Whether `name` in the folder is the store's own (or a placeholder): anything else is some other program's file. */
+function isOwnEntry(name: string): boolean {
+  return name === "owners" || PLACEHOLDERS.has(name) || /^\.probe-\d+$/.test(name) || SESSION_FILE.test(name) || LOCK_FILE.test(name) || LEFTOVER_FILE.test(name) || isOldSessionFile(name);
+}
 
 /** A filesystem failure as a 503 that names no file. */
 function unavailable(error: unknown): SessionStoreUnavailable {
@@ -86,9 +99,17 @@ export class FileStore implements SessionStore {
     this.#locks = new FileLocks(options.directory, options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_MS);
   }
 
-  /** Makes the folders private (those that exist too) and proves them writable, so a wrong path stops start-up. */
+  /**
+   * Makes the folders private (those that exist too) and proves them writable, so a wrong path
+   * stops start-up. A folder holding other files (SESSION_DIRECTORY=. would be the project) is
+   * refused before anything in it changes: the store makes its folder private and sweeps it.
+   */
   async connect(): Promise<void> {
     const { directory } = this.#options;
+    const foreign = await readdir(directory).then((names) => names.filter((name) => !isOwnEntry(name)), () => []);
+    if (foreign.length > 0) {
+      throw new ConfigurationError("E_SESSION_DIRECTORY_UNUSABLE", `The file session store's folder ${directory} holds files that are not sessions (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", ..." : ""}), and the store makes its folder private and sweeps it. Point SESSION_DIRECTORY (DRIVERS.file.directory in config/session.ts) at a folder of its own, such as storage/framework/sessions.`);
+    }
     try {
       for (const folder of [directory, path.join(directory, "owners")]) {
         await mkdir(folder, { recursive: true, mode: 0o700 });
@@ -98,7 +119,7 @@ export class FileStore implements SessionStore {
       await writeFile(probe, "");
       await unlink(probe);
     } catch (error) {
-      throw new ConfigurationError("E_SESSION_STORE_UNREACHABLE", `The file session store cannot write to ${directory}: ${(error as Error).message}. Fix DRIVERS.file.directory in config/session.ts or the folder's permissions.`, error);
+      throw new ConfigurationError("E_SESSION_DIRECTORY_UNUSABLE", `The file session store cannot write to ${directory}: ${(error as Error).message}. Fix SESSION_DIRECTORY (DRIVERS.file.directory in config/session.ts) or the folder's permissions.`, error);
     }
     // At once as well: files of an older version, named by the ids themselves, leave the folder now.
     void this.#sweep();
@@ -111,10 +132,11 @@ export class FileStore implements SessionStore {
   }
 
   async read(id: string, ttl: number): Promise<SessionRecord | undefined> {
-    const found = await this.#load(this.#name(id), ttl);
-    if (!found || found.record.id !== id) return undefined;
+    const name = this.#name(id);
+    const found = await this.#load(name, ttl, id);
+    if (!found) return undefined;
     try {
-      await touch(this.pathOf(id));
+      await touch(path.join(this.#options.directory, `${name}.json`));
     } catch (error) {
       if (missing(error)) return undefined; // destroyed meanwhile
       throw unavailable(error);
@@ -126,7 +148,7 @@ export class FileStore implements SessionStore {
   async patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<boolean> {
     const name = this.#name(id);
     return this.#locks.hold(name, async () => {
-      const found = await this.#load(name, ttl);
+      const found = await this.#load(name, ttl, id);
       if (!found) return false;
       await this.#put(id, { data: applyPatch(found.record.data, patch), createdAt: found.record.createdAt }, owner);
       return true;
@@ -141,7 +163,7 @@ export class FileStore implements SessionStore {
     }
     const name = this.#name(id);
     return this.#locks.hold(name, async () => {
-      if (options?.existing && !(await this.#load(name, ttl))) return false;
+      if (options?.existing && !(await this.#load(name, ttl, id))) return false;
       await this.#put(id, record, owner);
       return true;
     });
@@ -209,8 +231,11 @@ export class FileStore implements SessionStore {
     return found && { ...found.record, lastSeenAt: found.mtimeMs };
   }
 
-  /** The record in file `name` (only if it is the session that name is for) and its last activity; an expired file is removed on the way. */
-  async #load(name: string, ttl: number): Promise<{ record: SessionRecord & { id: string }; mtimeMs: number } | undefined> {
+  /**
+   * The record in file `name` (only if it is the session that name is for: `id`, when the caller
+   * knows it, else whichever id the name is the HMAC of) and its last activity; an expired file is removed on the way.
+   */
+  async #load(name: string, ttl: number, id?: string): Promise<{ record: SessionRecord & { id: string }; mtimeMs: number } | undefined> {
     const file = path.join(this.#options.directory, `${name}.json`);
     try {
       const { mtimeMs } = await stat(file);
@@ -219,7 +244,7 @@ export class FileStore implements SessionStore {
         return undefined;
       }
       const record: unknown = JSON.parse(await readFile(file, "utf8"));
-      if (!isRecord(record) || this.#name(record.id) !== name) return undefined;
+      if (!isRecord(record) || (id !== undefined ? record.id !== id : this.#name(record.id) !== name)) return undefined;
       return { record: { id: record.id, data: record.data, createdAt: record.createdAt }, mtimeMs };
     } catch (error) {
       if (missing(error) || error instanceof SyntaxError) return undefined;
@@ -261,10 +286,10 @@ export class FileStore implements SessionStore {
         const age = now - info.mtimeMs;
         let remove: boolean;
         if (SESSION_FILE.test(name)) remove = age >= timeout * 1000;
-        // Named by its id (an older version of this store): never read now, and a listing must not show the id.
-        else if (name.endsWith(".json")) remove = true;
-        else if (name.endsWith(".lock")) remove = age >= Math.max(STALE_LOCK_MS, ABANDONED_AFTER_MS);
-        else remove = (name.endsWith(".tmp") || name.endsWith(".stale")) && age >= ABANDONED_AFTER_MS;
+        // Never read now, and a listing must not show the id.
+        else if (isOldSessionFile(name)) remove = true;
+        else if (LOCK_FILE.test(name)) remove = age >= Math.max(STALE_LOCK_MS, ABANDONED_AFTER_MS);
+        else remove = LEFTOVER_FILE.test(name) && age >= ABANDONED_AFTER_MS;
         if (remove) await unlink(file).catch(() => {});
       }
     } catch (error) {

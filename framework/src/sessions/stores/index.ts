@@ -2,3 +2,4 @@
 export { FileStore, type FileStoreOptions } from "./file";
 export { MemoryStore } from "./memory";
 export { RedisStore, type RedisStoreOptions } from "./redis";
+export { FileLocks, STALE_LOCK_MS, takeOverIfStale } from "./locks";

@@ -1,13 +1,16 @@
 import { randomBytes } from "node:crypto";
-import { open, rename, stat, unlink } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { link, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { SessionStoreUnavailable } from "../errors";
 
 /**
  * A lock file this old belongs to a holder that died (a crashed worker): it is taken over.
- * A live holder keeps a lock for one read, change and rename of a small file, milliseconds.
+ * A live holder keeps a lock for one read, change and rename of a small file, milliseconds,
+ * and touches it every REFRESH_MS while it holds it, so a slow holder never looks dead.
  */
 export const STALE_LOCK_MS = 10_000;
+const REFRESH_MS = STALE_LOCK_MS / 4;
 
 /** The longest pause between two tries of a lock another process holds. */
 const MOST_BACKOFF_MS = 16;
@@ -20,6 +23,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * when idle: other names never wait); across processes sharing the folder (`--workers N`), the
  * one at the head of each process's queue takes `<directory>/<name>.lock`, created exclusively.
  * A lock not free within `timeoutMs` is a SessionStoreUnavailable (503), and the work never runs.
+ * The file holds a random token: a holder removes it only while it still holds its own token.
  */
 export class FileLocks {
   #tails = new Map<string, Promise<void>>();
@@ -41,11 +45,15 @@ export class FileLocks {
     this.#tails.set(name, tail);
     try {
       if (previous) await within(previous, deadline, this.#timeoutMs);
-      const file = await this.#take(name, deadline);
+      const { file, token, handle } = await this.#take(name, deadline);
+      // Through the open handle: a lock taken over meanwhile is another file, which this never touches.
+      const refresher = setInterval(() => void handle.utimes(new Date(), new Date()).catch(() => {}), REFRESH_MS).unref();
       try {
         return await work();
       } finally {
-        await unlink(file).catch(() => {}); // taken over as stale meanwhile: nothing left to release
+        clearInterval(refresher);
+        await handle.close().catch(() => {});
+        await release(file, token);
       }
     } finally {
       done();
@@ -54,12 +62,20 @@ export class FileLocks {
   }
 
   /** Creates the lock file, waiting (with a growing pause) while another process holds it. */
-  async #take(name: string, deadline: number): Promise<string> {
+  async #take(name: string, deadline: number) {
     const file = path.join(this.#directory, `${name}.lock`);
+    const token = randomBytes(16).toString("hex");
     for (let wait = 1; ; wait = Math.min(wait * 2, MOST_BACKOFF_MS)) {
       try {
-        await (await open(file, "wx", 0o600)).close();
-        return file;
+        const handle = await open(file, "wx", 0o600);
+        try {
+          await handle.writeFile(token);
+        } catch (error) {
+          await handle.close().catch(() => {});
+          await unlink(file).catch(() => {});
+          throw error;
+        }
+        return { file, token, handle };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw new SessionStoreUnavailable(new Error(`creating a session lock failed (${(error as NodeJS.ErrnoException).code ?? "unknown error"}).`));
       }
@@ -70,21 +86,32 @@ export class FileLocks {
   }
 }
 
+/** Removes the lock file only while it holds `token`: one taken over as stale meanwhile is another holder's now. */
+async function release(file: string, token: string): Promise<void> {
+  const content = await readFile(file, "utf8").catch(() => undefined);
+  if (content === token) await unlink(file).catch(() => {});
+}
+
 /**
- * Removes a lock older than STALE_LOCK_MS. It is renamed away first, so of two processes that
- * find the same stale lock only one removes it; the other's rename fails and it tries again.
+ * Removes a lock older than STALE_LOCK_MS (`seen`: what stat found, taken now unless given).
+ * It is renamed aside first, so of two processes that find the same stale lock only one removes
+ * it. The one whose rename comes second may move a fresh lock the first created meanwhile: it
+ * checks that what it moved is the file it saw stale, and puts anything else back (by link,
+ * which never replaces a lock a third process created meanwhile).
  */
-async function takeOverIfStale(file: string): Promise<boolean> {
-  const info = await stat(file).catch(() => undefined);
+export async function takeOverIfStale(file: string, seen?: Stats): Promise<boolean> {
+  const info = seen ?? (await stat(file).catch(() => undefined));
   if (!info) return true; // released meanwhile
   if (Date.now() - info.mtimeMs < STALE_LOCK_MS) return false;
   const aside = `${file}.${randomBytes(6).toString("hex")}.stale`;
   try {
     await rename(file, aside);
-    await unlink(aside);
   } catch {
-    // Another process took it over first.
+    return true; // another process took it over first
   }
+  const moved = await stat(aside).catch(() => undefined);
+  if (moved && (moved.ino !== info.ino || moved.mtimeMs !== info.mtimeMs)) await link(aside, file).catch(() => {});
+  await unlink(aside).catch(() => {});
   return true;
 }
 

@@ -27,7 +27,8 @@ const SWEEP_EVERY_MS = 60_000;
  * (the process runs one at a time), so concurrent requests lose nothing, as on Redis.
  * At most `maxSessions` are kept: the map is in order of last use (each use moves its entry
  * to the end), and past the cap the first, least recently used, is dropped, so a flood of new
- * visitors cannot grow the process without bound. Each owner's sessions are a set of ids, pruned when listed.
+ * visitors cannot grow the process without bound. Each owner's sessions are a set of ids, pruned when listed;
+ * a session that is dropped or expires leaves every owner's set at once, so the sets are bounded by the cap too.
  */
 export class MemoryStore implements SessionStore {
   /** In order of last use, least recent first. */
@@ -35,7 +36,10 @@ export class MemoryStore implements SessionStore {
   #maxSessions: number;
   #logger: Logger | undefined;
   #evicted = false;
-  #owners = new Map<string, Set<string>>();
+  /** Each owner's session ids; `private`, not `#`, so a unit test can check that the cap bounds it. */
+  private readonly owners = new Map<string, Set<string>>();
+  /** The owners each session is indexed under: what a session leaves when it is dropped. */
+  #ownersOf = new Map<string, Set<string>>();
   #sweeper = setInterval(() => this.#sweep(), SWEEP_EVERY_MS).unref();
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -70,14 +74,13 @@ export class MemoryStore implements SessionStore {
 
   async destroy(id: string, owner?: string): Promise<boolean> {
     const removed = this.#live(id) !== undefined;
-    this.#sessions.delete(id);
-    if (owner !== undefined) this.#unindex(owner, id);
+    this.#forget(id);
     return removed;
   }
 
   async listOwner(owner: string, ttl: number, owns: (data: StoredData) => boolean): Promise<OwnedSession[]> {
     const listed: OwnedSession[] = [];
-    for (const id of this.#owners.get(owner) ?? []) {
+    for (const id of this.owners.get(owner) ?? []) {
       const entry = this.#live(id);
       const data = entry && (JSON.parse(entry.json) as StoredData);
       if (!entry || !data || !owns(data)) this.#unindex(owner, id);
@@ -91,14 +94,19 @@ export class MemoryStore implements SessionStore {
   }
 
   #index(owner: string, id: string): void {
-    const ids = this.#owners.get(owner);
-    if (ids) ids.add(id);
-    else this.#owners.set(owner, new Set([id]));
+    add(this.owners, owner, id);
+    add(this.#ownersOf, id, owner);
   }
 
   #unindex(owner: string, id: string): void {
-    const ids = this.#owners.get(owner);
-    if (ids?.delete(id) && ids.size === 0) this.#owners.delete(owner);
+    remove(this.owners, owner, id);
+    remove(this.#ownersOf, id, owner);
+  }
+
+  /** Drops the session and its entry in every owner's index. */
+  #forget(id: string): void {
+    this.#sessions.delete(id);
+    for (const owner of this.#ownersOf.get(id) ?? []) this.#unindex(owner, id);
   }
 
   /** The live entry, moved to the most recently used end. */
@@ -120,14 +128,14 @@ export class MemoryStore implements SessionStore {
     }
     for (const id of this.#sessions.keys()) {
       if (this.#sessions.size <= this.#maxSessions) break;
-      this.#sessions.delete(id);
+      this.#forget(id);
     }
   }
 
   #live(id: string): Entry | undefined {
     const entry = this.#sessions.get(id);
     if (entry && entry.expiresAt <= Date.now()) {
-      this.#sessions.delete(id);
+      this.#forget(id);
       return undefined;
     }
     return entry;
@@ -135,11 +143,17 @@ export class MemoryStore implements SessionStore {
 
   #sweep(): void {
     const now = Date.now();
-    for (const [id, entry] of this.#sessions) if (entry.expiresAt <= now) this.#sessions.delete(id);
-    // Owners nobody lists would otherwise keep the ids of their ended sessions for good.
-    for (const [owner, ids] of this.#owners) {
-      for (const id of ids) if (!this.#sessions.has(id)) ids.delete(id);
-      if (ids.size === 0) this.#owners.delete(owner);
-    }
+    for (const [id, entry] of this.#sessions) if (entry.expiresAt <= now) this.#forget(id);
   }
+}
+
+function add(sets: Map<string, Set<string>>, key: string, value: string): void {
+  const set = sets.get(key);
+  if (set) set.add(value);
+  else sets.set(key, new Set([value]));
+}
+
+function remove(sets: Map<string, Set<string>>, key: string, value: string): void {
+  const set = sets.get(key);
+  if (set?.delete(value) && set.size === 0) sets.delete(key);
 }

@@ -44,9 +44,9 @@ if fields.err then return false end
 return {redis.call('PTTL', KEYS[1]), fields}`;
 
 /**
- * Committing one request's changes to one hash, atomically. ARGV: idle timeout, "1" to empty
- * the hash first ("2": the same, but only while the hash exists, else the script answers 0
- * and writes nothing), the number of increments, the number of deleted fields, the session's id and
+ * Committing one request's changes to one hash, atomically. ARGV: idle timeout, the mode ("0":
+ * change the hash, "1": replace it, "2": replace it; all but "1" only while the hash exists,
+ * else the script answers 0 and writes nothing, index included), the number of increments, the number of deleted fields, the session's id and
  * creation time for its owner's index, then the increments as field/delta pairs, the deleted
  * fields, and the fields to set as field/JSON pairs. With a second key (the owner's index, a
  * sorted set), the id joins it in the same commit.
@@ -57,7 +57,7 @@ const COMMIT_SCRIPT = `
 local key = KEYS[1]
 local increments, deletions = tonumber(ARGV[3]), tonumber(ARGV[4])
 local function integer(text) return string.match(text, '^-?%d+$') ~= nil end
-if ARGV[2] == '2' and redis.call('EXISTS', key) == 0 then return 0 end
+if ARGV[2] ~= '1' and redis.call('EXISTS', key) == 0 then return 0 end
 local current = {}
 for n = 0, increments - 1 do
   local field = ARGV[7 + 2 * n]
@@ -231,13 +231,13 @@ export class RedisStore implements SessionStore {
     return this.#commit(id, ttl, args, owner, record.createdAt);
   }
 
-  async patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<void> {
+  async patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<boolean> {
     // The index orders by creation time, which a patch does not know: "now" is close enough for a session that just got its owner.
     const since = Date.now();
     const args = ["0", String(patch.increments.size), String(patch.deleted.size), ...indexed(id, since, owner)];
     for (const [field, by] of patch.increments) args.push(field, String(by));
     args.push(...patch.deleted, ...encode(patch.set));
-    await this.#commit(id, ttl, args, owner, since);
+    return this.#commit(id, ttl, args, owner, since);
   }
 
   async destroy(id: string, owner?: string): Promise<boolean> {

@@ -1,0 +1,35 @@
+import "./support/env";
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import Redis from "ioredis";
+import { Logger } from "masonite/core";
+import { RedisStore } from "masonite/sessions/stores";
+import { RedisServer } from "./support/redis";
+
+/**
+ * The redis store against a real redis-server, through the contract alone: a patch of a session
+ * that ended (signed out, revoked, expired) writes nothing, neither the hash nor its owner's
+ * index entry, and answers false, as the file and memory stores do.
+ */
+test("a patch of a destroyed session recreates neither its hash nor its owner index entry, and answers false", { timeout: 60_000 }, async (t) => {
+  const server = await RedisServer.startLocalOrSkip(t);
+  if (!server) return;
+  t.after(() => server.destroy());
+  const store = new RedisStore({ url: server.url, host: "127.0.0.1", port: server.port, options: {}, namespace: "patchtest", commandTimeout: 5_000, logger: Logger.silent() });
+  await store.connect();
+  t.after(() => store.close());
+  const inspector = new Redis(server.port, "127.0.0.1");
+  t.after(() => inspector.disconnect());
+
+  const id = "P".repeat(43);
+  const bump = { set: new Map([["seen", true]]), deleted: new Set<string>(), increments: new Map([["n", 1]]) };
+  await store.write(id, { data: { user_id: "ada", n: 1 }, createdAt: 1 }, 60, "ada");
+  assert.equal(await store.patch(id, bump, 60, "ada"), true, "a live session is patched");
+  assert.deepEqual({ ...(await store.read(id, 60))?.data }, { user_id: "ada", n: 2, seen: true });
+
+  await store.destroy(id, "ada");
+  assert.equal(await store.patch(id, bump, 60, "ada"), false, "an ended session is not patched");
+  assert.equal(await inspector.exists(store.key(id)), 0, "no hash was recreated");
+  assert.deepEqual(await inspector.zrange(store.ownerKey("ada"), 0, -1), [], "the dead id did not join the owner's index");
+  assert.equal(await store.read(id, 60), undefined);
+});
