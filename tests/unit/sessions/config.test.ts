@@ -52,7 +52,7 @@ describe("config/session.ts", () => {
       [{ DRIVERS: { default: "cookie" }, COOKIE: { sameSite: "none" } }, /sameSite "none" needs COOKIE.secure/],
       [{ DRIVERS: { default: "cookie" }, COOKIE: { name: "my session" } }, /COOKIE.name "my session" is not a valid cookie name/],
       [{ DRIVERS: { default: "cookie", cookie: { maxSize: 20_000 } } }, /DRIVERS.cookie.maxSize of 20000 bytes is over 12288/],
-      [{ DRIVERS: { default: "cookie" }, DONT_FLASH: [/pass/, 42 as unknown as string] }, /DONT_FLASH holds 42, which is neither a field name nor a RegExp/],
+      [{ DRIVERS: { default: "cookie" }, DONT_FLASH: [/pass/, 42 as unknown as string] }, /DONT_FLASH holds 42, which is neither a field name, a RegExp nor a function/],
       [{ DRIVERS: { default: "memory", memory: { maxSize: 1.5 } } }, /DRIVERS\.memory\.maxSize must be a positive whole number of bytes/],
     ];
     for (const [config, message] of cases) await assert.rejects(createSessionManager(config, APP), message);
