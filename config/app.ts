@@ -33,5 +33,6 @@ export const UPLOADS = { fileSize: env("UPLOAD_LIMIT", "10mb"), files: Number(en
  * headers; an idle keep-alive connection closes after keepAliveTimeout; connections past
  * maxConnections are closed as they arrive. Start-up refuses a value that is not a whole number
  * from 1, and a headersTimeout over requestTimeout. Raise requestTimeout for large uploads on slow links.
+ * The values here are the framework's defaults (DEFAULT_SERVER in masonite/foundation), used for any key left out.
  */
 export const SERVER = { requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 5_000, maxConnections: 10_000 };

@@ -11,7 +11,8 @@ const DIAGNOSTIC = /^\S.*\(\d+,\d+\): error TS\d+:/;
  * that runs but does not type-check (SWC strips types without checking them) is reported in
  * the terminal within seconds of a save. It never holds up a restart: the server restarts as
  * before, and the errors of each pass are printed when tsc has them. A clean pass after errors
- * says so; a clean start says nothing more than that checking is on. Without TypeScript installed it says it is off, once.
+ * says so; a clean start says nothing more than that checking is on. Without TypeScript installed, or when tsc
+ * cannot be started, it says checking is off, once.
  */
 export function watchTypes(root: string, print: (text: string) => void = (text) => console.error(text)): ChildProcess | undefined {
   let tsc: string;
@@ -23,6 +24,8 @@ export function watchTypes(root: string, print: (text: string) => void = (text) 
   }
   const child = spawn(process.execPath, [tsc, "--noEmit", "--watch", "--preserveWatchOutput", "--pretty", "false", "-p", root], { cwd: root, stdio: ["ignore", "pipe", "ignore"] });
   print("craft: type-checking in the background (tsc --watch): its errors show here, and never delay a restart; --no-typecheck turns it off.");
+  // Without a listener a failed spawn (no such directory, out of processes) is thrown, and takes the supervisor down with it.
+  child.on("error", (error) => print(`craft: type checking is off while serving: tsc could not be started (${error.message}).`));
   let errors: string[] = [];
   let failing = false;
   let buffered = "";

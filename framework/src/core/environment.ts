@@ -27,8 +27,10 @@ export function appEnvironment(): Environment {
   if (app !== undefined) return environment(app);
   const node = env("NODE_ENV");
   if (node === undefined) return "development";
-  const normal = node.trim().toLowerCase();
-  if (normal === "test") return "testing";
-  if ((ENVIRONMENTS as readonly string[]).includes(normal)) return normal as Environment;
-  throw new ConfigurationError("E_UNKNOWN_NODE_ENV", `APP_ENV is unset and NODE_ENV is ${JSON.stringify(node)}, which is not an environment the framework knows: set APP_ENV to one of ${ENVIRONMENTS.join(", ")}.`);
+  try {
+    // Test runners' "test" is the framework's testing; the rest is read as APP_ENV would be.
+    return environment(node.trim().toLowerCase() === "test" ? "testing" : node);
+  } catch {
+    throw new ConfigurationError("E_UNKNOWN_NODE_ENV", `APP_ENV is unset and NODE_ENV is ${JSON.stringify(node)}, which is not an environment the framework knows: set APP_ENV to one of ${ENVIRONMENTS.join(", ")}.`);
+  }
 }

@@ -1,7 +1,7 @@
 import pino, { type DestinationStream, type Logger as Pino } from "pino";
 import type { Environment } from "./environment";
 import { ConfigurationError } from "./errors";
-import { redactFields } from "./redaction";
+import { redactFields, withoutUrlPasswords } from "./redaction";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -78,6 +78,8 @@ export class Logger {
 
   #write(level: Exclude<LogLevel, "silent">, message: string, fields: object | undefined): void {
     if (!this.pino.isLevelEnabled(level)) return;
+    // A message naming a connection (`cannot reach redis://:pw@host`) keeps its password out too.
+    message = withoutUrlPasswords(message);
     if (fields) this.pino[level](fields, message);
     else this.pino[level](message);
   }

@@ -7,11 +7,27 @@ export const TRUNCATED = "[Truncated]";
 export const CIRCULAR = "[Circular]";
 
 /**
- * Names whose values are secrets, matched in a name lower-cased and stripped of separators
- * (`X-Api-Key`, `access_token`, `passwordConfirmation`, `Set-Cookie` all match).
+ * Names whose values are secrets, found anywhere in a name lower-cased and stripped of
+ * separators (`X-Api-Key`, `access_token`, `passwordConfirmation`, `Set-Cookie`, `db_credentials`).
  */
-const SECRET_NAME = /token|secret|passw(?:or)?d|passphrase|apikey|authori[sz]ation|cookie/;
-const SEPARATORS = /[-_.\s]/g;
+const SECRET_WORDS = /token|secret|passw(?:or)?d|passphrase|apikey|authori[sz]ation|cookie|credential|cardnumber|ccnumber|creditcard|cardcvc|securitycode/;
+/**
+ * Words too short or too common to find inside a name: secrets only as one of its words
+ * (`otp_code`, `cardCvv`), so `keyboard`, `monkey` and `hotpot` pass.
+ */
+const SECRET_PARTS = new Set(["cvv", "cvv2", "cvc", "otp", "totp", "ssn"]);
+/** A key as the name's last word is a signing or encryption key (`APP_KEY`, `PREVIOUS_KEYS`, `privateKey`). */
+const KEY_PARTS = new Set(["key", "keys"]);
+const SEPARATORS = /[-_.\s]+/;
+/** Where a camelCase name starts a new word. */
+const CAMEL = /([a-z0-9])([A-Z])/g;
+
+function secretByRule(name: string): boolean {
+  const parts = name.replace(CAMEL, "$1 $2").toLowerCase().split(SEPARATORS).filter(Boolean);
+  const joined = parts.join("");
+  // "cc" only as the whole name: as a word it is also an e-mail's copy field.
+  return SECRET_WORDS.test(joined) || joined === "cc" || KEY_PARTS.has(parts.at(-1) ?? "") || parts.some((part) => SECRET_PARTS.has(part));
+}
 
 /**
  * pino's error serializer, with the messages of the error and its causes joined as one
@@ -30,16 +46,31 @@ function serializeError(error: Error): object {
 const verdicts = new Map<string, boolean>();
 const MAX_VERDICTS = 10_000;
 
-/** Whether a field or header named `name` holds a secret. */
+/**
+ * Whether a field or header named `name` holds a secret: the one rule for what the log
+ * redacts and what `withInput()` never flashes (the session's DEFAULT_DONT_FLASH).
+ */
 export function isSecretName(name: string): boolean {
   let secret = verdicts.get(name);
   if (secret === undefined) {
-    secret = SECRET_NAME.test(name.toLowerCase().replace(SEPARATORS, ""));
+    secret = secretByRule(name);
     // Names from input (a body's keys) could be endless; the cache stays bounded.
     if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
     verdicts.set(name, secret);
   }
   return secret;
+}
+
+/**
+ * A URL's password (`redis://:pw@host`, `postgres://user:pw@host/db`): up to the authority's
+ * last "@", since a password may hold an unescaped one.
+ */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)[^\s/?#]+@/gi;
+
+/** `text` with the password of every URL in it replaced by "[Redacted]". */
+export function withoutUrlPasswords(text: string): string {
+  // Most strings hold no "@" (a referer, a user agent), so most cost one scan and no regex.
+  return text.includes("@") && text.includes("://") ? text.replace(URL_PASSWORD, `$1${REDACTED}@`) : text;
 }
 
 /**
@@ -69,6 +100,7 @@ class Walk {
 
   value(value: unknown): unknown {
     if (--this.#left < 0) return TRUNCATED;
+    if (typeof value === "string") return withoutUrlPasswords(value);
     if (value === null || typeof value !== "object") {
       return typeof value === "function" ? undefined : value;
     }

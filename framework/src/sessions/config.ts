@@ -92,7 +92,7 @@ export interface SessionDrivers {
   redis?: RedisDriverConfig;
   file?: FileDriverConfig;
   memory?: MemoryDriverConfig;
-  [custom: string]: string | CookieDriverConfig | RedisDriverConfig | FileDriverConfig | CustomDriverConfig | undefined;
+  [custom: string]: string | CookieDriverConfig | RedisDriverConfig | FileDriverConfig | MemoryDriverConfig | CustomDriverConfig | undefined;
 }
 
 /** Everything config/session.ts exports. */
@@ -179,23 +179,24 @@ export interface SessionAppContext {
   logger: Logger;
 }
 
-/** A duration setting: undefined (use the default) or a positive finite number of `unit`. */
-function duration(value: unknown, what: string, unit: "seconds" | "milliseconds"): number | undefined {
-  if (value === undefined) return undefined;
-  // Whole seconds: Redis's EXPIRE takes nothing else, and a fraction would fail every request there.
-  const valid = unit === "seconds" ? Number.isSafeInteger(value) : Number.isFinite(value);
-  if (typeof value !== "number" || !valid || value <= 0) {
-    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: ${what} must be a positive ${unit === "seconds" ? "whole number of seconds" : "number of milliseconds"}, got ${JSON.stringify(value)}.`);
-  }
-  return value;
-}
-
-function byteSize(value: unknown, what: string): number | undefined {
+/** A setting that counts something: undefined (use the default) or a positive whole number of `unit`. */
+function positiveWhole(value: unknown, what: string, unit: "seconds" | "bytes" | "sessions"): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isSafeInteger(value) || (value as number) <= 0) {
-    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: ${what} must be a positive whole number of bytes, got ${JSON.stringify(value)}.`);
+    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: ${what} must be a positive whole number of ${unit}, got ${JSON.stringify(value)}.`);
   }
   return value as number;
+}
+
+/** A duration setting: undefined (use the default) or a positive finite number of `unit`. */
+function duration(value: unknown, what: string, unit: "seconds" | "milliseconds"): number | undefined {
+  // Whole seconds: Redis's EXPIRE takes nothing else, and a fraction would fail every request there.
+  if (unit === "seconds") return positiveWhole(value, what, "seconds");
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: ${what} must be a positive number of milliseconds, got ${JSON.stringify(value)}.`);
+  }
+  return value;
 }
 
 function sessionSchema(value: unknown): SessionSchema | undefined {
@@ -260,10 +261,7 @@ const SERVER_STORES: Record<string, StoreFactory> = {
     });
   },
   memory: async (config, context) => {
-    const maxSessions = (config as MemoryDriverConfig).maxSessions ?? SESSION_DEFAULTS.memoryMaxSessions;
-    if (!Number.isSafeInteger(maxSessions) || maxSessions <= 0) {
-      throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: DRIVERS.memory.maxSessions must be a positive whole number of sessions, got ${JSON.stringify(maxSessions)}.`);
-    }
+    const maxSessions = positiveWhole((config as MemoryDriverConfig).maxSessions, "DRIVERS.memory.maxSessions", "sessions") ?? SESSION_DEFAULTS.memoryMaxSessions;
     if (context.environment === "production") {
       context.logger.warn("The memory session driver is in use in production: sessions live in one process, end at every restart and are not shared between workers; use redis (or file on one machine) in config/session.ts.");
     }
@@ -363,7 +361,7 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
   if (!/^[!#$%&'*+.^_\`|~0-9A-Za-z-]+$/.test(cookieName)) {
     throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: COOKIE.name ${JSON.stringify(cookieName)} is not a valid cookie name: use letters, digits and -_.`);
   }
-  const maxSize = byteSize(block.maxSize, `DRIVERS.${name}.maxSize`);
+  const maxSize = positiveWhole(block.maxSize, `DRIVERS.${name}.maxSize`, "bytes");
   const schema = sessionSchema(config.SCHEMA);
   let store: SessionStore | CookieStore;
   let sizeLimit: SizeLimit;

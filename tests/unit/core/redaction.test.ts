@@ -26,13 +26,28 @@ function koaContext(headers: Record<string, string>, rawHeaders: string[]): Koa.
 
 describe("log redaction", () => {
   test("secret names match in any case and spelling; other names pass", () => {
-    const secretNames = ["password", "Password", "PASSWD", "passphrase", "password_confirmation", "new-password", "userPassword", "token", "_token", "__token", "access_token", "accessToken", "refresh-token", "X-CSRF-TOKEN", "api_key", "apiKey", "X-Api-Key", "api key", "secret", "clientSecret", "client_secret", "authorization", "Proxy-Authorization", "cookie", "Set-Cookie", "cookies"];
-    const plainNames = ["name", "email", "method", "path", "status", "ms", "user_id", "count", "key", "api", "pass", "session_count"];
+    const secretNames = ["password", "Password", "PASSWD", "passphrase", "password_confirmation", "new-password", "userPassword", "token", "_token", "__token", "access_token", "accessToken", "refresh-token", "X-CSRF-TOKEN", "api_key", "apiKey", "X-Api-Key", "api key", "secret", "clientSecret", "client_secret", "authorization", "Proxy-Authorization", "cookie", "Set-Cookie", "cookies", "key", "KEY", "APP_KEY", "PREVIOUS_KEYS", "privateKey", "signing-key", "credentials", "db_credential", "cc", "cvv", "cardCvc", "card_number", "ccNumber", "credit_card", "security_code", "otp", "otp_code", "totp", "ssn", "user_ssn"];
+    const plainNames = ["name", "email", "method", "path", "status", "ms", "user_id", "count", "api", "pass", "session_count", "keyboard", "monkey", "keys_pressed", "key_count", "hotpot", "cc_email", "accent", "succeeded", "boss_name"];
     const { logger, lines } = recorded();
     logger.info("names", { hidden: Object.fromEntries(secretNames.map((name) => [name, `v4lue-of-${name}`])), plain: Object.fromEntries(plainNames.map((name) => [name, `v4lue-of-${name}`])) });
     const { hidden, plain } = JSON.parse(lines[0]!) as Record<string, Record<string, string>>;
     for (const name of secretNames) assert.equal(hidden![name], "[Redacted]", name);
     for (const name of plainNames) assert.equal(plain![name], `v4lue-of-${name}`, name);
+  });
+
+  test("the password of a URL in a logged string is redacted, in fields and in the message; the rest of the URL stays", () => {
+    const { logger, lines } = recorded();
+    logger.error("cannot reach redis://:r3dis-pw@cache:6379/0", {
+      url: "postgres://app:pg-p@ss@db.internal/app",
+      note: "tried amqp://guest:gu3st@mq:5672 and http://web:8080/a@b?u=x:y@z",
+      nested: [{ dsn: "mysql://root:r00t@localhost/db" }],
+    });
+    const line = JSON.parse(lines[0]!) as { msg: string; url: string; note: string; nested: { dsn: string }[] };
+    assert.equal(line.msg, "cannot reach redis://:[Redacted]@cache:6379/0");
+    assert.equal(line.url, "postgres://app:[Redacted]@db.internal/app");
+    assert.equal(line.note, "tried amqp://guest:[Redacted]@mq:5672 and http://web:8080/a@b?u=x:y@z");
+    assert.equal(line.nested[0]!.dsn, "mysql://root:[Redacted]@localhost/db");
+    for (const secret of ["r3dis-pw", "pg-p@ss", "gu3st", "r00t"]) assert.ok(!lines[0]!.includes(secret), secret);
   });
 
   test("a Node request, Koa's request, response and context, and raw header pairs: headers redacted, the path without its query", () => {

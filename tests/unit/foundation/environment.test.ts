@@ -70,6 +70,18 @@ describe("appEnvironment", () => {
       (error: unknown) => error instanceof ConfigurationError && error.code === "E_UNKNOWN_NODE_ENV" && /NODE_ENV is "staging".*set APP_ENV to one of development, production, testing\.$/.test(error.message),
     );
   });
+
+  test("property: a set NODE_ENV is read as environment() reads APP_ENV, its \"test\" aside", () => {
+    // An empty variable counts as unset (env()).
+    const value = fc.oneof(fc.string({ minLength: 1, maxLength: 14 }), fc.constantFrom(...ENVIRONMENTS, " Test ", "TEST", "tests"));
+    fc.assert(
+      fc.property(value, (raw) => {
+        const expected = raw.trim().toLowerCase() === "test" ? "testing" : (() => { try { return environment(raw); } catch { return "E_UNKNOWN_NODE_ENV"; } })();
+        const actual = (() => { try { return withVariables({ NODE_ENV: raw }, appEnvironment); } catch (error) { return (error as ConfigurationError).code; } })();
+        assert.equal(actual, expected);
+      }),
+    );
+  });
 });
 
 describe("proxyHops (TRUST_PROXY)", () => {

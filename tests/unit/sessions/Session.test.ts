@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import { describe, mock, test } from "node:test";
 import { FLASH_KEY, OLD_INPUT_KEY, Session, TOKEN_KEY, type LoadedSession, type SessionChanges, type StoredData } from "masonite/sessions";
 import { FrameworkError, type Logger } from "masonite/foundation";
+import { Logger as CoreLogger } from "masonite/core";
 
 const ID = "A".repeat(43);
 
@@ -85,6 +86,19 @@ describe("Session: old input", () => {
     assert.deepEqual(second.old("list"), [{}]);
     const third = new Session(next(second.changes()));
     assert.equal(third.old("name", "gone"), "gone");
+  });
+
+  test("by default flashInput leaves out exactly the fields the log redacts: one rule for secret names", () => {
+    const names = ["password", "passwd", "passphrase", "__token", "api_token", "tokenExpiry", "apiKey", "X-Api-Key", "APP_KEY", "PREVIOUS_KEYS", "privateKey", "key", "authorization", "cookie", "credentials", "client_secret", "cc", "cvv", "card_number", "otp", "ssn", "name", "email", "keyboard", "monkey", "cc_email", "pass", "bio"];
+    const lines: string[] = [];
+    new CoreLogger({}, { write: (line: string) => void lines.push(line) }).info("input", { input: Object.fromEntries(names.map((name) => [name, "v"])) });
+    const logged = (JSON.parse(lines[0]!) as { input: Record<string, string> }).input;
+    const session = new Session(undefined);
+    session.flashInput(Object.fromEntries(names.map((name) => [name, "v"])));
+    const second = new Session(next(session.changes()));
+    for (const name of names) assert.equal(second.old(name, "[Redacted]"), logged[name], name);
+    for (const name of ["APP_KEY", "authorization", "credentials", "apiKey", "password", "cvv"]) assert.equal(second.old(name, "none"), "none", name);
+    for (const name of ["name", "keyboard", "cc_email"]) assert.equal(second.old(name), "v", name);
   });
 
   test("old input that would outgrow the store's limit loses its largest fields, and a debug line names them", () => {

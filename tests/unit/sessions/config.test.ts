@@ -52,8 +52,13 @@ describe("config/session.ts", () => {
       [{ DRIVERS: { default: "cookie" }, COOKIE: { sameSite: "none" } }, /sameSite "none" needs COOKIE.secure/],
       [{ DRIVERS: { default: "cookie" }, COOKIE: { name: "my session" } }, /COOKIE.name "my session" is not a valid cookie name/],
       [{ DRIVERS: { default: "cookie", cookie: { maxSize: 20_000 } } }, /DRIVERS.cookie.maxSize of 20000 bytes is over 12288/],
-      [{ DRIVERS: { default: "cookie" }, DONT_FLASH: [/pass/, 42 as unknown as string] }, /DONT_FLASH holds 42, which is neither a field name nor a RegExp/],
+      [{ DRIVERS: { default: "cookie" }, DONT_FLASH: [/pass/, 42 as unknown as string] }, /DONT_FLASH holds 42, which is neither a field name, a RegExp nor a function/],
       [{ DRIVERS: { default: "memory", memory: { maxSize: 1.5 } } }, /DRIVERS\.memory\.maxSize must be a positive whole number of bytes/],
+      [{ DRIVERS: { default: "memory", memory: { maxSessions: 0 } } }, /DRIVERS\.memory\.maxSessions must be a positive whole number of sessions, got 0\./],
+      [{ DRIVERS: { default: "memory", memory: { maxSessions: 2.5 } } }, /DRIVERS\.memory\.maxSessions must be a positive whole number of sessions, got 2\.5\./],
+      // null is a mistake, not "use the default": only a setting left out is.
+      [{ DRIVERS: { default: "memory", memory: { maxSessions: null as unknown as number } } }, /DRIVERS\.memory\.maxSessions must be a positive whole number of sessions, got null\./],
+      [{ DRIVERS: { default: "file", file: { lockTimeout: Number.POSITIVE_INFINITY } } }, /DRIVERS\.file\.lockTimeout must be a positive number of milliseconds, got null\./],
     ];
     for (const [config, message] of cases) await assert.rejects(createSessionManager(config, APP), message);
   });
