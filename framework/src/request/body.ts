@@ -119,11 +119,13 @@ export class BodyReader {
     const multipart = Boolean(ctx.request.is("multipart/form-data"));
     this.#refuseDeclaredLength(ctx, multipart);
     if (multipart) {
+      // A client gone before the route read its body: its request emits nothing more, so a read would never settle.
+      if (ctx.res.closed) throw bodyAborted();
+      const source = bodySource(ctx.req);
       const files = new RequestFiles(this.folder.path);
       // Every end of the request (answered, failed, aborted, timed out) closes its response: the files go then.
-      if (ctx.res.closed) void files.removeAll();
-      else ctx.res.once("close", () => void files.removeAll());
-      const fields = await readMultipart(ctx.req, bodySource(ctx.req), this.#multipart, files);
+      ctx.res.once("close", () => void files.removeAll());
+      const fields = await readMultipart(ctx.req, source, this.#multipart, files);
       UPLOADS.set(ctx, files.files);
       ctx.request.body = this.parseForm(fields);
     } else if (ctx.request.is(JSON_TYPES)) {
@@ -225,6 +227,8 @@ function decoding(req: IncomingMessage): (() => zlib.Gunzip | zlib.Inflate | zli
  * it sees the answer rather than a reset connection; SERVER.requestTimeout bounds how long.
  */
 function bodySource(req: IncomingMessage): BodySource {
+  // A request destroyed before it was whole emits no data, end or close any more: piping it would wait forever.
+  if (req.destroyed && !req.complete) throw bodyAborted();
   const decoder = decoding(req)?.();
   const stop = (): void => {
     req.unpipe();
