@@ -88,16 +88,17 @@ export class BodyReader {
     this.#limitText = String(settings.limit);
     const uploads = { ...DEFAULT_UPLOADS, ...settings.uploads };
     const fileSize = byteSize(uploads.fileSize, "UPLOADS.fileSize");
+    const files = fileCount(uploads.files);
     this.#multipart = {
       fieldBytes: this.#limit,
       fieldBytesText: `${this.#limitText} of fields`,
       fields: this.limits.settings.total + 1,
       fileSize,
       fileSizeText: String(uploads.fileSize),
-      files: uploads.files,
+      files,
       // The whole multipart body: its fields, plus every file at the largest size.
-      total: this.#limit + uploads.files * fileSize,
-      totalText: `${this.#limitText} of fields and ${uploads.files} files of ${uploads.fileSize}`,
+      total: this.#limit + files * fileSize,
+      totalText: `${this.#limitText} of fields and ${files} files of ${uploads.fileSize}`,
     };
     this.folder = new UploadFolder(uploads.dir);
   }
@@ -196,6 +197,14 @@ function byteSize(size: string | number, name: string): number {
   const bytes = parseByteSize(size);
   if (bytes === undefined) throw new ConfigurationError("E_BAD_BYTE_SIZE", `${name} is "${size}", which is not a size; write it like "512kb" or "10mb".`);
   return bytes;
+}
+
+/** A count that is no whole number (NaN from a typo'd env var) would lift busboy's limit and the total's. */
+function fileCount(files: unknown): number {
+  if (!Number.isSafeInteger(files) || (files as number) < 0) {
+    throw new ConfigurationError("E_BAD_UPLOAD_COUNT", `UPLOADS.files in config/app.ts is ${JSON.stringify(String(files))}, which is not a number of files; write a whole number of 0 or more, like 10.`);
+  }
+  return files as number;
 }
 
 function notJson(reason: string): FrameworkError {

@@ -168,3 +168,16 @@ describe("BodyReader", () => {
     });
   });
 });
+
+describe("BodyReader settings", () => {
+  test("UPLOADS.files that is not a whole number of files stops start-up, naming the setting and the fix", () => {
+    for (const files of [Number.NaN, -1, 1.5, Number.POSITIVE_INFINITY, "10" as unknown as number]) {
+      assert.throws(() => new BodyReader({ limit: "1kb", uploads: { files } }), (error: Error & { code?: string }) => {
+        assert.equal(error.code, "E_BAD_UPLOAD_COUNT", String(files));
+        assert.match(error.message, /UPLOADS\.files/);
+        return true;
+      });
+    }
+    for (const files of [0, 1, 10]) new BodyReader({ limit: "1kb", uploads: { files } }).close();
+  });
+});
