@@ -25,7 +25,7 @@ export interface UploadSettings {
   fileSize: string | number;
   /** The most files one request may carry. */
   files: number;
-  /** The app's private folder (0700) for uploads while their request runs; one in os.tmpdir() unless set. */
+  /** Where the app makes its private folder (0700) for uploads while their request runs; os.tmpdir() unless set. */
   dir?: string;
 }
 
