@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import Koa from "koa";
-import { BodyReader, readPendingBody } from "masonite/request";
+import { BodyReader, readPendingBody, Request } from "masonite/request";
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   // Only catches a hang: generous for two busy cores.
@@ -18,12 +18,23 @@ describe("a multipart body read after its route's middleware", () => {
   let reader: BodyReader;
   let server: ReturnType<Koa["listen"]>;
   let settled: string | undefined;
+  let seen: unknown;
 
   before(async () => {
     root = mkdtempSync(path.join(tmpdir(), "pending-test-"));
     reader = new BodyReader({ limit: "1kb", uploads: { fileSize: "1kb", files: 2, dir: root } });
     const koa = new Koa();
     koa.silent = true;
+    koa.use(async (ctx, next) => {
+      if (ctx.path !== "/input") return next();
+      await reader.begin(ctx);
+      const request = new Request(ctx);
+      // Middleware that reads input before the route reads the pending body.
+      const early = request.input("q");
+      await readPendingBody(ctx);
+      seen = { early, all: { ...request.all() }, name: request.input("name") };
+      ctx.body = "ok";
+    });
     koa.use(async (ctx) => {
       await reader.begin(ctx);
       // Middleware that takes its time: the client is gone before the body is read.
@@ -56,5 +67,14 @@ describe("a multipart body read after its route's middleware", () => {
     assert.equal(settled, "E_BODY_ABORTED");
     const folder = reader.folder.path;
     await until(() => readdirSync(folder).length === 0, "no temporary file stays");
+  });
+
+  test("input read before the body was cannot hide the body's fields from the controller", async () => {
+    const form = new FormData();
+    form.append("name", "Ann");
+    const { port } = server.address() as AddressInfo;
+    const reply = await fetch(`http://127.0.0.1:${port}/input?q=1`, { method: "POST", body: form });
+    assert.equal(reply.status, 200);
+    assert.deepEqual(seen, { early: "1", all: { q: "1", name: "Ann" }, name: "Ann" });
   });
 });
