@@ -7,6 +7,7 @@ import { ConfigurationError, FrameworkError } from "../core/errors";
 import { parseByteSize } from "../core/bytes";
 import { bodyAborted, bodyTooLarge, bodyUnreadable } from "./errors";
 import { InputLimits, type InputLimitSettings } from "./InputLimits";
+import { waitForRoute } from "./pending";
 import { readMultipart, type BodySource, type MultipartLimits } from "./multipart";
 import { RequestFiles, UploadFolder, type UploadedFile } from "./uploads";
 
@@ -41,28 +42,6 @@ const UPLOADS = new WeakMap<Context, UploadedFile[]>();
 /** The files uploaded with this request, in the order they were sent. */
 export function uploadsOf(ctx: Context): readonly UploadedFile[] {
   return UPLOADS.get(ctx) ?? [];
-}
-
-/** A multipart body that waits for its route: read by readPendingBody(), at most once. */
-const PENDING = new WeakMap<Context, { read: () => Promise<void>; reading?: Promise<void> }>();
-
-/** Whether the request's body waits to be read (a multipart body, until its route's middleware has run). */
-export function bodyPending(ctx: Context): boolean {
-  const pending = PENDING.get(ctx);
-  return pending !== undefined && pending.reading === undefined;
-}
-
-/**
- * Reads the request's body if it still waits to be read; resolves at once when there is none
- * waiting. The route runs it after its middleware, so a request refused there (a CSRF check
- * on a header-borne token, a missing login) writes no upload to disk; middleware that needs
- * a multipart form's fields earlier awaits it.
- */
-export function readPendingBody(ctx: Context): Promise<void> {
-  const pending = PENDING.get(ctx);
-  if (!pending) return Promise.resolve();
-  pending.reading ??= pending.read();
-  return pending.reading;
 }
 
 const DEFAULT_UPLOADS = { fileSize: "10mb", files: 10 };
@@ -111,7 +90,7 @@ export class BodyReader {
     if (!ctx.request.is("multipart/form-data")) return this.read(ctx);
     this.#refuseDeclaredLength(ctx, true);
     decoding(ctx.req);
-    PENDING.set(ctx, { read: () => this.read(ctx) });
+    waitForRoute(ctx, () => this.read(ctx));
     return Promise.resolve();
   }
 

@@ -3,7 +3,8 @@ import type { z } from "zod";
 import { validate, type ValidationResult } from "../validation/validate";
 import { uploadsOf, type UploadedFile } from "./body";
 
-export { BodyReader, bodyPending, readPendingBody, uploadsOf, type BodySettings, type UploadedFile, type UploadSettings } from "./body";
+export { BodyReader, uploadsOf, type BodySettings, type UploadedFile, type UploadSettings } from "./body";
+export { bodyPending, readPendingBody } from "./pending";
 export { InputLimits, type InputLimitSettings } from "./InputLimits";
 export { UploadFolder } from "./uploads";
 
