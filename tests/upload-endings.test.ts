@@ -58,6 +58,8 @@ async function until<T>(what: string, read: () => T, done: (value: T) => boolean
  */
 describe("upload temp files are deleted on every end of the request, whatever its encoding", () => {
   let app: TestClient;
+  let root: string;
+  /** The app's private folder inside UPLOADS.dir, where the temporary files go. */
   let dir: string;
   let client: HttpClient;
   const logged: string[] = [];
@@ -65,21 +67,22 @@ describe("upload temp files are deleted on every end of the request, whatever it
   let n = 0;
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "upload-endings-"));
+    root = mkdtempSync(path.join(tmpdir(), "upload-endings-"));
     previous = setLogDestination({ write: (line: string) => void logged.push(line) });
     app = await startApp({
       // Long enough for 8 MB on a busy machine; short enough to wait for in the timeout case.
-      app: { UPLOADS: { fileSize: "3mb", files: 4, dir }, SERVER: { requestTimeout: 5_000, headersTimeout: 5_000 } },
+      app: { UPLOADS: { fileSize: "3mb", files: 4, dir: root }, SERVER: { requestTimeout: 5_000, headersTimeout: 5_000 } },
       logging: { REQUESTS: true, LEVEL: "info", PRETTY: false },
       routes: [Route.post("/_endings/ok/@n", [EndingsProbe, "ok"]), Route.post("/_endings/fail/@n", [EndingsProbe, "fail"]), Route.post("/_endings/refuse/@n", [EndingsProbe, "refuse"])],
     });
     setLogDestination(previous);
+    [dir] = readdirSync(root).map((name) => path.join(root, name));
     client = new HttpClient(app.url, { timeoutMs: 60_000 });
   });
   after(async () => {
     client.close();
     await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   });
 
   const headers = async (encoding: Encoding) => ({ "content-type": multipartType(), "content-encoding": encoding, "x-csrf-token": await app.csrfToken(), cookie: app.jar.header() ?? "" });

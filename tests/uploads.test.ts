@@ -53,15 +53,18 @@ const leftIn = (dir: string) => settled(() => readdirSync(dir), (names) => names
 
 describe("multipart/form-data forms and file uploads, over HTTP", () => {
   let app: TestClient;
+  let root: string;
+  /** The app's private folder inside UPLOADS.dir, where the temporary files go. */
   let dir: string;
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "uploads-test-"));
-    app = await startApp({ app: { UPLOADS: { fileSize: "64kb", files: 2, dir } }, routes: [Route.post("/_upload", [UploadProbe, "store"]), Route.post("/_upload/fail", [FailingUploadProbe, "store"])] });
+    root = mkdtempSync(path.join(tmpdir(), "uploads-test-"));
+    app = await startApp({ app: { UPLOADS: { fileSize: "64kb", files: 2, dir: root } }, routes: [Route.post("/_upload", [UploadProbe, "store"]), Route.post("/_upload/fail", [FailingUploadProbe, "store"])] });
+    [dir] = readdirSync(root).map((name) => path.join(root, name));
   });
   after(async () => {
     await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   });
 
   const send = async (form: FormData, { token = true, to = "/_upload" } = {}) => {

@@ -8,7 +8,7 @@ import type { DependencyContainer } from "tsyringe";
 import { planMethod, RequestScope, resolveArguments } from "../container";
 import { attachScope, cannotBuild, scopeOf } from "../container/RequestScope";
 import type { Middleware } from "../middleware";
-import { readPendingBody, Request } from "../request";
+import { bodyPending, readPendingBody, Request } from "../request";
 import { Response } from "../response";
 import type { RouteDefinition } from "../routes/Route";
 import { View } from "../views/View";
@@ -293,6 +293,7 @@ export function routeHandler(route: RouteDefinition, container: DependencyContai
     scope.provide(Response, new Response(ctx));
     scope.provide(View, new View(views, ctx, plan.label));
     // A multipart body waits until the route's middleware let the request through: a refused one writes nothing to disk.
-    return run(ctx, () => readPendingBody(ctx).then(() => callController(ctx)));
+    // Any other request goes straight to its controller, without a promise of its own.
+    return run(ctx, () => (bodyPending(ctx) ? readPendingBody(ctx).then(() => callController(ctx)) : callController(ctx)));
   };
 }

@@ -7,6 +7,7 @@ import { ConfigurationError, FrameworkError } from "../core/errors";
 import { parseByteSize } from "../core/bytes";
 import { bodyAborted, bodyTooLarge, bodyUnreadable } from "./errors";
 import { InputLimits, type InputLimitSettings } from "./InputLimits";
+import { waitForRoute } from "./pending";
 import { readMultipart, type BodySource, type MultipartLimits } from "./multipart";
 import { RequestFiles, UploadFolder, type UploadedFile } from "./uploads";
 
@@ -25,7 +26,7 @@ export interface UploadSettings {
   fileSize: string | number;
   /** The most files one request may carry. */
   files: number;
-  /** The app's private folder (0700) for uploads while their request runs; one in os.tmpdir() unless set. */
+  /** Where the app makes its private folder (0700) for uploads while their request runs; os.tmpdir() unless set. */
   dir?: string;
 }
 
@@ -41,28 +42,6 @@ const UPLOADS = new WeakMap<Context, UploadedFile[]>();
 /** The files uploaded with this request, in the order they were sent. */
 export function uploadsOf(ctx: Context): readonly UploadedFile[] {
   return UPLOADS.get(ctx) ?? [];
-}
-
-/** A multipart body that waits for its route: read by readPendingBody(), at most once. */
-const PENDING = new WeakMap<Context, { read: () => Promise<void>; reading?: Promise<void> }>();
-
-/** Whether the request's body waits to be read (a multipart body, until its route's middleware has run). */
-export function bodyPending(ctx: Context): boolean {
-  const pending = PENDING.get(ctx);
-  return pending !== undefined && pending.reading === undefined;
-}
-
-/**
- * Reads the request's body if it still waits to be read; resolves at once when there is none
- * waiting. The route runs it after its middleware, so a request refused there (a CSRF check
- * on a header-borne token, a missing login) writes no upload to disk; middleware that needs
- * a multipart form's fields earlier awaits it.
- */
-export function readPendingBody(ctx: Context): Promise<void> {
-  const pending = PENDING.get(ctx);
-  if (!pending) return Promise.resolve();
-  pending.reading ??= pending.read();
-  return pending.reading;
 }
 
 const DEFAULT_UPLOADS = { fileSize: "10mb", files: 10 };
@@ -88,16 +67,17 @@ export class BodyReader {
     this.#limitText = String(settings.limit);
     const uploads = { ...DEFAULT_UPLOADS, ...settings.uploads };
     const fileSize = byteSize(uploads.fileSize, "UPLOADS.fileSize");
+    const files = fileCount(uploads.files);
     this.#multipart = {
       fieldBytes: this.#limit,
       fieldBytesText: `${this.#limitText} of fields`,
       fields: this.limits.settings.total + 1,
       fileSize,
       fileSizeText: String(uploads.fileSize),
-      files: uploads.files,
+      files,
       // The whole multipart body: its fields, plus every file at the largest size.
-      total: this.#limit + uploads.files * fileSize,
-      totalText: `${this.#limitText} of fields and ${uploads.files} files of ${uploads.fileSize}`,
+      total: this.#limit + files * fileSize,
+      totalText: `${this.#limitText} of fields and ${files} files of ${uploads.fileSize}`,
     };
     this.folder = new UploadFolder(uploads.dir);
   }
@@ -110,7 +90,7 @@ export class BodyReader {
     if (!ctx.request.is("multipart/form-data")) return this.read(ctx);
     this.#refuseDeclaredLength(ctx, true);
     decoding(ctx.req);
-    PENDING.set(ctx, { read: () => this.read(ctx) });
+    waitForRoute(ctx, () => this.read(ctx));
     return Promise.resolve();
   }
 
@@ -119,11 +99,13 @@ export class BodyReader {
     const multipart = Boolean(ctx.request.is("multipart/form-data"));
     this.#refuseDeclaredLength(ctx, multipart);
     if (multipart) {
+      // A client gone before the route read its body: its request emits nothing more, so a read would never settle.
+      if (ctx.res.closed) throw bodyAborted();
+      const source = bodySource(ctx.req);
       const files = new RequestFiles(this.folder.path);
       // Every end of the request (answered, failed, aborted, timed out) closes its response: the files go then.
-      if (ctx.res.closed) void files.removeAll();
-      else ctx.res.once("close", () => void files.removeAll());
-      const fields = await readMultipart(ctx.req, bodySource(ctx.req), this.#multipart, files);
+      ctx.res.once("close", () => void files.removeAll());
+      const fields = await readMultipart(ctx.req, source, this.#multipart, files);
       UPLOADS.set(ctx, files.files);
       ctx.request.body = this.parseForm(fields);
     } else if (ctx.request.is(JSON_TYPES)) {
@@ -196,6 +178,14 @@ function byteSize(size: string | number, name: string): number {
   return bytes;
 }
 
+/** A count that is no whole number (NaN from a typo'd env var) would lift busboy's limit and the total's. */
+function fileCount(files: unknown): number {
+  if (!Number.isSafeInteger(files) || (files as number) < 0) {
+    throw new ConfigurationError("E_BAD_UPLOAD_COUNT", `UPLOADS.files in config/app.ts is ${JSON.stringify(String(files))}, which is not a number of files; write a whole number of 0 or more, like 10.`);
+  }
+  return files as number;
+}
+
 function notJson(reason: string): FrameworkError {
   return new FrameworkError("E_BODY_NOT_JSON", `The request body is not valid JSON (${reason}); send a JSON object or array.`, { status: 400, expose: true });
 }
@@ -225,6 +215,8 @@ function decoding(req: IncomingMessage): (() => zlib.Gunzip | zlib.Inflate | zli
  * it sees the answer rather than a reset connection; SERVER.requestTimeout bounds how long.
  */
 function bodySource(req: IncomingMessage): BodySource {
+  // A request destroyed before it was whole emits no data, end or close any more: piping it would wait forever.
+  if (req.destroyed && !req.complete) throw bodyAborted();
   const decoder = decoding(req)?.();
   const stop = (): void => {
     req.unpipe();

@@ -3,7 +3,8 @@ import type { z } from "zod";
 import { validate, type ValidationResult } from "../validation/validate";
 import { uploadsOf, type UploadedFile } from "./body";
 
-export { BodyReader, bodyPending, readPendingBody, uploadsOf, type BodySettings, type UploadedFile, type UploadSettings } from "./body";
+export { BodyReader, uploadsOf, type BodySettings, type UploadedFile, type UploadSettings } from "./body";
+export { bodyPending, readPendingBody } from "./pending";
 export { InputLimits, type InputLimitSettings } from "./InputLimits";
 export { UploadFolder } from "./uploads";
 
@@ -50,12 +51,13 @@ export class Request {
 
   /** Everything the client sent as input: query string and body merged. */
   all(): Input {
-    if (!this.#input) {
-      const body = this.ctx.request.body;
-      const merged = { ...this.ctx.query, ...(body && typeof body === "object" && !Array.isArray(body) ? body : {}) };
-      this.#input = cleanInput(merged) as Input;
-    }
-    return this.#input;
+    if (this.#input) return this.#input;
+    const body = this.ctx.request.body;
+    const merged = { ...this.ctx.query, ...(body && typeof body === "object" && !Array.isArray(body) ? body : {}) };
+    const input = cleanInput(merged) as Input;
+    // Kept only once the body is parsed: middleware may ask before a multipart body (read after it) has its fields.
+    if (body !== undefined) this.#input = input;
+    return input;
   }
 
   /**

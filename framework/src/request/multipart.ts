@@ -163,7 +163,7 @@ function fileName(sent: string): string | undefined {
  * across chunk edges, so parts that busboy skips without an event can be told apart. The
  * body may open with the delimiter's dashes, without the line break before them.
  */
-class DelimiterCount {
+export class DelimiterCount {
   count = 0;
   readonly #needle: Buffer | undefined;
   #tail = Buffer.from("\r\n");
@@ -176,9 +176,15 @@ class DelimiterCount {
   push(chunk: Buffer): void {
     const needle = this.#needle;
     if (!needle) return;
-    const data = this.#tail.length > 0 ? Buffer.concat([this.#tail, chunk]) : chunk;
-    for (let at = data.indexOf(needle); at !== -1; at = data.indexOf(needle, at + needle.length)) this.count++;
-    // Too short to hold a whole delimiter, so nothing counted is counted again.
-    this.#tail = Buffer.from(data.subarray(Math.max(0, data.length - needle.length + 1)));
+    const keep = needle.length - 1;
+    const tail = this.#tail;
+    // Only the seam is copied, not the chunk: the tail is too short to hold a whole delimiter, so
+    // one found in the seam starts in the tail and was not counted before. It cannot overlap one
+    // inside the chunk: that would take a boundary holding "\r\n", which a header value cannot.
+    const seam = Buffer.concat([tail, chunk.subarray(0, keep)]);
+    for (let at = seam.indexOf(needle); at !== -1; at = seam.indexOf(needle, at + needle.length)) this.count++;
+    for (let at = chunk.indexOf(needle); at !== -1; at = chunk.indexOf(needle, at + needle.length)) this.count++;
+    const last = chunk.length >= keep ? chunk : seam;
+    this.#tail = Buffer.from(last.subarray(Math.max(0, last.length - keep)));
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, type WriteStream } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from "node:fs";
 import { unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -21,43 +21,41 @@ export interface UploadedFile {
 }
 
 /**
- * The app's own folder for uploads in progress: 0700, so no other local account can list or
- * read them (their files are 0600). `UPLOADS.dir` when set (created, or its mode fixed, at
- * start-up: a folder the app does not own stops start-up); otherwise a folder made in the
- * system's temporary folder on first use and removed when the app closes.
+ * The app's own folder for uploads in progress: made by mkdtemp, so 0700 and new, and no other
+ * local account can list or read them (their files are 0600). It is made inside `UPLOADS.dir`
+ * when that is set (at start-up: a folder that cannot hold it stops start-up; the configured
+ * folder itself is created if missing but its mode is left alone, as it may be shared, like
+ * /tmp), otherwise in the system's temporary folder on first use; either goes when the app closes.
  */
 export class UploadFolder {
-  readonly #configured: string | undefined;
+  readonly #parent: string;
   #made: string | undefined;
 
   constructor(configured?: string) {
-    this.#configured = configured;
-    if (configured !== undefined) privateFolder(configured);
+    this.#parent = configured ?? tmpdir();
+    if (configured !== undefined) this.#made = privateFolder(configured);
   }
 
   get path(): string {
-    if (this.#configured !== undefined) return this.#configured;
-    this.#made ??= mkdtempSync(path.join(tmpdir(), "masonite-uploads-")); // mkdtemp makes it 0700
+    this.#made ??= mkdtempSync(path.join(this.#parent, "masonite-uploads-"));
     return this.#made;
   }
 
-  /** Removes the folder this made; a configured one stays. */
+  /** Removes the folder this made, with anything left in it; the configured folder stays. */
   close(): void {
     if (this.#made) rmSync(this.#made, { recursive: true, force: true });
     this.#made = undefined;
   }
 }
 
-function privateFolder(folder: string): void {
+function privateFolder(folder: string): string {
   try {
     mkdirSync(folder, { recursive: true, mode: 0o700 });
-    if (!statSync(folder).isDirectory()) throw new Error("a file of that name is in the way.");
-    // A folder that existed keeps its mode through mkdir: fixed here, which only its owner may do.
-    chmodSync(folder, 0o700);
+    return mkdtempSync(path.join(folder, "masonite-uploads-"));
   } catch (error) {
     throw new ConfigurationError(
       "E_UPLOAD_FOLDER",
-      sentence(`UPLOADS.dir in config/app.ts is "${folder}", which cannot be made the app's private upload folder (0700): ${(error as Error).message}; name a folder the app's user owns, or leave UPLOADS.dir out to use one in the system's temporary folder`),
+      sentence(`UPLOADS.dir in config/app.ts is "${folder}", in which the app cannot make its private upload folder: ${(error as Error).message}; name a folder the app's user may write to, or leave UPLOADS.dir out to use the system's temporary folder`),
       error,
     );
   }

@@ -2,7 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { Context, Next } from "koa";
 import { FrameworkError } from "../core/errors";
 import type { Middleware } from "../middleware";
-import { bodyPending, readPendingBody } from "../request/body";
+import { bodyPending, readPendingBody } from "../request/pending";
 import { sessionOf } from "./Session";
 
 /** The form field that carries the token (`csrf_field()` writes it). */

@@ -130,4 +130,14 @@ describe("framework layers", () => {
     const heavy = (JSON.parse(loaded) as string[]).filter((file) => /node_modules\/(koa|ioredis|@koa)\//.test(file));
     assert.deepEqual(heavy, []);
   });
+
+  test("the sessions plug-in loads no body parser: CSRF checks only whether a body is pending", () => {
+    const loaded = execFileSync(process.execPath, ["-r", "masonite/register", "-e", 'require("masonite/sessions"); console.log(JSON.stringify(Object.keys(require.cache)))'], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, APP_ENV: "testing" },
+    });
+    const parsers = (JSON.parse(loaded) as string[]).filter((file) => /node_modules\/(busboy|raw-body|qs)\/|framework\/src\/request\/(body|multipart|uploads)\.ts$/.test(file));
+    assert.deepEqual(parsers, []);
+  });
 });

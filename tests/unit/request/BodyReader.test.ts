@@ -42,10 +42,11 @@ describe("BodyReader", () => {
     let server: ReturnType<Koa["listen"]>;
     let seen: { body: unknown; files: { field: string; name: string; size: number }[] } | undefined;
     let modes: number[] = [];
+    let multipart: BodyReader;
 
     before(async () => {
       dir = mkdtempSync(path.join(tmpdir(), "bodyreader-test-"));
-      chmodSync(dir, 0o755); // the reader makes it private
+      chmodSync(dir, 0o755); // the reader makes a private folder inside
       const koa = new Koa();
       koa.silent = true; // the aborted upload is reported to the test, not logged
       koa.use(async (ctx, next) => {
@@ -57,7 +58,7 @@ describe("BodyReader", () => {
           ctx.body = { code: errorCode };
         }
       });
-      const multipart = new BodyReader({ limit: "1kb", input: { keys: 10, total: 20 }, uploads: { fileSize: "1kb", files: 2, dir } });
+      multipart = new BodyReader({ limit: "1kb", input: { keys: 10, total: 20 }, uploads: { fileSize: "1kb", files: 2, dir } });
       koa.use(async (ctx, next) => {
         await multipart.read(ctx);
         await next();
@@ -73,6 +74,7 @@ describe("BodyReader", () => {
     });
     after(() => {
       server.close();
+      multipart.close();
       rmSync(dir, { recursive: true, force: true });
     });
 
@@ -89,7 +91,7 @@ describe("BodyReader", () => {
       form.append("empty", new Blob([]), "");
       assert.equal((await post(form)).status, 200);
       assert.deepEqual(seen, { body: { user: { name: "Ann" } }, files: [{ field: "doc", name: "a.txt", size: 3 }] });
-      assert.deepEqual(await emptied(dir), []);
+      assert.deepEqual(await emptied(multipart.folder.path), []);
     });
 
     test("files are 0600 in the 0700 folder; UTF-8 names arrive as sent; a name that names no file is a 400", async () => {
@@ -99,14 +101,15 @@ describe("BodyReader", () => {
       assert.equal((await post(form)).status, 200);
       assert.deepEqual(seen, { body: { "field ü": "wert" }, files: [{ field: "doc", name: "ü名前.txt", size: 3 }] });
       assert.deepEqual(modes, [0o600]);
-      assert.equal(statSync(dir).mode & 0o777, 0o700);
+      assert.equal(statSync(multipart.folder.path).mode & 0o777, 0o700);
+      assert.equal(statSync(dir).mode & 0o777, 0o755);
       for (const name of ["..", "a/..", ".", "dir/", "c:\\dir\\.."]) {
         const bad = new FormData();
         bad.append("doc", new Blob(["abc"]), name);
         const reply = await post(bad);
         assert.deepEqual([reply.status, reply.body.code, seen], [400, "E_UPLOAD_BAD_NAME", undefined], name);
       }
-      assert.deepEqual(await emptied(dir), []);
+      assert.deepEqual(await emptied(multipart.folder.path), []);
     });
 
     test("over a limit: a coded 413, no route runs, and no temporary file stays", async () => {
@@ -124,7 +127,7 @@ describe("BodyReader", () => {
       for (const [expected, form] of cases) {
         const reply = await post(form);
         assert.deepEqual([reply.status, reply.body.code, seen], [413, expected, undefined], expected);
-        assert.deepEqual(await emptied(dir), [], expected);
+        assert.deepEqual(await emptied(multipart.folder.path), [], expected);
       }
     });
 
@@ -134,37 +137,60 @@ describe("BodyReader", () => {
       await new Promise((resolve) => socket.once("connect", resolve));
       const part = '--b\r\nContent-Disposition: form-data; name="doc"; filename="a.txt"\r\n\r\npartial';
       socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 900\r\n\r\n${part}`);
-      for (let i = 0; i < 50 && readdirSync(dir).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-      assert.equal(readdirSync(dir).length, 1, "the upload had started");
+      for (let i = 0; i < 50 && readdirSync(multipart.folder.path).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(readdirSync(multipart.folder.path).length, 1, "the upload had started");
       socket.destroy();
-      assert.deepEqual(await emptied(dir), []);
+      assert.deepEqual(await emptied(multipart.folder.path), []);
     });
   });
 
   describe("UploadFolder", () => {
-    test("a configured folder is made 0700, or made so; one that cannot be is a coded error at start-up; the default one is private and goes at close", () => {
+    test("a configured folder keeps its mode and gets a private (0700) folder of the app's inside, gone at close; one that cannot hold it is a coded error at start-up", () => {
       const root = mkdtempSync(path.join(tmpdir(), "upload-folder-test-"));
       try {
         const fresh = path.join(root, "new", "uploads");
-        new UploadFolder(fresh);
-        assert.equal(statSync(fresh).mode & 0o777, 0o700);
-        const open = path.join(root, "open");
-        mkdirSync(open, { mode: 0o777 });
-        chmodSync(open, 0o777);
-        new UploadFolder(open);
-        assert.equal(statSync(open).mode & 0o777, 0o700);
+        const made = new UploadFolder(fresh);
+        assert.equal(path.dirname(made.path), fresh);
+        assert.equal(statSync(made.path).mode & 0o777, 0o700);
+        const shared = path.join(root, "shared");
+        mkdirSync(shared);
+        chmodSync(shared, 0o1777); // like /tmp
+        const inShared = new UploadFolder(shared);
+        const folder = inShared.path;
+        assert.equal(path.dirname(folder), shared);
+        assert.equal(statSync(folder).mode & 0o777, 0o700);
+        assert.equal(statSync(shared).mode & 0o7777, 0o1777, "the configured folder's mode is unchanged");
+        inShared.close();
+        assert.throws(() => statSync(folder), { code: "ENOENT" });
+        assert.deepEqual(readdirSync(shared), []);
         writeFileSync(path.join(root, "file"), "");
         assert.throws(() => new UploadFolder(path.join(root, "file")), { code: "E_UPLOAD_FOLDER" });
         assert.throws(() => new UploadFolder(path.join(root, "file", "below")), { code: "E_UPLOAD_FOLDER" });
-        const made = new UploadFolder();
-        const folder = made.path;
-        assert.equal(path.dirname(folder), tmpdir());
-        assert.equal(statSync(folder).mode & 0o777, 0o700);
-        made.close();
-        assert.throws(() => statSync(folder), { code: "ENOENT" });
       } finally {
         rmSync(root, { recursive: true, force: true });
       }
     });
+
+    test("the default folder is private, made in the system's temporary folder, and goes at close", () => {
+      const made = new UploadFolder();
+      const folder = made.path;
+      assert.equal(path.dirname(folder), tmpdir());
+      assert.equal(statSync(folder).mode & 0o777, 0o700);
+      made.close();
+      assert.throws(() => statSync(folder), { code: "ENOENT" });
+    });
+  });
+});
+
+describe("BodyReader settings", () => {
+  test("UPLOADS.files that is not a whole number of files stops start-up, naming the setting and the fix", () => {
+    for (const files of [Number.NaN, -1, 1.5, Number.POSITIVE_INFINITY, "10" as unknown as number]) {
+      assert.throws(() => new BodyReader({ limit: "1kb", uploads: { files } }), (error: Error & { code?: string }) => {
+        assert.equal(error.code, "E_BAD_UPLOAD_COUNT", String(files));
+        assert.match(error.message, /UPLOADS\.files/);
+        return true;
+      });
+    }
+    for (const files of [0, 1, 10]) new BodyReader({ limit: "1kb", uploads: { files } }).close();
   });
 });
