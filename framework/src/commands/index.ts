@@ -12,3 +12,4 @@ export type { Generated } from "./generators/writeNewFile";
 export { routesList } from "./routesList";
 export { CommandError } from "./errors";
 export { isServiceOutage } from "./reload";
+export { watchTypes } from "./typecheck";

@@ -7,6 +7,7 @@ export { BodyReader, uploadsOf, type BodySettings, type UploadedFile, type Uploa
 export { bodyPending, readPendingBody } from "./pending";
 export { InputLimits, type InputLimitSettings } from "./InputLimits";
 export { UploadFolder } from "./uploads";
+export { DelimiterCount } from "./multipart";
 
 type Input = Record<string, unknown>;
 /** A literal's kind: `""` is a string and `0` a number, so a fallback does not narrow the input's type. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { test } from "node:test";
-import { watchTypes } from "../../../framework/src/commands/typecheck";
+import { watchTypes } from "masonite/commands";
 
 test("a tsc that cannot be started is reported as type checking off, and throws nothing at the supervisor", async () => {
   // TypeScript resolves from the project above, but the app's directory is gone: the spawn fails.

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { DelimiterCount } from "../../../framework/src/request/multipart";
+import { DelimiterCount } from "masonite/request";
 
 /** The delimiters in the whole body at once, not overlapping, as if a line break came before it. */
 function countWhole(body: Buffer, needle: Buffer): number {
