@@ -1,3 +1,4 @@
+import { connect, type Socket } from "node:net";
 import zlib from "node:zlib";
 
 /** One part of a multipart body as a test writes it; leave `disposition` out for a form field's usual one. */
@@ -43,4 +44,13 @@ export function encode(body: Buffer, encoding: Encoding): Buffer {
     case "br":
       return zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } });
   }
+}
+
+/** A raw connection that has sent the start of a file upload (of a declared 900 bytes) to 127.0.0.1:port and stays open. */
+export async function startedUpload(port: number): Promise<Socket> {
+  const socket = connect(port, "127.0.0.1");
+  await new Promise((resolve) => socket.once("connect", resolve));
+  const part = '--b\r\nContent-Disposition: form-data; name="doc"; filename="a.txt"\r\n\r\npartial';
+  socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 900\r\n\r\n${part}`);
+  return socket;
 }

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import Koa from "koa";
 import { BodyReader, UploadFolder, uploadsOf } from "masonite/request";
+import { startedUpload } from "../../support/multipart";
 
 async function emptied(dir: string): Promise<string[]> {
   for (let i = 0; i < 50 && readdirSync(dir).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -133,10 +133,7 @@ describe("BodyReader", () => {
 
     test("a client that goes away mid-upload leaves no temporary file", async () => {
       const { port } = server.address() as AddressInfo;
-      const socket = connect(port, "127.0.0.1");
-      await new Promise((resolve) => socket.once("connect", resolve));
-      const part = '--b\r\nContent-Disposition: form-data; name="doc"; filename="a.txt"\r\n\r\npartial';
-      socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 900\r\n\r\n${part}`);
+      const socket = await startedUpload(port);
       for (let i = 0; i < 50 && readdirSync(multipart.folder.path).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
       assert.equal(readdirSync(multipart.folder.path).length, 1, "the upload had started");
       socket.destroy();

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { connect, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import Koa from "koa";
 import { BodyReader, readPendingBody, Request } from "masonite/request";
+import { startedUpload } from "../../support/multipart";
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   // Only catches a hang: generous for two busy cores.
@@ -57,10 +58,7 @@ describe("a multipart body read after its route's middleware", () => {
 
   test("settles as an aborted body when the client disconnected first, and keeps no file", async () => {
     const { port } = server.address() as AddressInfo;
-    const socket = connect(port, "127.0.0.1");
-    await new Promise((resolve) => socket.once("connect", resolve));
-    const part = '--b\r\nContent-Disposition: form-data; name="doc"; filename="a.txt"\r\n\r\npartial';
-    socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 900\r\n\r\n${part}`);
+    const socket = await startedUpload(port);
     await new Promise((resolve) => setTimeout(resolve, 100));
     socket.destroy();
     await until(() => settled !== undefined, "the pending read settled");
