@@ -86,6 +86,21 @@ function cycles(edges: Map<string, { folders: Set<string> }>): string[][] {
   return found;
 }
 
+/** The layer table of docs/architecture.md: each folder and the folders it may import. */
+function layerTable(): Map<string, Set<string>> {
+  const doc = readFileSync(path.join(ROOT, "docs", "architecture.md"), "utf8");
+  const section = /## Layers\n([\s\S]*?)\n## /.exec(doc)?.[1] ?? "";
+  const table = new Map<string, Set<string>>();
+  for (const line of section.split("\n")) {
+    // | `folder/` | what it is | `a/`, `b/` |
+    const cells = line.split("|").slice(1, -1).map((cell) => cell.trim());
+    const folder = /^`([a-z]+)\/`$/.exec(cells[0] ?? "")?.[1];
+    if (!folder || cells.length !== 3) continue;
+    table.set(folder, new Set([...cells[2]!.matchAll(/`([a-z]+)\/`/g)].map((match) => match[1]!)));
+  }
+  return table;
+}
+
 describe("framework layers", () => {
   const folders = graph();
 
@@ -115,6 +130,25 @@ describe("framework layers", () => {
     const core = folders.get("core")!;
     assert.deepEqual([...core.folders], []);
     assert.deepEqual([...core.packages].filter((p) => HEAVY.includes(p)), []);
+  });
+
+  test("docs/architecture.md's layer table lists every folder of framework/src, and only those", () => {
+    const table = layerTable();
+    assert.ok(table.size > 0, "docs/architecture.md has no layer table under its ## Layers heading");
+    const onDisk = readdirSync(SRC, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    assert.deepEqual([...table.keys()].sort(), onDisk.sort());
+  });
+
+  test("each folder imports exactly the folders the layer table gives it", () => {
+    const table = layerTable();
+    const wrong: string[] = [];
+    for (const [folder, allowed] of table) {
+      const imported = folders.get(folder)?.folders ?? new Set<string>();
+      for (const target of imported) if (!allowed.has(target)) wrong.push(`${folder}/ imports ${target}/, which the table in docs/architecture.md does not allow`);
+      // The table describes the code: an edge nothing uses is taken out, so the page stays exact.
+      for (const target of allowed) if (!imported.has(target)) wrong.push(`docs/architecture.md lets ${folder}/ import ${target}/, but nothing in ${folder}/ does: take it out of the table`);
+    }
+    assert.deepEqual(wrong, []);
   });
 
   test("foundation knows no plug-in: it imports nothing from sessions", () => {
