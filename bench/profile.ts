@@ -2,11 +2,12 @@
 //   node -r masonite/register bench/profile.ts <scenario> [seconds]     profile one scenario's server under load
 //   node -r masonite/register bench/profile.ts <file.cpuprofile>        summarise an existing profile
 // The server child runs with `node --cpu-prof`; the summary lists the functions with the
-// most self time, and the same time grouped by package (or framework folder).
+// most self time, the same time grouped by package (or framework folder), and by part of the
+// request path (Koa, router, security headers, Session, Encrypter, redis store ...), per request.
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { generateKey } from "masonite/security";
-import { ServerProcess } from "./child";
+import { allResponses, ServerProcess } from "./child";
 import { Visitor } from "./client";
 import { pickTool, runLoad } from "./load";
 import { BenchRedis } from "./redis";
@@ -70,6 +71,88 @@ export function summarise(profile: CpuProfile, root: string) {
   return { totalMs: total / 1000, functions: sorted(functions), packages: sorted(packages), inclusive: sorted(inclusive) };
 }
 
+/**
+ * Which part of the request path a sample's time belongs to: the deepest frame of the stack
+ * that is the app's, the framework's or a package's decides. Node's own frames count as the
+ * caller's work (crypto, header validation) except the HTTP parser and socket writes, which are
+ * the server's share that every framework and floor pays alike.
+ */
+const COMPONENTS: Array<[RegExp, string]> = [
+  [/framework\/src\/foundation\/http\.ts#handleErrors/, "error pages wrapper"],
+  [/framework\/src\/foundation\/http\.ts#serveStaticFiles/, "static files check"],
+  [/framework\/src\/foundation\/http\.ts#routeExactPath/, "exact routes"],
+  [/framework\/src\/foundation\/http\.ts#/, "route handler (http.ts)"],
+  [/framework\/src\/foundation\/guards\.ts#readRequestBody/, "body reader"],
+  [/framework\/src\/foundation\/guards\.ts#/, "closing guard"],
+  [/framework\/src\/security\/headers\.ts#/, "security headers"],
+  [/framework\/src\/security\/Encrypter\.ts#/, "Encrypter"],
+  [/framework\/src\/container\//, "RequestScope/container"],
+  [/framework\/src\/request\/body/, "body reader"],
+  [/framework\/src\/request\//, "Request"],
+  [/framework\/src\/response\//, "Response"],
+  [/framework\/src\/views\//, "View"],
+  [/framework\/src\/routes\//, "route table"],
+  [/framework\/src\/sessions\/SessionMiddleware/, "SessionMiddleware"],
+  [/framework\/src\/sessions\/VerifyCsrfToken/, "VerifyCsrfToken"],
+  [/framework\/src\/sessions\/SessionManager/, "SessionManager"],
+  [/framework\/src\/sessions\/(Session|SessionData)\.ts/, "Session"],
+  [/framework\/src\/sessions\/cookies/, "session cookies"],
+  [/framework\/src\/sessions\/stores\/redis/, "redis store"],
+  [/framework\/src\/sessions\/stores\/cookie/, "cookie store"],
+  [/framework\/src\/sessions\//, "sessions (other)"],
+  [/framework\/src\//, "framework (other)"],
+  [/node_modules\/cookie\//, "session cookies"],
+  [/node_modules\/(ioredis|redis-parser|redis-errors|denque|cluster-key-slot|standard-as-callback|lodash)/, "ioredis"],
+  [/node_modules\/(@koa\/router|path-to-regexp)\//, "@koa/router"],
+  [/node_modules\/(koa|koa-compose|delegates|ee-first|only|statuses|mime-types|mime-db|content-type|type-is|accepts|negotiator|vary|on-finished|encodeurl|escape-html|cookies|keygrip|http-errors|http-assert|destroy|fresh|content-disposition|depd)\//, "Koa"],
+  [/node_modules\/tsyringe\//, "RequestScope/container"],
+  [/node_modules\/koa-session\//, "koa-session"],
+  [/node_modules\//, "other packages"],
+  [/bench\/(floors|servers)\.ts#/, "floor/peer handler"],
+  [/bench\/app\.ts#/, "controller"],
+  [/bench\//, "bench harness (child)"],
+  [/app\//, "controller"],
+];
+const NODE_HTTP = /^node:(_http_|net|internal\/stream|internal\/streams|internal\/http|stream)/;
+const HEADER_CHECKS = /^(setHeader|removeHeader|hasHeader|getHeader|getHeaderNames|appendHeader|checkInvalidHeaderChar|checkIsHttpToken|validateHeaderName|validateHeaderValue)$/;
+
+/** `detail`: each part split by the function that decides it ("Koa: get query"). */
+export function components(profile: CpuProfile, root: string, detail = false): Array<{ name: string; ms: number; share: number }> {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const cache = new Map<number, string>();
+  const classify = (leaf: number): string => {
+    for (let id: number | undefined = leaf; id !== undefined; id = parent.get(id)) {
+      const { functionName, url } = nodes.get(id)!.callFrame;
+      if (url.startsWith("node:internal/modules") || url.startsWith("node:internal/main")) return "(start-up)";
+      if (!url) {
+        if (/^\((garbage collector|idle|program)\)$/.test(functionName)) return functionName;
+        continue;
+      }
+      if (url.startsWith("node:")) {
+        if (HEADER_CHECKS.test(functionName)) continue;
+        if (url === "node:internal/process/task_queues" || url === "node:internal/async_hooks") return "promise hops (microtasks)";
+        if (NODE_HTTP.test(url)) return "Node HTTP parser/socket";
+        continue;
+      }
+      const key = `${path.relative(root, url.replace(/^file:\/\//, ""))}#${functionName}`;
+      for (const [pattern, name] of COMPONENTS) if (pattern.test(key)) return detail ? `${name}: ${functionName || "(anonymous)"}` : name;
+      return key;
+    }
+    return "(other)";
+  };
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    let name = cache.get(id);
+    if (name === undefined) cache.set(id, (name = classify(id)));
+    totals.set(name, (totals.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  const working = [...totals].filter(([name]) => !["(idle)", "(start-up)"].includes(name));
+  const total = working.reduce((a, [, us]) => a + us, 0);
+  return working.sort((a, b) => b[1] - a[1]).map(([name, us]) => ({ name, ms: us / 1000, share: us / total }));
+}
+
 function packageOf(file: string, functionName: string, root: string): string {
   if (!file) return functionName.startsWith("(") ? functionName : "(native)";
   if (file.startsWith("node:")) return file;
@@ -82,9 +165,11 @@ function packageOf(file: string, functionName: string, root: string): string {
   return relative.startsWith("framework/src/") ? relative.split("/").slice(0, 3).join("/") : relative;
 }
 
-function print(file: string, top = TOP): void {
+/** `requests`: how many the profiled server answered, to put each part's time per request. */
+function print(file: string, top = TOP, requests?: number): void {
   const root = path.resolve(__dirname, "..");
-  const summary = summarise(JSON.parse(readFileSync(file, "utf8")) as CpuProfile, root);
+  const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
+  const summary = summarise(profile, root);
   console.log(`\n${file}: ${summary.totalMs.toFixed(0)} ms sampled\n\nself time by function:`);
   for (const f of summary.functions.slice(0, top)) console.log(`  ${f.ms.toFixed(0).padStart(7)} ms ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.name}`);
   console.log("\ntotal time (self + callees) of the app's and the framework's functions and middleware:");
@@ -92,6 +177,13 @@ function print(file: string, top = TOP): void {
   for (const f of summary.inclusive.filter((f) => interesting.test(f.name)).slice(0, top)) console.log(`  ${f.ms.toFixed(0).padStart(7)} ms ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.name}`);
   console.log("\nself time by package / framework folder:");
   for (const p of summary.packages.slice(0, 20)) console.log(`  ${p.ms.toFixed(0).padStart(7)} ms ${(p.share * 100).toFixed(1).padStart(5)}%  ${p.name}`);
+  console.log("\nself time by part of the request path (idle and start-up left out; share of the rest):");
+  const parts = components(profile, root);
+  if (requests) console.log(`  (${requests} requests; µs per request are the profiled main thread's, inflated by the profiler: compare shares, or scale them by an unprofiled run's CPU per request)`);
+  const line = (c: { name: string; ms: number; share: number }) => console.log(`  ${c.ms.toFixed(0).padStart(7)} ms ${(c.share * 100).toFixed(1).padStart(5)}%${requests ? ` ${((c.ms * 1000) / requests).toFixed(2).padStart(7)} µs/req` : ""}  ${c.name}`);
+  parts.forEach(line);
+  console.log("\nthe same, split by the function that decides each part:");
+  components(profile, root, true).slice(0, top).forEach(line);
 }
 
 async function profileScenario(id: string, seconds: number): Promise<void> {
@@ -104,6 +196,7 @@ async function profileScenario(id: string, seconds: number): Promise<void> {
   const redis = scenario.redis ? await BenchRedis.start() : undefined;
   const env = { ...process.env, APP_KEY: generateKey(), BENCH_REDIS_URL: redis?.url, LOG_LEVEL: "warn" };
   const server = await ServerProcess.start(scenario.kind, { root, env, nodeArgs: ["--cpu-prof", "--cpu-prof-dir", dir, "--cpu-prof-name", name] });
+  let requests = 0;
   try {
     const visitor = new Visitor(server.url);
     await scenario.prime(visitor);
@@ -111,22 +204,29 @@ async function profileScenario(id: string, seconds: number): Promise<void> {
     const tool = pickTool(process.env.BENCH_TOOL);
     const load = await runLoad(tool, { url: server.url + scenario.path, connections: 32, durationS: seconds, headers: cookie ? { cookie } : {} });
     console.log(`${id}: ${Math.round(load.rps)} req/s under ${tool.version} while profiled (profiling slows it down)`);
+    requests = allResponses({ statuses: {}, setCookies: 0, inflight: 0, redisCalls: 0, cpuMicros: 0 }, await server.settled());
   } finally {
     await server.stop();
     await redis?.stop();
   }
   const written = readdirSync(dir).find((f) => f === name);
   if (!written) throw new Error(`no profile was written to ${dir}`);
-  print(path.join(dir, written));
+  print(path.join(dir, written), TOP, requests);
 }
 
-const [target, seconds] = process.argv.slice(2);
 const TOP = Number(process.env.PROFILE_TOP ?? 30);
-if (!target) {
-  console.error("usage: bench/profile.ts <scenario id | file.cpuprofile> [seconds]");
-  process.exit(2);
+
+function main(): void {
+  const [target, seconds] = process.argv.slice(2);
+  if (!target) {
+    console.error("usage: bench/profile.ts <scenario id | file.cpuprofile> [seconds]");
+    process.exit(2);
+  }
+  (target.endsWith(".cpuprofile") ? Promise.resolve(print(target)) : profileScenario(target, Number(seconds ?? 10))).catch((error: Error) => {
+    console.error(error.stack ?? error.message);
+    process.exitCode = 1;
+  });
 }
-(target.endsWith(".cpuprofile") ? Promise.resolve(print(target)) : profileScenario(target, Number(seconds ?? 10))).catch((error: Error) => {
-  console.error(error.stack ?? error.message);
-  process.exitCode = 1;
-});
+
+// Run as a script; imported, it only lends summarise() and components().
+if (require.main === module) main();

@@ -34,6 +34,9 @@ export class Encrypter {
   #current: Buffer;
   #readable: Buffer[];
   #nonces = new NoncePool();
+  /** The last associated data as bytes: callers pass one cookie name again and again. */
+  #aadText = "";
+  #aadBytes = Buffer.alloc(0);
 
   constructor(options: { key: string; previousKeys?: readonly string[]; purpose: string }) {
     this.#current = deriveKey(parseKey(options.key), options.purpose);
@@ -51,7 +54,7 @@ export class Encrypter {
     out[0] = VERSION;
     this.#nonces.take(out, 1);
     const cipher = createCipheriv("aes-256-gcm", this.#current, out.subarray(1, HEADER_BYTES));
-    cipher.setAAD(Buffer.from(associatedData));
+    cipher.setAAD(this.#aad(associatedData));
     const written = cipher.update(plaintext);
     written.copy(out, HEADER_BYTES);
     cipher.final();
@@ -66,7 +69,7 @@ export class Encrypter {
     const nonce = raw.subarray(1, HEADER_BYTES);
     const body = raw.subarray(HEADER_BYTES, raw.length - TAG_BYTES);
     const tag = raw.subarray(raw.length - TAG_BYTES);
-    const aad = Buffer.from(associatedData);
+    const aad = this.#aad(associatedData);
     for (const key of this.#readable) {
       try {
         const decipher = createDecipheriv("aes-256-gcm", key, nonce);
@@ -80,5 +83,13 @@ export class Encrypter {
       }
     }
     return undefined;
+  }
+
+  #aad(text: string): Buffer {
+    if (text !== this.#aadText) {
+      this.#aadBytes = Buffer.from(text);
+      this.#aadText = text;
+    }
+    return this.#aadBytes;
   }
 }
