@@ -11,6 +11,9 @@ import type { RouteDefinition } from "../routes/Route";
 import { View } from "../views/View";
 import { ConfigurationError } from "../core/errors";
 
+/** The route parameters of a method that takes none. */
+const NO_PARAMS: readonly unknown[] = [];
+
 /** Turns a controller's return value into the response body. */
 function respond(ctx: Context, result: unknown): void {
   if (result instanceof Response) return;
@@ -51,7 +54,7 @@ export function routeHandler(route: RouteDefinition, container: DependencyContai
   const callController = async (ctx: HttpContext): Promise<void> => {
     const { scope } = ctx;
     const instance = scope.resolve(controller as never) as Record<string, (...args: unknown[]) => unknown>;
-    const params = coerceParams(slots, paramNames.map((name) => ctx.params[name] ?? ""), plan.label);
+    const params = slots.length === 0 ? NO_PARAMS : coerceParams(slots, paramNames.map((name) => ctx.params[name] ?? ""), plan.label);
     respond(ctx.koa, await instance[method]!(...resolveArguments(plan, scope, params)));
   };
   // A multipart body waits until the route's middleware let the request through: a refused one writes nothing to disk.
