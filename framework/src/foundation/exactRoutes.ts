@@ -3,11 +3,11 @@ import type { Layer, Router } from "@koa/router";
 
 /**
  * What @koa/router puts on the context of a request it routes. `_matchedRoute` and
- * `_matchedRouteName` are the router's private fields, written here as the router writes them
- * (@koa/router 15's layer dispatch): what reads them (the router's own allowedMethods, koa
- * middleware that log the matched route) sees a request routed here as routed by the router.
- * An upgrade of @koa/router must check these names; tests/routing-exact.test.ts compares
- * every field with the router's own.
+ * `_matchedRouteName` are the router's private fields (its dispatch writes them; the router
+ * itself does not read them back), written here as it writes them, so middleware that read them
+ * (a request log naming the matched route, say) see a request routed here as routed by the router.
+ * An upgrade of @koa/router must check these names; tests/routing-exact.test.ts asserts what
+ * a middleware sees of them, for exact paths and the router's own matches alike.
  */
 interface RoutedFields {
   matched: Layer[];
