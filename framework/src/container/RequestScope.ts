@@ -46,8 +46,8 @@ export type ContextValue<C> = (ctx: C) => unknown;
 
 /**
  * The app's table of request values by type: what a controller parameter or a constructor of
- * that type receives, read from the request's context. The framework lists Request, Response and
- * View; a plug-in adds its own (SessionProvider lists Session) through `app.contextValue()`.
+ * that type receives, read from the request's context. The framework lists HttpContext, Request,
+ * Response and View; a plug-in adds its own (SessionProvider lists Session) through `app.contextValue()`.
  */
 export type ContextValues<C> = ReadonlyMap<InjectionToken<unknown>, ContextValue<C>>;
 

@@ -35,10 +35,9 @@ const JSON_TYPES = ["json", "+json", "application/csp-report"];
 const STRICT_JSON_START = /^[\x20\x09\x0a\x0d]*[[{]/;
 
 /**
- * Reads JSON, urlencoded and multipart bodies into the context's `body`, cleaned (see
- * cleanInput), within the body limit
- * and the input limits, which are enforced before or while parsing so a hostile body costs
- * about what a flat one of the same size does. Uploaded files go to temporary files in the
+ * Reads JSON, urlencoded and multipart bodies into the context's `body`, cleaned once here
+ * (cleanInput), within the body limit and the input limits, which are enforced before or while
+ * parsing so a hostile body costs about what a flat one of the same size does. Uploaded files go to temporary files in the
  * app's private upload folder, deleted whichever way the request ends.
  */
 export class BodyReader {
