@@ -10,7 +10,8 @@ import { Session } from "masonite/sessions";
 import { TestClient } from "masonite/testing";
 import { View } from "masonite/views";
 import { Greeter } from "../app/services/Greeter";
-import { startApp } from "./support/app";
+import { Application, Provider } from "masonite/foundation";
+import { startApp, testKernel } from "./support/app";
 
 @injectable()
 class AdminBase extends Controller {
@@ -103,5 +104,38 @@ describe("container: constructor injection and typed route parameters over HTTP"
       res.assertStatus(404);
       assert.equal(res.json<{ error: { code?: string } }>().error.code, "E_ROUTE_PARAM_TYPE", raw);
     }
+  });
+});
+
+class ApiSessionController extends Controller {
+  @inject()
+  show(session: Session) {
+    return { token: session.token() };
+  }
+}
+
+describe("container: values read from the request's context", () => {
+  test("a Session parameter on a route without SessionMiddleware is a coded error naming the fix, never undefined", async () => {
+    const kernel = testKernel({ app: { DEBUG: true } });
+    const app = await TestClient.start({ ...kernel, routes: [...kernel.routes, ...Route.group([Route.get("/_di/api-session", [ApiSessionController, "show"])], { prefix: "/api", middleware: ["api"] })] });
+    try {
+      const res = await app.get("/api/_di/api-session", JSON_ACCEPT);
+      res.assertStatus(500);
+      const { error } = res.json<{ error: { code?: string; message: string } }>();
+      assert.equal(error.code, "E_UNRESOLVABLE_PARAMETER");
+      assert.match(error.message, /Cannot resolve parameter 1 \(Session\) of ApiSessionController\.show: .*No session on GET \/api\/_di\/api-session: its route's middleware group must run SessionMiddleware/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test("two providers listing one type as a context value stop start-up", async () => {
+    const kernel = testKernel();
+    class SecondSessions extends Provider<Application> {
+      override register(app: Application): void {
+        app.contextValue(Session, (ctx) => ctx.session);
+      }
+    }
+    await assert.rejects(Application.create({ ...kernel, providers: [...(kernel.providers ?? []), SecondSessions] }), { code: "E_DUPLICATE_CONTEXT_VALUE" });
   });
 });

@@ -3,12 +3,12 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { Context, Next } from "koa";
-import { inject, injectable, scopeOf } from "masonite/container";
+import { inject, injectable } from "masonite/container";
 import { Controller } from "masonite/controllers";
 import { Application } from "masonite/foundation";
 import { Route } from "masonite/routes";
-import { Request } from "masonite/request";
+import type { Next } from "masonite/middleware";
+import { Request, type HttpContext } from "masonite/request";
 import { SessionProvider } from "masonite/sessions";
 import { TestClient } from "masonite/testing";
 import { startApp, testKernel } from "./support/app";
@@ -20,9 +20,9 @@ class TaggingMiddleware {
   constructor() {
     TaggingMiddleware.built++;
   }
-  async handle(ctx: Context, next: Next): Promise<void> {
+  async handle(ctx: HttpContext, next: Next): Promise<void> {
     await next();
-    ctx.set("x-tag", String(scopeOf(ctx).resolve(Request).input("tag", "")));
+    ctx.koa.set("x-tag", String(ctx.request.input("tag", "")));
   }
 }
 
@@ -30,7 +30,7 @@ class TaggingMiddleware {
 @injectable()
 class RequestHungryMiddleware {
   constructor(readonly request: Request) {}
-  async handle(_ctx: Context, next: Next): Promise<void> {
+  async handle(_ctx: HttpContext, next: Next): Promise<void> {
     await next();
   }
 }
@@ -247,7 +247,7 @@ describe("kernel: mistakes found at start-up", () => {
 
   test("a middleware whose constructor asks for the request", async () => {
     const kernel = { ...testKernel(), routes: [Route.get("/x", [TaggedController, "show"]).middleware("hungry")], routeMiddleware: { hungry: RequestHungryMiddleware } };
-    await assert.rejects(Application.create(kernel), /Middleware RequestHungryMiddleware cannot be built from the app container: .*scopeOf\(ctx\)\.resolve\(Request\)/s);
+    await assert.rejects(Application.create(kernel), /Middleware RequestHungryMiddleware cannot be built from the app container: .*from its context \(ctx\.request, ctx\.session\)/s);
   });
 
   test("a missing or short app key", async () => {
@@ -302,7 +302,7 @@ describe("kernel: mistakes found at start-up", () => {
   });
 });
 
-test("a middleware is built once per app and reads each request's own objects from its scope", async () => {
+test("a middleware is built once per app and reads each request's own objects from its context", async () => {
   const kernel = { ...testKernel(), routes: [Route.get("/tagged", [TaggedController, "show"]).middleware("tag")], routeMiddleware: { tag: TaggingMiddleware } };
   const app = await TestClient.start(kernel);
   try {

@@ -10,7 +10,7 @@ import { Controller } from "masonite/controllers";
 import type { Kernel } from "masonite/foundation";
 import { Request } from "masonite/request";
 import { Response } from "masonite/response";
-import { Route, url } from "masonite/routes";
+import { Route, RouteTable } from "masonite/routes";
 import { TestClient } from "masonite/testing";
 import { View } from "masonite/views";
 import { testKernel } from "./support/app";
@@ -88,13 +88,13 @@ describe("route groups: routes/web.ts through the web group, routes/api.ts under
   });
 });
 
-describe("url() belongs to the app serving the request", () => {
+describe("URLs come from the app serving the request", () => {
   class LinksController extends Controller {
-    /** Waits first, so requests to the two apps interleave before url() runs. */
+    /** Waits first, so requests to the two apps interleave before the URLs are built. */
     @inject()
-    async links(request: Request) {
+    async links(request: Request, routes: RouteTable) {
       await sleep(Number(request.input("delay", "0")));
-      return { user: url("users.show", { id: 7 }), home: url("home") };
+      return { user: routes.url("users.show", { id: 7 }), home: request.http.urlFor("home") };
     }
 
     @inject()

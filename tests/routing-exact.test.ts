@@ -1,11 +1,11 @@
 import "./support/env";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Context, Next } from "koa";
+import type { Context } from "koa";
 import { inject } from "masonite/container";
 import { Controller } from "masonite/controllers";
-import type { Middleware } from "masonite/middleware";
-import { Request } from "masonite/request";
+import type { Middleware, Next } from "masonite/middleware";
+import { Request, type HttpContext } from "masonite/request";
 import { Route } from "masonite/routes";
 import { TestClient } from "masonite/testing";
 import { testKernel } from "./support/app";
@@ -27,8 +27,9 @@ class ProbeController extends Controller {
 
 /** What @koa/router tells the app's middleware about the route it picked, as seen after the controller ran. */
 class RecordRouting implements Middleware {
-  async handle(ctx: Context, next: Next): Promise<void> {
+  async handle(http: HttpContext, next: Next): Promise<void> {
     await next();
+    const ctx = http.koa;
     const routed = ctx as Context & { params: unknown; captures: unknown; routerPath: unknown; routerName: unknown; _matchedRoute: unknown; _matchedRouteName: unknown; matched: Array<{ path: string }>; routeMatched: unknown };
     ctx.set(
       "X-Routing",

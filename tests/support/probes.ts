@@ -1,8 +1,8 @@
 import { inject, injectable } from "masonite/container";
 import { Controller } from "masonite/controllers";
-import { Request } from "masonite/request";
+import { HttpContext, Request } from "masonite/request";
 import { Response } from "masonite/response";
-import { Route, url } from "masonite/routes";
+import { Route } from "masonite/routes";
 import { Session } from "masonite/sessions";
 import { View } from "masonite/views";
 import { Greeter } from "../../app/services/Greeter";
@@ -86,8 +86,9 @@ export class ProbeController extends Controller {
     return response.status(201).header("X-Probe", "yes").json({ created: true }, 201);
   }
 
-  urls() {
-    return { user: url("users.show", { id: 7 }), welcome: url("welcome") };
+  @inject()
+  urls(ctx: HttpContext) {
+    return { user: ctx.urlFor("users.show", { id: 7 }), welcome: ctx.urlFor("welcome") };
   }
 
   @inject()

@@ -1,4 +1,3 @@
-import type { Context } from "koa";
 import type { DependencyContainer, InjectionToken } from "tsyringe";
 import { FrameworkError } from "../core/errors";
 
@@ -42,63 +41,63 @@ function hasNoInjectionMetadata(type: Function): boolean {
   return !paramTypes?.length && (!tokens || Object.keys(tokens).length === 0);
 }
 
+/** Reads one request value (the request's Request, its Session ...) from its context; undefined when it has none. */
+export type ContextValue<C> = (ctx: C) => unknown;
+
 /**
- * One request's services. The framework provides the request's own values (Request,
- * Response, View, Session); anything else is built as tsyringe would build it from a child
- * of the app's container that holds those values. That child container is made only when
- * something asks for it: an unregistered class that provably takes nothing is simply
- * constructed, so a typical request never pays for a container of its own (measured
- * in-process, making one per request cost a fifth of a routed request's time).
+ * The app's table of request values by type: what a controller parameter or a constructor of
+ * that type receives, read from the request's context. The framework lists HttpContext, Request,
+ * Response and View; a plug-in adds its own (SessionProvider lists Session) through `app.contextValue()`.
  */
-export class RequestScope {
-  #root: DependencyContainer;
-  #values = new Map<InjectionToken<unknown>, unknown>();
+export type ContextValues<C> = ReadonlyMap<InjectionToken<unknown>, ContextValue<C>>;
+
+/**
+ * One request's services. A type in the app's table of context values is read from the
+ * request's context (its Request, Response, View, Session); anything else is built as tsyringe
+ * would build it from a child of the app's container in which those types read the same
+ * context. That child container is made only when something asks for it: an unregistered
+ * class that provably takes nothing is simply constructed, so a typical request never pays for
+ * a container of its own (measured in-process, making one per request cost a fifth of a routed
+ * request's time).
+ */
+export class RequestScope<C = unknown> {
+  readonly #ctx: C;
+  readonly #root: DependencyContainer;
+  readonly #values: ContextValues<C>;
   #container: DependencyContainer | undefined;
 
-  constructor(root: DependencyContainer) {
+  constructor(ctx: C, root: DependencyContainer, values: ContextValues<C>) {
+    this.#ctx = ctx;
     this.#root = root;
-  }
-
-  /** Makes `value` the request's instance of `type`, for everything resolved after this. */
-  provide<T>(type: InjectionToken<T>, value: T): void {
-    this.#values.set(type, value);
-    this.#container?.register(type, { useValue: value });
+    this.#values = values;
   }
 
   resolve<T>(type: InjectionToken<T>): T {
-    if (this.#values.has(type)) return this.#values.get(type) as T;
+    const read = this.#values.get(type);
+    if (read) return this.#read(type, read);
     // What tsyringe itself does for such a class. Registration is checked every time: a
     // provider may register the class after a request has already built it bare.
     if (typeof type === "function" && buildsBare(type) && !this.#root.isRegistered(type, true)) return new (type as Constructor)() as T;
     return this.container.resolve(type);
   }
 
-  /** The request's child container, with the request's values registered in it. */
+  /** The request's child container, in which every type of the table reads this request's context. */
   get container(): DependencyContainer {
     if (!this.#container) {
       const container = this.#root.createChildContainer();
-      for (const [type, value] of this.#values) container.register(type, { useValue: value });
+      for (const [type, read] of this.#values) container.register(type, { useFactory: () => this.#read(type, read) });
       this.#container = container;
     }
     return this.#container;
   }
-}
 
-/** Where a routed request's scope sits on its Koa context: framework state, out of the app's `ctx.state`. */
-const SCOPE = Symbol("masonite.scope");
-
-export function attachScope(ctx: Context, scope: RequestScope): void {
-  (ctx as unknown as Record<symbol, RequestScope>)[SCOPE] = scope;
-}
-
-/** The request's scope, or undefined before routing (static files, early errors). */
-export function findScope(ctx: Context): RequestScope | undefined {
-  return (ctx as unknown as Record<symbol, RequestScope | undefined>)[SCOPE];
-}
-
-/** The RequestScope of a routed request. */
-export function scopeOf(ctx: Context): RequestScope {
-  const scope = findScope(ctx);
-  if (!scope) throw new FrameworkError("E_NO_REQUEST_SCOPE", "This request has no RequestScope: only routed requests have one (static files and errors before routing do not).");
-  return scope;
+  /** A context value, never undefined: a request without one is a mistake the error names. */
+  #read<T>(type: InjectionToken<T>, read: ContextValue<C>): T {
+    const value = read(this.#ctx);
+    if (value === undefined) {
+      const name = typeof type === "function" ? type.name : String(type);
+      throw new FrameworkError("E_NO_CONTEXT_VALUE", `This request has no ${name}: the app's table of context values reads none from its context; a plug-in that lists ${name} (app.contextValue) sets it in its middleware, so run that middleware on this route.`);
+    }
+    return value as T;
+  }
 }

@@ -4,7 +4,7 @@ import { ConfigurationError, FrameworkError, sentence } from "../core/errors";
 import type { RequestScope } from "./RequestScope";
 
 export { injectable, singleton, inject as injectToken, type DependencyContainer } from "tsyringe";
-export { RequestScope, scopeOf } from "./RequestScope";
+export { RequestScope, type ContextValue, type ContextValues } from "./RequestScope";
 
 const INJECTED = Symbol("masonite:inject");
 
@@ -81,37 +81,14 @@ export function planMethod(owner: Constructor, method: string): MethodPlan {
   return { label, parameters, routeParamCount: parameters.filter((p) => p.kind === "param").length };
 }
 
-/** What a number route parameter may look like: no exponents, hex, padding, Infinity or NaN. */
-const NUMBER_PARAM = /^-?\d+(\.\d+)?$/;
-const BOOLEAN_PARAMS = new Map([["true", true], ["false", false], ["1", true], ["0", false]]);
-
 /**
- * A route parameter as its declared type. One that does not parse names no page, so it is
- * a 404 rather than a NaN (or a false) handed to the controller.
+ * Builds the argument list for one call: the route parameters, already of their declared
+ * types (routing coerces them), in order, and every other parameter resolved from the request's scope.
  */
-function coerceParam(raw: string, type: unknown, index: number, label: string): unknown {
-  if (type === Number) {
-    if (NUMBER_PARAM.test(raw)) return Number(raw);
-    throw notFound(`Parameter ${index + 1} of ${label} is a number but the URL has ${JSON.stringify(raw)} there: link with digits such as 42, -7 or 1.5, or type the parameter string to take any text.`);
-  }
-  if (type === Boolean) {
-    const value = BOOLEAN_PARAMS.get(raw);
-    if (value !== undefined) return value;
-    throw notFound(`Parameter ${index + 1} of ${label} is a boolean but the URL has ${JSON.stringify(raw)} there: link with true, false, 1 or 0, or type the parameter string to take any text.`);
-  }
-  return raw;
-}
-
-/** Visitors see the plain 404 page; the message, for the developer, shows in debug mode. */
-function notFound(message: string): FrameworkError {
-  return new FrameworkError("E_ROUTE_PARAM_TYPE", message, { status: 404, expose: false });
-}
-
-/** Builds the argument list for one call, resolving services from the request's scope. */
-export function resolveArguments(plan: MethodPlan, scope: RequestScope, routeParams: readonly string[]): unknown[] {
+export function resolveArguments(plan: MethodPlan, scope: Pick<RequestScope, "resolve">, routeParams: readonly unknown[]): unknown[] {
   let nextParam = 0;
   return plan.parameters.map((parameter, index) => {
-    if (parameter.kind === "param") return coerceParam(routeParams[nextParam++] ?? "", parameter.type, index, plan.label);
+    if (parameter.kind === "param") return routeParams[nextParam++];
     try {
       return scope.resolve(parameter.type as InjectionToken<unknown>);
     } catch (error) {

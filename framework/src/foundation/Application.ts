@@ -4,23 +4,31 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import Router from "@koa/router";
 import Koa from "koa";
-import type { DependencyContainer } from "tsyringe";
+import type { DependencyContainer, InjectionToken } from "tsyringe";
 import { createRootContainer } from "../container";
-import { findScope } from "../container/RequestScope";
+import type { ContextValue } from "../container/RequestScope";
 import type { Middleware, MiddlewareClass } from "../middleware";
 import type { RouteDefinition } from "../routes/Route";
-import { bindRouteTable, releaseRouteTable, RouteTable, url } from "../routes/RouteTable";
+import { RouteTable } from "../routes/RouteTable";
 import { securityHeaderDefaults, securityHeaders } from "../security/headers";
 import { Request } from "../request";
 import { BodyReader } from "../request/body";
+import { HttpContext, httpContexts, type HttpApp } from "../request/HttpContext";
+import { Response } from "../response";
+import { View } from "../views/View";
 import { ViewFactory } from "../views/ViewFactory";
 import type { AppConfig } from "./config";
 import { environment } from "../core/environment";
 import { proxyHops } from "../core/proxy";
 import { ConfigurationError } from "../core/errors";
-import { closeConnectionsWhen, readBody } from "./guards";
+import { closeConnectionsWhen } from "./guards";
 import { createServer, serverSettings, type ServerSettings } from "./server";
-import { errorPages, exactRoutes, logRequests, routeHandler, staticFiles } from "./http";
+import { errorPages } from "./errorPages";
+import { exactRoutes } from "./exactRoutes";
+import { readBody } from "./readBody";
+import { logRequests } from "./requestLog";
+import { routeHandler } from "./routeHandler";
+import { staticFiles } from "./staticFiles";
 import { inRoute, jsonErrorsForPath, routePipeline, type MiddlewareGroups } from "./routing";
 import { logDefaults, Logger, type LogSettings } from "../core/logger";
 import type { Provider, ProviderClass } from "../core/Provider";
@@ -44,7 +52,7 @@ export interface Kernel {
 /**
  * Builds one running app from a Kernel: configuration checked, services in the root
  * container, providers booted, and the Koa pipeline assembled. The request path is
- * (the request log, when on) -> the app's route table bound to the request -> errorPages (which sets the security headers)
+ * (the request log, when on) -> the request's HttpContext -> errorPages (which sets the security headers)
  * -> static files -> body parser -> exact-path routes, then the router -> the route's group and route middleware -> controller.
  */
 export class Application {
@@ -55,6 +63,14 @@ export class Application {
   readonly koa: Koa;
   readonly routes: RouteTable;
   #providers: Provider<Application>[];
+  /** What every request's HttpContext shares, with the table of context values. */
+  readonly #http: HttpApp;
+  readonly #contextValues = new Map<InjectionToken<unknown>, ContextValue<HttpContext>>([
+    [HttpContext, (ctx) => ctx],
+    [Request, (ctx) => ctx.request],
+    [Response, (ctx) => ctx.response],
+    [View, (ctx) => ctx.view],
+  ]);
   #server: Server | undefined;
   #body: BodyReader | undefined;
   #closing = false;
@@ -83,15 +99,31 @@ export class Application {
       watch: this.#watch,
       warn: this.#watch ? (message) => this.logger.warn(message) : undefined,
     });
-    this.views.share("url", url);
-    this.views.share("config", { name: app.NAME, env, url: app.URL });
-    this.views.composer((ctx) => ({ request: () => findScope(ctx)?.resolve(Request) }));
     this.routes = new RouteTable(kernel.routes);
+    this.container.registerInstance(RouteTable, this.routes);
+    this.#http = { routes: this.routes, container: this.container, contextValues: this.#contextValues, views: this.views };
+    // Links to this app's named routes: `{{ url("users.show", { id: 3 }) }}`.
+    this.views.share("url", (name: string, params?: Record<string, string | number>) => this.routes.url(name, params));
+    this.views.share("config", { name: app.NAME, env, url: app.URL });
+    this.views.composer((ctx) => ({ request: () => ctx.request }));
     this.#providers = (kernel.providers ?? []).map((Type) => new Type());
     // Koa then reads the client's IP that many entries from the right of X-Forwarded-For.
     const hops = proxyHops(app.TRUST_PROXY);
     this.koa = new Koa({ proxy: hops > 0, maxIpsCount: hops });
     this.koa.silent = true;
+  }
+
+  /**
+   * Lists a type that controller parameters (and the constructors the request's scope builds)
+   * read from the request's context: `app.contextValue(Session, (ctx) => ctx.session)`. `read`
+   * returning undefined is an error naming the type, so a controller is never handed undefined;
+   * a plug-in throws its own coded error instead when it can name the fix. Providers call it in register().
+   */
+  contextValue(type: InjectionToken<unknown>, read: ContextValue<HttpContext>): void {
+    if (this.#contextValues.has(type)) {
+      throw new ConfigurationError("E_DUPLICATE_CONTEXT_VALUE", `${typeof type === "function" ? type.name : String(type)} is already read from the request's context: two providers list it; keep one of them in app/Kernel.ts.`);
+    }
+    this.#contextValues.set(type, read);
   }
 
   /** Checks the configuration and runs the providers (register, then boot). */
@@ -120,7 +152,7 @@ export class Application {
             "E_UNRESOLVABLE_MIDDLEWARE",
             provider
               ? `Middleware ${type.name} is installed by ${provider}, which the Kernel does not list: add ${provider} to providers in app/Kernel.ts, or take ${type.name} out of its middleware group.`
-              : `Middleware ${type.name} cannot be built from the app container: ${(error as Error).message}. Middleware are made once, at start-up, so their constructors take app services only; read the request's own objects in handle() with scopeOf(ctx).resolve(Request).`,
+              : `Middleware ${type.name} cannot be built from the app container: ${(error as Error).message}. Middleware are made once, at start-up, so their constructors take app services only; read the request's own objects in handle() from its context (ctx.request, ctx.session).`,
             error,
           );
         }
@@ -133,7 +165,7 @@ export class Application {
       const pipeline = routePipeline(route, middlewareGroups, routeMiddleware);
       let handler: ReturnType<typeof routeHandler>;
       try {
-        handler = routeHandler(route, this.container, this.views, pipeline.middleware.map(build), pipeline.jsonErrors);
+        handler = routeHandler(route, this.container, pipeline.middleware.map(build), pipeline.jsonErrors);
       } catch (error) {
         throw inRoute(route, error);
       }
@@ -141,7 +173,7 @@ export class Application {
     }
     const body = (this.#body = new BodyReader({ limit: app.BODY_LIMIT ?? "1mb", input: app.INPUT_LIMITS, uploads: app.UPLOADS }));
     if (this.#logging.REQUESTS) this.koa.use(logRequests(this.logger));
-    this.koa.use(bindRouteTable(this.routes));
+    this.koa.use(httpContexts(this.#http));
     this.koa.use(closeConnectionsWhen(() => this.#closing));
     const jsonErrors = jsonErrorsForPath(this.routes.routes, middlewareGroups);
     this.koa.use(errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders, jsonErrors, routes: this.routes.routes }));
@@ -180,7 +212,6 @@ export class Application {
       server.closeIdleConnections();
       await closed;
     }
-    releaseRouteTable(this.routes);
     this.#body?.close();
     for (const provider of this.#providers) await provider.shutdown(this);
   }

@@ -1,5 +1,4 @@
 import type { Context, Next } from "koa";
-import type { BodyReader } from "../request/body";
 
 /**
  * Once the app is shutting down, every response closes its connection, so keep-alive
@@ -12,21 +11,5 @@ export function closeConnectionsWhen(closing: () => boolean) {
     } finally {
       if (closing() && !ctx.headerSent) ctx.set("Connection", "close");
     }
-  };
-}
-
-/** The methods whose bodies are read. */
-export const BODY_METHODS = ["POST", "PUT", "PATCH"];
-
-/**
- * Reads the JSON or form body of POST, PUT and PATCH requests before the routes run (the CSRF
- * check needs the form's token); a multipart body is only checked here and read by its route,
- * after the route's middleware (see readPendingBody). Requests of other methods go straight on,
- * without a promise of their own.
- */
-export function readBody(reader: BodyReader) {
-  return function readRequestBody(ctx: Context, next: Next): Promise<void> {
-    if (!BODY_METHODS.includes(ctx.method)) return next();
-    return reader.begin(ctx).then(next);
   };
 }

@@ -1,24 +1,17 @@
 import type { IncomingMessage } from "node:http";
 import zlib from "node:zlib";
-import type { Context } from "koa";
 import qs from "qs";
 import getRawBody from "raw-body";
 import { ConfigurationError, FrameworkError } from "../core/errors";
 import { parseByteSize } from "../core/bytes";
 import { bodyAborted, bodyTooLarge, bodyUnreadable } from "./errors";
 import { InputLimits, type InputLimitSettings } from "./InputLimits";
-import { waitForRoute } from "./pending";
+import type { HttpContext } from "./HttpContext";
+import { cleanInput } from "./input";
 import { readMultipart, type BodySource, type MultipartLimits } from "./multipart";
-import { RequestFiles, UploadFolder, type UploadedFile } from "./uploads";
+import { RequestFiles, UploadFolder } from "./uploads";
 
 export type { UploadedFile } from "./uploads";
-
-declare module "koa" {
-  interface Request {
-    /** The parsed body: an object (or array) for JSON, an object for form and multipart bodies, `{}` for other types. */
-    body?: unknown;
-  }
-}
 
 /** multipart/form-data uploads (`config/app.ts` UPLOADS). */
 export interface UploadSettings {
@@ -37,21 +30,14 @@ export interface BodySettings {
   uploads?: Partial<UploadSettings>;
 }
 
-const UPLOADS = new WeakMap<Context, UploadedFile[]>();
-
-/** The files uploaded with this request, in the order they were sent. */
-export function uploadsOf(ctx: Context): readonly UploadedFile[] {
-  return UPLOADS.get(ctx) ?? [];
-}
-
 const DEFAULT_UPLOADS = { fileSize: "10mb", files: 10 };
 const JSON_TYPES = ["json", "+json", "application/csp-report"];
 const STRICT_JSON_START = /^[\x20\x09\x0a\x0d]*[[{]/;
 
 /**
- * Reads JSON, urlencoded and multipart bodies into `ctx.request.body` within the body limit
- * and the input limits, which are enforced before or while parsing so a hostile body costs
- * about what a flat one of the same size does. Uploaded files go to temporary files in the
+ * Reads JSON, urlencoded and multipart bodies into the context's `body`, cleaned once here
+ * (cleanInput), within the body limit and the input limits, which are enforced before or while
+ * parsing so a hostile body costs about what a flat one of the same size does. Uploaded files go to temporary files in the
  * app's private upload folder, deleted whichever way the request ends.
  */
 export class BodyReader {
@@ -84,18 +70,20 @@ export class BodyReader {
 
   /**
    * Reads a JSON or urlencoded body now; a multipart one is checked (declared length, encoding)
-   * and left for readPendingBody(), so nothing is written to disk before a route wants it.
+   * and left for the context's readBody(), so nothing is written to disk before a route wants it.
    */
-  begin(ctx: Context): Promise<void> {
-    if (!ctx.request.is("multipart/form-data")) return this.read(ctx);
+  begin(http: HttpContext): Promise<void> {
+    const ctx = http.koa;
+    if (!ctx.request.is("multipart/form-data")) return this.read(http);
     this.#refuseDeclaredLength(ctx, true);
     decoding(ctx.req);
-    waitForRoute(ctx, () => this.read(ctx));
+    http.waitForBody(this);
     return Promise.resolve();
   }
 
   /** Reads and parses the request's body now; a body of another type becomes `{}`, unread. */
-  async read(ctx: Context): Promise<void> {
+  async read(http: HttpContext): Promise<void> {
+    const ctx = http.koa;
     const multipart = Boolean(ctx.request.is("multipart/form-data"));
     this.#refuseDeclaredLength(ctx, multipart);
     if (multipart) {
@@ -106,14 +94,14 @@ export class BodyReader {
       // Every end of the request (answered, failed, aborted, timed out) closes its response: the files go then.
       ctx.res.once("close", () => void files.removeAll());
       const fields = await readMultipart(ctx.req, source, this.#multipart, files);
-      UPLOADS.set(ctx, files.files);
-      ctx.request.body = this.parseForm(fields);
+      http.uploads = files.files;
+      http.body = cleanInput(this.parseForm(fields));
     } else if (ctx.request.is(JSON_TYPES)) {
-      ctx.request.body = this.parseJson(await this.#readText(ctx));
+      http.body = cleanInput(this.parseJson(await this.#readText(ctx)));
     } else if (ctx.request.is("urlencoded")) {
-      ctx.request.body = this.parseForm(await this.#readText(ctx));
+      http.body = cleanInput(this.parseForm(await this.#readText(ctx)));
     } else {
-      ctx.request.body = {};
+      http.body = {};
     }
   }
 
@@ -123,7 +111,7 @@ export class BodyReader {
   }
 
   /** A declared length over the limit is refused before any byte is read (raw-body would read first). */
-  #refuseDeclaredLength(ctx: Context, multipart: boolean): void {
+  #refuseDeclaredLength(ctx: HttpContext["koa"], multipart: boolean): void {
     const declared = ctx.req.headers["content-length"];
     const max = multipart ? this.#multipart.total : this.#limit;
     if (declared !== undefined && Number(declared) > max) throw bodyTooLarge(multipart ? this.#multipart.totalText : this.#limitText);
@@ -151,7 +139,7 @@ export class BodyReader {
     return parsed;
   }
 
-  async #readText(ctx: Context): Promise<string> {
+  async #readText(ctx: HttpContext["koa"]): Promise<string> {
     const source = bodySource(ctx.req);
     const length = source.stream === ctx.req ? ctx.req.headers["content-length"] : undefined;
     try {

@@ -1,18 +1,17 @@
 import type { Context } from "koa";
-import { cleanInput } from "../request";
-import { routeTableOf } from "../routes/RouteTable";
-import { sessionOf } from "../sessions/Session";
-import { MessageBag, type ErrorsInput } from "../validation/MessageBag";
+import type { RouteTable } from "../routes/RouteTable";
 
 /**
  * Builds the HTTP answer. Methods chain and return the Response, so a controller can
- * `return response.back().withErrors(errors).withInput()`.
+ * `return response.back().withErrors(errors).withInput()` (sessions adds the `with...` methods).
  */
 export class Response {
   readonly ctx: Context;
+  readonly #routes: RouteTable;
 
-  constructor(ctx: Context) {
+  constructor(ctx: Context, routes: RouteTable) {
     this.ctx = ctx;
+    this.#routes = routes;
   }
 
   status(code: number): this {
@@ -47,35 +46,13 @@ export class Response {
 
   route(name: string, params?: Record<string, string | number>): this {
     if (this.ctx.status < 300 || this.ctx.status >= 400) this.ctx.status = 302;
-    this.ctx.set("Location", routeTableOf(this.ctx).url(name, params));
+    this.ctx.set("Location", this.#routes.url(name, params));
     return this;
   }
 
   /** Redirects to the page the form came from; a Referer of another origin falls back to "/". */
   back(fallback = "/"): this {
     return this.redirect(sameOriginPath(this.ctx) ?? fallback);
-  }
-
-  /** Flashes validation errors under `errors` for the next request. */
-  withErrors(errors: ErrorsInput): this {
-    sessionOf(this.ctx).flash("errors", MessageBag.from(errors).toJSON());
-    return this;
-  }
-
-  /**
-   * Flashes the request input so `old()` can refill the form: secrets (config/session.ts
-   * DONT_FLASH) are left out, and so are the largest fields when the session would outgrow its store.
-   */
-  withInput(): this {
-    // The same cleaned input Request.all() gives: no prototype-polluting keys, bounded depth.
-    const body = cleanInput(this.ctx.request.body);
-    sessionOf(this.ctx).flashInput(body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {});
-    return this;
-  }
-
-  withSuccess(message: string): this {
-    sessionOf(this.ctx).flash("success", message);
-    return this;
   }
 }
 

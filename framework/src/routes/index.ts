@@ -1,2 +1,3 @@
 export { Route, RouteDefinition, type RouteAction, type HttpMethod, type RouteGroupOptions, type RouteGroupScope } from "./Route";
-export { RouteTable, routeTableOf, url } from "./RouteTable";
+export { RouteTable } from "./RouteTable";
+export { coerceParams, type ParamSlot } from "./params";

@@ -1,4 +1,3 @@
-import type { Context } from "koa";
 import { FrameworkError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { newToken } from "./ids";
@@ -431,29 +430,4 @@ export class Session<Shape extends object = SessionData> {
     this.#deleted.clear();
     this.#increments.clear();
   }
-}
-
-/** Where a request's Session sits on its Koa context: framework state, out of the app's `ctx.state`. */
-const SESSION = Symbol("masonite.session");
-
-/** Makes `session` the session of the request behind `ctx` (SessionMiddleware does, once per request). */
-export function attachSession(ctx: Context, session: Session): void {
-  (ctx as unknown as Record<symbol, Session>)[SESSION] = session;
-}
-
-/** The request's session, or undefined outside a group that starts sessions. */
-export function findSession(ctx: Context): Session | undefined {
-  return (ctx as unknown as Record<symbol, Session | undefined>)[SESSION];
-}
-
-/** The session of the request behind a Koa context; throws when its route starts none. */
-export function sessionOf(ctx: Context): Session {
-  const session = findSession(ctx);
-  if (!session) {
-    throw new FrameworkError(
-      "E_NO_SESSION",
-      `No session on ${ctx.method} ${ctx.path}: its route's middleware group must run SessionMiddleware (the "web" group does; "api" routes have no session).`,
-    );
-  }
-  return session;
 }

@@ -1,15 +1,13 @@
-import type { Context, Next } from "koa";
-import { scopeOf } from "../container/RequestScope";
-import type { Middleware } from "../middleware";
-import { requestCookies } from "./cookies";
-import { attachSession, Session } from "./Session";
+import type { Middleware, Next } from "../middleware";
+import type { HttpContext } from "../request/HttpContext";
+import "./context";
 import type { SessionManager } from "./SessionManager";
 
 /**
- * Starts the request's Session, makes it injectable, and commits it after the controller
- * and the view ran. A request that throws commits nothing, so no half-finished change
- * reaches the store. SessionProvider builds it; listed in a group without the provider,
- * start-up says which provider to add.
+ * Starts the request's Session as `ctx.session` (where controllers' Session parameters and
+ * templates read it), and commits it after the controller and the view ran. A request that
+ * throws commits nothing, so no half-finished change reaches the store. SessionProvider builds
+ * it; listed in a group without the provider, start-up says which provider to add.
  */
 export class SessionMiddleware implements Middleware {
   static readonly provider = "SessionProvider";
@@ -19,15 +17,13 @@ export class SessionMiddleware implements Middleware {
     this.#manager = manager;
   }
 
-  async handle(ctx: Context, next: Next): Promise<void> {
-    const cookies = requestCookies(ctx);
+  async handle(ctx: HttpContext, next: Next): Promise<void> {
+    const { cookies, koa } = ctx;
     const session = await this.#manager.start(cookies);
-    attachSession(ctx, session);
-    // Session is generic: controllers get the app's typed instance, not the widest one.
-    scopeOf(ctx).provide<Session>(Session, session);
+    ctx.session = session;
     await next();
-    // Asked for only when a session is created or gets a new id, so other requests never work out ctx.ip.
-    const client = () => ({ ip: ctx.ip, agent: ctx.get("user-agent") });
-    for (const header of await this.#manager.commit(session, cookies, { client })) ctx.append("Set-Cookie", header);
+    // Asked for only when a session is created or gets a new id, so other requests never work out the client's IP.
+    const client = () => ({ ip: koa.ip, agent: koa.get("user-agent") });
+    for (const header of await this.#manager.commit(session, cookies, { client })) koa.append("Set-Cookie", header);
   }
 }

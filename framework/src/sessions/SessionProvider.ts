@@ -1,11 +1,15 @@
-import type { Context } from "koa";
-import type { DependencyContainer } from "tsyringe";
+import type { DependencyContainer, InjectionToken } from "tsyringe";
+import type { ContextValue } from "../container/RequestScope";
+import type { HttpContext } from "../request/HttpContext";
 import { environment } from "../core/environment";
 import { ConfigurationError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { Provider } from "../core/Provider";
 import { createSessionManager, type SessionConfig } from "./config";
+import { requireSession } from "./context";
+import "./flashing";
 import { sessionGlobals } from "./globals";
+import { Session } from "./Session";
 import { SessionManager } from "./SessionManager";
 import { SessionMiddleware } from "./SessionMiddleware";
 import { SessionRegistry } from "./SessionRegistry";
@@ -14,13 +18,16 @@ import { SessionRegistry } from "./SessionRegistry";
 export interface SessionHost {
   readonly kernel: { root: string; config: { app: { ENV: string; KEY: string; PREVIOUS_KEYS?: readonly string[]; URL: string }; session?: unknown } };
   readonly container: DependencyContainer;
-  readonly views: { composer(composer: (ctx: Context) => Record<string, unknown>): void; safe(html: string): unknown };
+  readonly views: { composer(composer: (ctx: HttpContext) => Record<string, unknown>): void; safe(html: string): unknown };
   readonly logger: Logger;
+  /** Lists a type that controller parameters read from the request's context. */
+  contextValue(type: InjectionToken<unknown>, read: ContextValue<HttpContext>): void;
 }
 
 /**
  * Installs sessions: builds the store config/session.ts chooses, makes SessionMiddleware
- * (and the SessionManager and SessionRegistry) resolvable, connects the store at boot and closes it at shutdown,
+ * (and the SessionManager and SessionRegistry) resolvable, hands controllers that ask for a
+ * Session the request's `ctx.session`, connects the store at boot and closes it at shutdown,
  * and gives templates `session()`, `errors`, `old()`, `csrf_token()` and `csrf_field()`.
  */
 export class SessionProvider extends Provider<SessionHost> {
@@ -42,6 +49,8 @@ export class SessionProvider extends Provider<SessionHost> {
     app.container.registerInstance(SessionManager, this.#manager);
     app.container.registerInstance(SessionMiddleware, new SessionMiddleware(this.#manager));
     app.container.registerInstance(SessionRegistry, new SessionRegistry(this.#manager));
+    // A controller's Session parameter is the session SessionMiddleware set on the request's context.
+    app.contextValue(Session, requireSession);
   }
 
   override async boot(app: SessionHost): Promise<void> {

@@ -1,9 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
-import type { Context, Next } from "koa";
 import { FrameworkError } from "../core/errors";
-import type { Middleware } from "../middleware";
-import { bodyPending, readPendingBody } from "../request/pending";
-import { sessionOf } from "./Session";
+import type { Middleware, Next } from "../middleware";
+import type { HttpContext } from "../request/HttpContext";
+import { requireSession } from "./context";
 
 /** The form field that carries the token (`csrf_field()` writes it). */
 export const CSRF_FIELD = "__token";
@@ -41,10 +40,11 @@ export class VerifyCsrfToken implements Middleware {
   exempt: string[] = [];
 
   // Not async: a request that passes costs no promise of its own; a thrown mismatch still rejects the chain.
-  handle(ctx: Context, next: Next): Promise<void> {
-    if (SAFE_METHODS.has(ctx.method) || this.#isExempt(ctx.path)) return next();
-    if (bodyPending(ctx) && !ctx.get("X-CSRF-TOKEN")) {
-      return readPendingBody(ctx).then(() => {
+  handle(ctx: HttpContext, next: Next): Promise<void> {
+    const { koa } = ctx;
+    if (SAFE_METHODS.has(koa.method) || this.#isExempt(koa.path)) return next();
+    if (ctx.bodyPending && !koa.get("X-CSRF-TOKEN")) {
+      return ctx.readBody().then(() => {
         this.#verify(ctx);
         return next();
       });
@@ -53,11 +53,11 @@ export class VerifyCsrfToken implements Middleware {
     return next();
   }
 
-  #verify(ctx: Context): void {
-    // A multipart body still pending has no field yet: its header token is the one checked.
-    const body = bodyPending(ctx) ? undefined : (ctx.request.body as Record<string, unknown> | undefined);
-    const sent = (body && typeof body === "object" ? body[CSRF_FIELD] : undefined) ?? (ctx.get("X-CSRF-TOKEN") || undefined);
-    const session = sessionOf(ctx);
+  #verify(ctx: HttpContext): void {
+    // A multipart body still pending has no field yet (its body is undefined): its header token is the one checked.
+    const body = ctx.body as Record<string, unknown> | undefined;
+    const sent = (body && typeof body === "object" ? body[CSRF_FIELD] : undefined) ?? (ctx.koa.get("X-CSRF-TOKEN") || undefined);
+    const session = requireSession(ctx);
     if (!sameToken(sent, session.token())) {
       throw new FrameworkError("E_CSRF_TOKEN_MISMATCH", "The page expired or the form did not carry a valid CSRF token; reload the page and try again.", {
         status: 419,

@@ -1,5 +1,6 @@
-import { parseCookie, stringifySetCookie } from "cookie";
-import type { Context } from "koa";
+import { stringifySetCookie } from "cookie";
+
+export { parseCookies } from "../request/cookies";
 
 export interface CookieOptions {
   path: string;
@@ -14,24 +15,6 @@ export interface CookieWrite {
   name: string;
   value: string;
   maxAge?: number;
-}
-
-/** Our own values are base64url or ids and need no decoding; a foreign cookie is left as it came. */
-const AS_IS = { decode: (value: string) => value };
-const JAR = Symbol("masonite.cookies");
-
-/** A `Cookie` header's cookies; the first of two with one name wins, as browsers send the most specific first. */
-export function parseCookies(header: string | undefined): ReadonlyMap<string, string> {
-  const jar = new Map<string, string>();
-  if (!header) return jar;
-  for (const [name, value] of Object.entries(parseCookie(header, AS_IS))) if (name && value !== undefined) jar.set(name, value);
-  return jar;
-}
-
-/** The request's cookies, parsed once per request. */
-export function requestCookies(ctx: Context): ReadonlyMap<string, string> {
-  const holder = ctx as unknown as Record<symbol, ReadonlyMap<string, string> | undefined>;
-  return (holder[JAR] ??= parseCookies(ctx.get("Cookie")));
 }
 
 /** A `Set-Cookie` header value. */

@@ -1,6 +1,6 @@
-import type { Context } from "koa";
+import type { HttpContext } from "../request/HttpContext";
 import { MessageBag } from "../validation/MessageBag";
-import { findSession } from "./Session";
+import "./context";
 import { CSRF_FIELD } from "./VerifyCsrfToken";
 
 const NO_ERRORS = new MessageBag();
@@ -11,8 +11,8 @@ const NO_ERRORS = new MessageBag();
  * sessions get an empty `errors` and `old()` so shared layouts render. `safe` marks HTML the
  * template engine must not escape.
  */
-export function sessionGlobals(ctx: Context, safe: (html: string) => unknown): Record<string, unknown> {
-  const session = findSession(ctx);
+export function sessionGlobals(ctx: HttpContext, safe: (html: string) => unknown): Record<string, unknown> {
+  const { session } = ctx;
   if (!session) return { errors: NO_ERRORS, old: (_field: string, fallback = "") => fallback };
   return {
     session: () => session,

@@ -1,6 +1,8 @@
 // Light on purpose: config/session.ts imports from here, and reading configuration must load
 // no HTTP stack and no Redis client (stores are imported when chosen).
-export { Session, sessionOf, findSession, type SessionOptions } from "./Session";
+export { Session, type SessionOptions } from "./Session";
+export { requireSession } from "./context";
+import "./flashing";
 export type { SessionData, SessionTypes, SessionSchema, ValueSchema, DeclaredKey, DeclareInSessionData, UndeclaredKey, SessionKey, CounterKey, SessionValue, SessionValues, Widened } from "./SessionData";
 export { SessionManager, type SessionManagerOptions } from "./SessionManager";
 export { SessionMiddleware } from "./SessionMiddleware";

@@ -1,6 +1,6 @@
 import { Application, type Kernel } from "../foundation/Application";
 import { FrameworkError } from "../core/errors";
-import { parseCookies } from "../sessions/cookies";
+import { parseCookies } from "../request/cookies";
 import type { Session } from "../sessions/Session";
 import { SessionManager } from "../sessions/SessionManager";
 import type { StoredData } from "../sessions/SessionStore";

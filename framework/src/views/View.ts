@@ -1,5 +1,16 @@
-import type { Context } from "koa";
+import { HttpContext } from "../request/HttpContext";
 import type { ViewFactory } from "./ViewFactory";
+
+declare module "../request/HttpContext" {
+  interface HttpApp {
+    /** The app's templates. */
+    readonly views: ViewFactory;
+  }
+  interface HttpContext {
+    /** The request's View, made on first use. */
+    readonly view: View;
+  }
+}
 
 /**
  * A request's view: `view.render("welcome", { name })` returns the View, and the kernel
@@ -8,13 +19,13 @@ import type { ViewFactory } from "./ViewFactory";
  */
 export class View {
   #factory: ViewFactory;
-  #ctx: Context;
+  #ctx: HttpContext;
   #template: string | undefined;
   #context: Record<string, unknown> = {};
   /** The controller method this view serves (`PostController.create`), named when its template is missing. */
   #requestedBy: string | undefined;
 
-  constructor(factory: ViewFactory, ctx: Context, requestedBy?: string) {
+  constructor(factory: ViewFactory, ctx: HttpContext, requestedBy?: string) {
     this.#factory = factory;
     this.#ctx = ctx;
     this.#requestedBy = requestedBy;
@@ -35,3 +46,14 @@ export class View {
     return this.#factory.render(this.#template, this.#context, this.#ctx, this.#requestedBy);
   }
 }
+
+// The context's `view` field: made on first use, then kept on the context as a plain value.
+Object.defineProperty(HttpContext.prototype, "view", {
+  configurable: true,
+  get(this: HttpContext): View {
+    const action = this.route?.action;
+    const view = new View(this.app.views, this, action && `${action[0].name}.${action[1]}`);
+    Object.defineProperty(this, "view", { value: view });
+    return view;
+  },
+});

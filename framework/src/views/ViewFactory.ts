@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import nunjucks from "nunjucks";
-import type { Context } from "koa";
 import { FrameworkError } from "../core/errors";
+import type { HttpContext } from "../request/HttpContext";
 import { displayPath } from "../core/paths";
 import { excerpt, explainMistake } from "./templateMistakes";
 import { templateLocation, traceTemplates } from "./templateTracing";
@@ -22,7 +22,7 @@ export class TemplateMistake extends FrameworkError {
 }
 
 /** Supplies per-request template globals (`session()`, `errors`, `url()` ...) for one render. */
-export type ViewComposer = (ctx: Context) => Record<string, unknown>;
+export type ViewComposer = (ctx: HttpContext) => Record<string, unknown>;
 
 export interface ViewOptions {
   /** Template folders, searched in order (`resources/templates` first). */
@@ -81,7 +81,7 @@ export class ViewFactory {
   }
 
   /** `requestedBy` (`PostController.create`) is named when the template is missing. */
-  render(name: string, context: Record<string, unknown>, ctx: Context, requestedBy?: string): string {
+  render(name: string, context: Record<string, unknown>, ctx: HttpContext, requestedBy?: string): string {
     const globals: Record<string, unknown> = {};
     for (const composer of this.#composers) Object.assign(globals, composer(ctx));
     try {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { Context, Next } from "koa";
+import type { Next } from "masonite/middleware";
+import type { HttpContext } from "masonite/request";
 import { routesList } from "masonite/commands";
 import type { Kernel } from "masonite/foundation";
 import { Route } from "masonite/routes";
@@ -13,7 +14,7 @@ class PagesController {
 /** A middleware class with a given name, which is what the table prints. */
 function middleware(name: string) {
   const type = class {
-    async handle(_ctx: Context, next: Next): Promise<void> {
+    async handle(_ctx: HttpContext, next: Next): Promise<void> {
       await next();
     }
   };

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Context } from "koa";
-import { createRootContainer, injectable, injectToken, RequestScope, singleton, type DependencyContainer } from "masonite/container";
-import { Request } from "masonite/request";
+import { createRootContainer, injectable, injectToken, singleton, type DependencyContainer } from "masonite/container";
+import { HttpContext, Request } from "masonite/request";
+import { contextFor, testHttpApp } from "../../support/httpContext";
 
 @injectable()
 class Greeter {}
@@ -73,8 +74,9 @@ function countingRoot(): { root: DependencyContainer; children: () => number } {
   return { root, children: () => made };
 }
 
-function requestFor(name: string): Request {
-  return new Request({ name } as unknown as Context);
+/** A request's context in an app whose table of context values lists Request, as an Application's does. */
+function contextIn(root: DependencyContainer, name = "request"): HttpContext {
+  return contextFor({ name } as unknown as Context, testHttpApp({ container: root, contextValues: new Map([[Request, (ctx: HttpContext) => ctx.request]]) }));
 }
 
 describe("RequestScope", () => {
@@ -83,10 +85,9 @@ describe("RequestScope", () => {
     const greeter = new Greeter();
     root.register(Greeter, { useValue: greeter });
     for (const type of [DerivedFromBase, TwiceDerived]) {
-      const scope = new RequestScope(root);
-      const request = requestFor(type.name);
-      scope.provide(Request, request);
-      const built = scope.resolve(type);
+      const ctx = contextIn(root, type.name);
+      const { request } = ctx;
+      const built = ctx.scope.resolve(type);
       assert.ok(built instanceof type);
       assert.equal(built.greeter, greeter, `${type.name} received the app's Greeter`);
       assert.equal(built.request, request, `${type.name} received this request's own Request`);
@@ -94,13 +95,18 @@ describe("RequestScope", () => {
     }
   });
 
-  test("the request's own values reach an inherited constructor when provided after the child container exists", () => {
+  test("the child container reads the request's values from its context, made before or after it", () => {
     const { root } = countingRoot();
-    const scope = new RequestScope(root);
-    assert.ok(scope.container, "the child container is made before the request's values arrive");
-    const request = requestFor("late");
-    scope.provide(Request, request);
-    assert.equal(scope.resolve(DerivedFromBase).request, request);
+    const ctx = contextIn(root, "late");
+    assert.ok(ctx.scope.container, "the child container is made before the Request is");
+    assert.equal(ctx.scope.resolve(DerivedFromBase).request, ctx.request);
+  });
+
+  test("a type of the table that the context has no value for is a coded error, never undefined", () => {
+    const { root } = countingRoot();
+    const ctx = contextFor({} as unknown as Context, testHttpApp({ container: root, contextValues: new Map([[Greeter, () => undefined]]) }));
+    assert.throws(() => ctx.scope.resolve(Greeter), { code: "E_NO_CONTEXT_VALUE" });
+    assert.throws(() => ctx.scope.container.resolve(Greeter), { code: "E_NO_CONTEXT_VALUE" }, "nor through the child container");
   });
 
   test("default-valued constructor parameters are injected, not left to their defaults", () => {
@@ -108,7 +114,7 @@ describe("RequestScope", () => {
     const greeter = new Greeter();
     root.register(Greeter, { useValue: greeter });
     root.register(GREETING, { useValue: "hello from the container" });
-    const scope = new RequestScope(root);
+    const scope = contextIn(root).scope;
     assert.equal(scope.resolve(DefaultedGreeting).greeter, greeter);
     assert.equal(scope.resolve(DefaultedToken).greeting, "hello from the container");
     assert.equal(scope.resolve(DerivedFromTokenBase).greeting, "hello from the container", "an @inject(token) parameter is inherited too");
@@ -116,35 +122,32 @@ describe("RequestScope", () => {
 
   test("@singleton() classes are built once, with their inherited services, and shared by every request", () => {
     const { root } = countingRoot();
-    const instance = new RequestScope(root).resolve(SingletonDerived);
+    const instance = contextIn(root).scope.resolve(SingletonDerived);
     assert.ok(instance.greeter instanceof Greeter);
-    assert.equal(new RequestScope(root).resolve(SingletonDerived), instance);
-    assert.equal(new RequestScope(createRootContainer()).resolve(SingletonDerived), instance, "tsyringe keeps singletons in its global container");
+    assert.equal(contextIn(root).scope.resolve(SingletonDerived), instance);
+    assert.equal(contextIn(createRootContainer()).scope.resolve(SingletonDerived), instance, "tsyringe keeps singletons in its global container");
   });
 
   test("a class registered in the root container is resolved through its registration, even one registered after a first resolve", () => {
     const { root } = countingRoot();
-    const scope = new RequestScope(root);
+    const scope = contextIn(root).scope;
     assert.ok(scope.resolve(Plain) instanceof Plain);
     const swapped = new Swapped();
     root.register(Plain, { useValue: swapped });
-    assert.equal(new RequestScope(root).resolve(Plain), swapped);
+    assert.equal(contextIn(root).scope.resolve(Plain), swapped);
     root.register(PlainInjectable, { useClass: Swapped });
-    assert.ok(new RequestScope(root).resolve(PlainInjectable) instanceof Swapped);
+    assert.ok(contextIn(root).scope.resolve(PlainInjectable) instanceof Swapped);
   });
 
   test("a class that takes nothing is constructed without a child container", () => {
     const { root, children } = countingRoot();
     for (const type of [Plain, PlainInjectable, EmptyConstructor]) {
-      const scope = new RequestScope(root);
-      scope.provide(Request, requestFor(type.name));
+      const { scope } = contextIn(root, type.name);
       assert.ok(scope.resolve(type) instanceof type);
       assert.ok(scope.resolve(type) instanceof type, "again, from the per-class cache");
     }
     assert.equal(children(), 0);
-    const scope = new RequestScope(root);
-    scope.provide(Request, requestFor("derived"));
-    scope.resolve(DerivedFromBase);
+    contextIn(root, "derived").scope.resolve(DerivedFromBase);
     assert.equal(children(), 1, "a class with inherited constructor parameters does need one");
   });
 });

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import Koa from "koa";
-import { BodyReader, readPendingBody, Request } from "masonite/request";
+import { BodyReader } from "masonite/request";
+import { contextFor } from "../../support/httpContext";
 import { startedUpload } from "../../support/multipart";
 
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -28,20 +29,22 @@ describe("a multipart body read after its route's middleware", () => {
     koa.silent = true;
     koa.use(async (ctx, next) => {
       if (ctx.path !== "/input") return next();
-      await reader.begin(ctx);
-      const request = new Request(ctx);
+      const http = contextFor(ctx);
+      await reader.begin(http);
+      const { request } = http;
       // Middleware that reads input before the route reads the pending body.
       const early = request.input("q");
-      await readPendingBody(ctx);
+      await http.readBody();
       seen = { early, all: { ...request.all() }, name: request.input("name") };
       ctx.body = "ok";
     });
     koa.use(async (ctx) => {
-      await reader.begin(ctx);
+      const http = contextFor(ctx);
+      await reader.begin(http);
       // Middleware that takes its time: the client is gone before the body is read.
       await new Promise((resolve) => (ctx.res.closed ? resolve(undefined) : ctx.res.once("close", resolve)));
       try {
-        await readPendingBody(ctx);
+        await http.readBody();
         settled = "read";
       } catch (error) {
         settled = (error as { code?: string }).code;

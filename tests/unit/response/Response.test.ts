@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import Koa from "koa";
 import { Response } from "masonite/response";
+import { RouteTable } from "masonite/routes";
 
 /** A real Koa context for a POST to http://app.test/contact with the given Referer. */
 function responseFor(referer: string | undefined): Response {
@@ -12,7 +13,7 @@ function responseFor(referer: string | undefined): Response {
   req.method = "POST";
   req.url = "/contact";
   req.headers = { host: "app.test", ...(referer === undefined ? {} : { referer }) };
-  return new Response(new Koa().createContext(req, new ServerResponse(req)));
+  return new Response(new Koa().createContext(req, new ServerResponse(req)), new RouteTable([]));
 }
 
 const locationAfterBack = (referer: string | undefined) => responseFor(referer).back().ctx.response.get("Location");

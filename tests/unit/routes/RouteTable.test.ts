@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { Route, RouteTable, url } from "masonite/routes";
+import { Route, RouteTable } from "masonite/routes";
 
 class PagesController {
   show() {}
@@ -22,14 +22,5 @@ describe("RouteTable", () => {
     const table = new RouteTable([Route.get("/pages/@slug", [PagesController, "show"]).name("pages.show")]);
     assert.throws(() => table.url("nope"), { code: "E_UNKNOWN_ROUTE" });
     assert.throws(() => table.url("pages.show"), { code: "E_MISSING_ROUTE_PARAM" });
-  });
-
-  test("url() outside a request served by an app says where to build the URL instead", () => {
-    new RouteTable([Route.get("/", [PagesController, "show"]).name("home")]);
-    assert.throws(() => url("home"), (error: Error & { code?: string }) => {
-      assert.equal(error.code, "E_URL_OUTSIDE_REQUEST");
-      assert.match(error.message, /app\.routes\.url\(name, params\)/);
-      return true;
-    });
   });
 });

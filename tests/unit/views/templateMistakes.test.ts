@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
-import type { Context } from "koa";
+import type { HttpContext } from "masonite/request";
 import { TemplateMistake, ViewFactory } from "masonite/views";
 
 const dir = mkdtempSync(path.join(tmpdir(), "template-mistakes-"));
@@ -49,7 +49,7 @@ describe("a template mistake is reported with a code, at the file and line of th
     test(mistake.title, () => {
       const name = `mistake-${index}`;
       writeFileSync(path.join(dir, `${name}.html`), mistake.source);
-      assert.throws(() => views.render(name, {}, {} as Context), (error: unknown) => {
+      assert.throws(() => views.render(name, {}, {} as HttpContext), (error: unknown) => {
         assert.ok(error instanceof TemplateMistake, String(error));
         const file = path.join(dir, mistake.file ?? `${name}.html`);
         assert.equal(error.code, mistake.code, error.message);

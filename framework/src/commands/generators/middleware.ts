@@ -2,15 +2,15 @@ import { baseName, camelCase, className } from "./names";
 import { writeNewFile, type Generated } from "./writeNewFile";
 
 function template(name: string): string {
-  return `import type { Context, Next } from "koa";
-import type { Middleware } from "masonite/middleware";
+  return `import type { Middleware, Next } from "masonite/middleware";
+import type { HttpContext } from "masonite/request";
 
 /** Route middleware: it runs around the controller of every route that names it. */
 export class ${name} implements Middleware {
-  async handle(ctx: Context, next: Next): Promise<void> {
-    // Before the controller: read ctx, or throw / redirect to stop the request here.
+  async handle(ctx: HttpContext, next: Next): Promise<void> {
+    // Before the controller: read ctx.request (ctx.session in the web group), or throw / redirect to stop the request here.
     await next();
-    // After the controller: ctx.status and ctx.body hold the answer.
+    // After the controller: ctx.koa.status and ctx.koa.body hold the answer.
   }
 }
 `;

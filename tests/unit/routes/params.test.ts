@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { createRootContainer, inject, planMethod, RequestScope, resolveArguments } from "masonite/container";
+import { inject, planMethod } from "masonite/container";
+import { coerceParams } from "masonite/routes";
 import { FrameworkError } from "masonite/foundation";
 
 class Typed {
@@ -15,14 +16,17 @@ class Typed {
   text(_value: string) {}
 }
 
-const scope = new RequestScope(createRootContainer());
-const argumentFor = (method: string, raw: string): unknown => resolveArguments(planMethod(Typed, method), scope, [raw])[0];
+/** The one route parameter of `Typed[method]`, as routing hands it to the method. */
+function argumentFor(method: string, raw: string): unknown {
+  const plan = planMethod(Typed, method);
+  return coerceParams(plan.parameters.map(({ type }, index) => ({ type, index })), [raw], plan.label)[0];
+}
 
 function assertNotFound(run: () => unknown): void {
   assert.throws(run, (error: unknown) => error instanceof FrameworkError && error.code === "E_ROUTE_PARAM_TYPE" && error.status === 404 && !error.expose);
 }
 
-describe("resolveArguments: typed route parameters", () => {
+describe("coerceParams: typed route parameters", () => {
   test("a number parameter takes every integer and plain decimal, written as a URL would have it", () => {
     fc.assert(
       fc.property(fc.integer(), (n) => assert.equal(argumentFor("number", String(n)), n)),
