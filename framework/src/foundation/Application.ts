@@ -24,8 +24,8 @@ import { ConfigurationError } from "../core/errors";
 import { closeConnectionsWhen } from "./guards";
 import { createServer, serverSettings, type ServerSettings } from "./server";
 import { errorPages } from "./errorPages";
-import { exactRoutes } from "./exactRoutes";
 import { readBody } from "./readBody";
+import { dispatchRoutes } from "./routeDispatch";
 import { logRequests } from "./requestLog";
 import { routeHandler } from "./routeHandler";
 import { staticFiles } from "./staticFiles";
@@ -53,7 +53,7 @@ export interface Kernel {
  * Builds one running app from a Kernel: configuration checked, services in the root
  * container, providers booted, and the Koa pipeline assembled. The request path is
  * (the request log, when on) -> the request's HttpContext -> errorPages (which sets the security headers)
- * -> static files -> body parser -> exact-path routes, then the router -> the route's group and route middleware -> controller.
+ * -> static files -> body parser -> the route (exact paths by table, others by the router's match) -> the route's group and route middleware -> controller.
  */
 export class Application {
   readonly kernel: Kernel;
@@ -179,8 +179,7 @@ export class Application {
     this.koa.use(errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders, jsonErrors, routes: this.routes.routes }));
     this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: this.#watch }));
     this.koa.use(readBody(body));
-    this.koa.use(exactRoutes(router));
-    this.koa.use(router.routes());
+    this.koa.use(dispatchRoutes(router));
     // Not thrown: the router then sets Allow, which it leaves out of the error it would throw.
     this.koa.use(router.allowedMethods());
   }

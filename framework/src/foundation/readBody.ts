@@ -12,7 +12,7 @@ const BODY_METHODS = ["POST", "PUT", "PATCH"];
  */
 export function readBody(reader: BodyReader) {
   return function readRequestBody(ctx: Context, next: Next): Promise<void> {
-    if (!BODY_METHODS.includes(ctx.method)) return next();
+    if (!BODY_METHODS.includes(ctx.http.method)) return next();
     return reader.begin(ctx.http).then(next);
   };
 }

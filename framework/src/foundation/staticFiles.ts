@@ -51,8 +51,8 @@ export function staticFiles(root: string, options: { watch: boolean }) {
     }
   };
   return function serveStaticFiles(ctx: Context, next: Next): Promise<unknown> {
-    if (ctx.method !== "GET" && ctx.method !== "HEAD") return next();
-    const pathname = ctx.path;
+    const { method, path: pathname } = ctx.http;
+    if (method !== "GET" && method !== "HEAD") return next();
     if (PLAIN_PATH.test(pathname) && !pathname.includes("..") && !exists(pathname)) return next();
     return serve(ctx, next);
   };

@@ -44,6 +44,9 @@ export class HttpContext {
   readonly app: HttpApp;
   /** The app's named routes. */
   readonly routes: RouteTable;
+  /** The request's method and path (without the query string, not decoded), read once from Koa: its getters re-parse on every read. */
+  readonly method: string;
+  readonly path: string;
   /** The route that matched; set by its handler before the route's middleware run. */
   route: RouteDefinition | undefined = undefined;
   /** The matched route's parameters as the URL spelled them. */
@@ -69,6 +72,8 @@ export class HttpContext {
     this.koa = koa;
     this.app = app;
     this.routes = app.routes;
+    this.method = koa.method;
+    this.path = koa.path;
   }
 
   /** The request's cookies, from its Cookie header, parsed on first use. */
