@@ -10,7 +10,7 @@ import type { UploadedFile } from "./uploads";
 
 declare module "koa" {
   interface DefaultContext {
-    /** This request's HttpContext, made by the app's first middleware. */
+    /** This request's HttpContext, made by the app's request pipeline. */
     http: HttpContext;
   }
 }
@@ -32,7 +32,7 @@ const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 const NO_UPLOADS: readonly UploadedFile[] = Object.freeze([]);
 
 /**
- * One request: made once, by the app's first middleware, and handed to route middleware
+ * One request: made once, by the app's request pipeline, and handed to route middleware
  * (`handle(ctx, next)`). Everything the framework knows about the request is a field here;
  * what costs something (the cookies, the Request and Response objects, the request's
  * RequestScope) is made on first use only. Plug-ins add fields by declaration merging:
@@ -119,12 +119,4 @@ export class HttpContext {
   waitForBody(reader: BodyRead): void {
     this.#pending = reader;
   }
-}
-
-/** The app's first middleware: the request's HttpContext, on `ctx.http`. */
-export function httpContexts(app: HttpApp) {
-  return function makeHttpContext(ctx: Context, next: () => Promise<unknown>): Promise<unknown> {
-    ctx.http = new HttpContext(ctx, app);
-    return next();
-  };
 }
