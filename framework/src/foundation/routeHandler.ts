@@ -14,10 +14,6 @@ import { ConfigurationError } from "../core/errors";
 /** The route parameters of a method that takes none. */
 const NO_PARAMS: readonly unknown[] = [];
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
-}
-
 /** Turns a controller's return value into the response body. */
 function respond(ctx: Context, result: unknown): void {
   if (result instanceof Response) return;
@@ -55,22 +51,17 @@ export function routeHandler(route: RouteDefinition, container: DependencyContai
   }
   const slots = plan.parameters.flatMap((parameter, index) => (parameter.kind === "param" ? [{ type: parameter.type, index }] : []));
   const { paramNames } = route;
-  // A controller that answers synchronously is answered without a promise of its own.
-  const callController = (ctx: HttpContext): Promise<void> | void => {
+  const callController = async (ctx: HttpContext): Promise<void> => {
     const { scope } = ctx;
     const instance = scope.resolve(controller as never) as Record<string, (...args: unknown[]) => unknown>;
     const params = slots.length === 0 ? NO_PARAMS : coerceParams(slots, paramNames.map((name) => ctx.params[name] ?? ""), plan.label);
-    const result = instance[method]!(...resolveArguments(plan, scope, params));
-    if (isThenable(result)) return Promise.resolve(result).then((value) => respond(ctx.koa, value));
-    respond(ctx.koa, result);
+    respond(ctx.koa, await instance[method]!(...resolveArguments(plan, scope, params)));
   };
   // A multipart body waits until the route's middleware let the request through: a refused one writes nothing to disk.
-  // Any other request goes straight to its controller.
-  const finish = (ctx: HttpContext): Promise<void> | void => (ctx.bodyPending ? ctx.readBody().then(() => callController(ctx)) : callController(ctx));
-  // A route without middleware calls its controller directly, without a middleware chain to dispatch.
-  const run: (ctx: HttpContext) => Promise<void> | void =
-    middleware.length === 0 ? finish : compose<HttpContext>([...middleware.map((instance) => (ctx: HttpContext, next: () => Promise<void>) => instance.handle(ctx, next)), finish as (ctx: HttpContext) => Promise<void>]);
-  return function handleRoute(koa: Context): Promise<void> | void {
+  // Any other request goes straight to its controller, without a promise of its own.
+  const finish = (ctx: HttpContext): Promise<void> => (ctx.bodyPending ? ctx.readBody().then(() => callController(ctx)) : callController(ctx));
+  const run = compose<HttpContext>([...middleware.map((instance) => (ctx: HttpContext, next: () => Promise<void>) => instance.handle(ctx, next)), finish]);
+  return function handleRoute(koa: Context): Promise<void> {
     const ctx = koa.http;
     ctx.route = route;
     ctx.params = koa.params as Record<string, string>;
