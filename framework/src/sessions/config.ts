@@ -363,11 +363,12 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
   }
   const maxSize = positiveWhole(block.maxSize, `DRIVERS.${name}.maxSize`, "bytes");
   const schema = sessionSchema(config.SCHEMA);
-  let store: SessionStore | CookieStore;
+  let store: SessionStore;
   let sizeLimit: SizeLimit;
   if (name === "cookie" && typeof custom !== "function") {
-    store = new CookieStore({ name: cookieName, key: app.key, previousKeys: app.previousKeys, maxSize: maxSize ?? SESSION_DEFAULTS.cookieMaxSize, logger: app.logger });
-    sizeLimit = store.sizeLimit;
+    const cookieStore = new CookieStore({ name: cookieName, key: app.key, previousKeys: app.previousKeys, maxSize: maxSize ?? SESSION_DEFAULTS.cookieMaxSize, logger: app.logger });
+    store = cookieStore;
+    sizeLimit = cookieStore.sizeLimit;
   } else {
     const factory = typeof custom === "function" ? (custom as StoreFactory) : SERVER_STORES[name]!;
     store = await factory(block, { root: app.root, timeout, key: app.key, environment: app.environment, logger: app.logger });
@@ -376,6 +377,7 @@ export async function createSessionManager(config: SessionConfig, app: SessionAp
   }
   return new SessionManager(store, {
     cookieName,
+    driver: name,
     cookie,
     timeout,
     lifetime,
