@@ -14,11 +14,11 @@ export type { SessionStore, SessionRecord, StoredSession, WriteRecord, Awaitable
 export { SessionStoreUnavailable, SessionConflict } from "./errors";
 export { CLIENT_KEY, CREATED_FIELD, FLASH_KEY, OLD_INPUT_KEY, RESERVED_PREFIX, TOKEN_KEY } from "./keys";
 export { DEFAULT_DONT_FLASH, type FieldPattern } from "./oldInput";
+export { createSessionManager, type SessionAppContext } from "./createSessionManager";
+export { redisNodes } from "./stores/redisOptions";
 export {
-  createSessionManager,
   defineDrivers,
   defineSchema,
-  redisNodes,
   SESSION_DEFAULTS,
   type SessionConfig,
   type SessionDrivers,
