@@ -113,7 +113,8 @@ export class SessionManager {
   /** The session read under `token`, unless it passed its absolute lifetime (it is then destroyed). */
   #live(token: string, record: StoredSession | undefined): LoadedSession | undefined | Promise<undefined> {
     if (!record) return undefined;
-    const loaded: LoadedSession = { ...record, id: record.id ?? token };
+    // A store that names the id (the cookie store) answered a LoadedSession already: no copy.
+    const loaded = record.id === undefined ? { ...record, id: token } : (record as LoadedSession);
     const { lifetime, logger } = this.#options;
     if (lifetime === undefined || loaded.createdAt + lifetime * 1000 > Date.now()) return loaded;
     logger.debug("session passed its absolute lifetime; starting a fresh session");
