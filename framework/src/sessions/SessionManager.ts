@@ -113,8 +113,9 @@ export class SessionManager {
   /** The session read under `token`, unless it passed its absolute lifetime (it is then destroyed). */
   #live(token: string, record: StoredSession | undefined): LoadedSession | undefined | Promise<undefined> {
     if (!record) return undefined;
-    // A store that names the id (the cookie store) answered a LoadedSession already: no copy.
-    const loaded = record.id === undefined ? { ...record, id: token } : (record as LoadedSession);
+    // A client-side store names the id its token seals (a LoadedSession already: no copy); a
+    // server-side store's session id is the token, checked well-formed, whatever its record holds.
+    const loaded = record.id !== undefined && this.store.clientSide ? (record as LoadedSession) : { ...record, id: token };
     const { lifetime, logger } = this.#options;
     if (lifetime === undefined || loaded.createdAt + lifetime * 1000 > Date.now()) return loaded;
     logger.debug("session passed its absolute lifetime; starting a fresh session");
