@@ -111,6 +111,23 @@ describe("SessionManager with a server-side store", () => {
     assert.deepEqual(store.destroyed, [old]);
   });
 
+  test("a server-side store's write that answers a string (ioredis's \"OK\") is a coded error naming the fix, never the cookie's token", async () => {
+    class SaysOk extends MemoryStore {
+      override async write(...args: Parameters<MemoryStore["write"]>): Promise<boolean> {
+        await super.write(...args);
+        return "OK" as unknown as boolean;
+      }
+    }
+    const sessions = manager(new SaysOk());
+    const session = await sessions.start(new Map());
+    session.set("a", 1);
+    await assert.rejects(sessions.commit(session, new Map()), (error: Error & { code?: string }) => {
+      assert.equal(error.code, "E_SESSION_STORE_TOKEN");
+      assert.match(error.message, /clientSide/);
+      return true;
+    });
+  });
+
   test("a server-side store's session keeps the id its cookie carries, whatever id field the stored record has", async () => {
     const row = "D".repeat(43);
     class RowStore extends MemoryStore {
