@@ -76,6 +76,11 @@ export class HttpContext {
     this.path = koa.path;
   }
 
+  /** A logged context shows the request as Koa sums it up, not the app, its container and its routes. */
+  toJSON(): unknown {
+    return this.koa.toJSON();
+  }
+
   /** The request's cookies, from its Cookie header, parsed on first use. */
   get cookies(): ReadonlyMap<string, string> {
     return (this.#cookies ??= parseCookies(this.koa.get("Cookie")));

@@ -28,6 +28,11 @@ export class Request {
     return this.http.koa;
   }
 
+  /** A logged Request shows the request as Koa sums it up (method, URL, headers), not the context and app behind it. */
+  toJSON(): { ctx: Context } {
+    return { ctx: this.ctx };
+  }
+
   get method(): string { return this.ctx.method; }
   get path(): string { return this.ctx.path; }
   get url(): string { return this.ctx.url; }

@@ -1,15 +1,17 @@
+import { FrameworkError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { describeClient } from "./clients";
-import { serializeCookie, type CookieOptions, type CookieWrite } from "./cookies";
+import { readToken, serializeCookie, tokenCookies, type CookieOptions } from "./cookies";
 import { isWellFormedId } from "./ids";
 import { CLIENT_KEY } from "./keys";
 import { Session, type SessionOptions } from "./Session";
-import type { LoadedSession, SessionChanges, StoredData, SessionStore } from "./SessionStore";
-import { CookieStore } from "./stores/cookie";
+import type { Awaitable, LoadedSession, SessionChanges, SessionStore, StoredData, StoredSession } from "./SessionStore";
 
 export interface SessionManagerOptions {
-  /** The session cookie's name (the id's, or the sealed session's). */
+  /** The session cookie's name (the id's, or the sealed session's); a token too long for one cookie continues in `<name>.1` ... */
   cookieName: string;
+  /** The configured driver's name, for messages (SessionRegistry names it). */
+  driver?: string;
   cookie: CookieOptions;
   /** Seconds of inactivity after which a session ends. */
   timeout: number;
@@ -28,17 +30,25 @@ export interface RequestClient {
   agent: string;
 }
 
+/** A session whose stored copy carries its expiry (the cookie store's) is rewritten on a clean request once that expiry would slide by more than this. */
+const REFRESH_AFTER_MS = 60_000;
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as Promise<T> | undefined)?.then === "function";
+}
+
 /**
  * The session layer between a request's cookies and the store, as Laravel's StartSession
- * is: it owns the id cookie and its flags, the id checks, both lifetimes, and what regenerate
- * and invalidate mean to a store. It takes cookies and gives back Set-Cookie values, so the
- * middleware, the test client and any other caller share it; stores only keep sessions by id.
+ * is: it owns the session cookie (its flags, and the chunks of a token too long for one
+ * cookie), the id checks, both lifetimes, and what regenerate and invalidate mean to a store.
+ * It takes cookies and gives back Set-Cookie values, so the middleware, the test client and
+ * any other caller share it; stores only keep sessions by the token the cookie carries.
  */
 export class SessionManager {
-  readonly store: SessionStore | CookieStore;
+  readonly store: SessionStore;
   #options: SessionManagerOptions;
 
-  constructor(store: SessionStore | CookieStore, options: SessionManagerOptions) {
+  constructor(store: SessionStore, options: SessionManagerOptions) {
     this.store = store;
     this.#options = options;
   }
@@ -48,6 +58,11 @@ export class SessionManager {
     return this.#options.timeout;
   }
 
+  /** The configured driver's name, for messages; undefined for a manager built by hand. */
+  get driver(): string | undefined {
+    return this.#options.driver;
+  }
+
   /** Who `data` belongs to: its OWNER_KEY value, a string or number, as a string; undefined when it has none. */
   ownerOf(data: StoredData): string | undefined {
     return ownerName(data[this.#options.ownerKey]);
@@ -55,84 +70,123 @@ export class SessionManager {
 
   /** Opens the store's connections at start-up. */
   async connect(): Promise<void> {
-    if (!(this.store instanceof CookieStore)) await this.store.connect?.();
+    await this.store.connect?.();
   }
 
   async close(): Promise<void> {
-    if (!(this.store instanceof CookieStore)) await this.store.close?.();
+    await this.store.close?.();
   }
 
   /** The session the request's cookies point at, when it is live; a fresh one otherwise. */
   async start(cookies: ReadonlyMap<string, string>): Promise<Session> {
-    return new Session(await this.load(cookies), this.#options.session);
+    const loaded = this.#read(cookies);
+    return new Session(isPromise(loaded) ? await loaded : loaded, this.#options.session);
   }
 
   /** The stored session the cookies point at, when it is live (within both lifetimes). */
   async load(cookies: ReadonlyMap<string, string>): Promise<LoadedSession | undefined> {
-    const loaded = await this.#read(cookies);
-    const { lifetime, logger } = this.#options;
-    if (loaded && lifetime !== undefined && loaded.createdAt + lifetime * 1000 <= Date.now()) {
-      logger.debug("session passed its absolute lifetime; starting a fresh session");
-      if (!(this.store instanceof CookieStore)) await this.store.destroy(loaded.id, this.ownerOf(loaded.data));
-      return undefined;
-    }
-    return loaded;
+    return this.#read(cookies);
   }
 
   /**
    * Stores what the request changed and returns the Set-Cookie values the response needs.
    * `ageFlash: false` is for changes made outside a request (a test seeding a session).
-   * `client` is the request's IP and User-Agent, recorded with a server-side session when it
-   * is created or gets a new id, for SessionRegistry's listing.
+   * `client` is the request's IP and User-Agent, recorded with the session when it is created
+   * or gets a new id, for SessionRegistry's listing (on stores that can list owners).
    */
   async commit(session: Session, cookies: ReadonlyMap<string, string>, { ageFlash = true, client }: { ageFlash?: boolean; client?: () => RequestClient } = {}): Promise<string[]> {
-    const changes = session.changes({ ageFlash });
-    const writes = this.store instanceof CookieStore ? this.store.save(changes, cookies, this.#options.timeout) : await this.#save(this.store, changes, client);
-    return writes.map((write) => serializeCookie(write, this.#options.cookie));
+    const saved = this.#save(session.changes({ ageFlash }), client);
+    const token = isPromise(saved) ? await saved : saved;
+    if (token === undefined) return [];
+    return tokenCookies(this.#options.cookieName, token, cookies).map((write) => serializeCookie(write, this.#options.cookie));
   }
 
-  async #read(cookies: ReadonlyMap<string, string>): Promise<LoadedSession | undefined> {
-    if (this.store instanceof CookieStore) return this.store.load(cookies);
-    const id = cookies.get(this.#options.cookieName);
-    // An id of the wrong shape never reaches the store; one the store does not know is never adopted.
-    if (!isWellFormedId(id)) return undefined;
-    const record = await this.store.read(id, this.#options.timeout);
-    return record && { id, ...record };
+  #read(cookies: ReadonlyMap<string, string>): LoadedSession | undefined | Promise<LoadedSession | undefined> {
+    const { store } = this;
+    const token = readToken(cookies, this.#options.cookieName);
+    if (token === undefined) return undefined;
+    // An id of the wrong shape never reaches a server-side store; one the store does not know is never adopted.
+    if (!store.clientSide && !isWellFormedId(token)) return undefined;
+    const record = store.read(token, this.#options.timeout);
+    return isPromise(record) ? record.then((found) => this.#live(token, found)) : this.#live(token, record);
   }
 
-  async #save(store: SessionStore, changes: SessionChanges, client: (() => RequestClient) | undefined): Promise<CookieWrite[]> {
-    if (changes.clean) return [];
+  /** The session read under `token`, unless it passed its absolute lifetime (it is then destroyed). */
+  #live(token: string, record: StoredSession | undefined): LoadedSession | undefined | Promise<undefined> {
+    if (!record) return undefined;
+    // A client-side store names the id its token seals (a LoadedSession already: no copy); a
+    // server-side store's session id is the token, checked well-formed, whatever its record holds.
+    const loaded = record.id !== undefined && this.store.clientSide ? (record as LoadedSession) : { ...record, id: token };
+    const { lifetime, logger } = this.#options;
+    if (lifetime === undefined || loaded.createdAt + lifetime * 1000 > Date.now()) return loaded;
+    logger.debug("session passed its absolute lifetime; starting a fresh session");
+    const destroyed = this.store.destroy(loaded.id, this.ownerOf(loaded.data));
+    return isPromise(destroyed) ? destroyed.then(() => undefined) : undefined;
+  }
+
+  /** Stores the changes; answers the token the session cookie must now carry, or undefined when it keeps its own. */
+  #save(changes: SessionChanges, client: (() => RequestClient) | undefined): string | undefined | Promise<string | undefined> {
+    const { store } = this;
     const { id, loaded } = changes;
-    const { timeout, cookieName, ownerKey } = this.#options;
+    const { timeout, ownerKey } = this.#options;
+    if (changes.clean) {
+      // A store that cannot slide its expiry on read (the cookie's is sealed) is rewritten once it would slide by more than a minute.
+      const expiresAt = loaded?.expiresAt;
+      if (expiresAt === undefined || Date.now() + timeout * 1000 - expiresAt < REFRESH_AFTER_MS) return undefined;
+    }
     const sameId = loaded?.id === id;
     const before = sameId ? this.ownerOf(loaded.data) : undefined;
     // The owner is named to the store only when the session joins its index: at sign-in, not on every request.
     const joins = (owner: string | undefined) => (owner !== before ? owner : undefined);
-    if (changes.replace || !store.patch) {
+    let written: Awaitable<boolean | void | string>;
+    if (changes.replace || changes.clean || !store.patch) {
       const data = changes.snapshot();
-      // The client that created this id stays its client; a new id (sign-in) records the request's.
-      const origin = sameId ? loaded.data[CLIENT_KEY] : client && describeClient(client());
-      if (origin !== undefined) data[CLIENT_KEY] = origin;
+      let json: (() => string) | undefined = changes.snapshotJson;
+      if (store.listOwner) {
+        // The client that created this id stays its client; a new id (sign-in) records the request's.
+        const origin = sameId ? loaded.data[CLIENT_KEY] : client && describeClient(client());
+        if (origin !== undefined) {
+          data[CLIENT_KEY] = origin;
+          json = undefined;
+        }
+      }
       // On the same id the session must still exist: one that ended meanwhile (signed out, revoked) stays ended.
-      await store.write(id, { data, createdAt: changes.createdAt }, timeout, joins(this.ownerOf(data)), { existing: sameId });
+      written = store.write(id, { data, createdAt: changes.createdAt, json }, timeout, joins(this.ownerOf(data)), { existing: sameId });
     } else {
       const owner = changes.set.has(ownerKey) ? ownerName(changes.set.get(ownerKey)) : changes.deleted.has(ownerKey) ? undefined : before;
-      await store.patch(id, changes, timeout, joins(owner));
+      written = store.patch(id, changes, timeout, joins(owner));
     }
-    if (loaded && !sameId) {
-      // The old id is destroyed after the new one is written, by a call of its own (on a Redis
-      // Cluster the two keys may sit in different slots). If this fails the request fails before
-      // the client learns the new id, so it keeps its old id with the old data, and the new
-      // session, which nobody knows, expires unused. If the old session had ended meanwhile
-      // (revoked while this request ran), the new one is no successor of a live session: it
-      // ends too, and the client keeps its ended id.
-      if ((await store.destroy(loaded.id, this.ownerOf(loaded.data))) === false) {
-        await store.destroy(id, this.ownerOf(changes.snapshot()));
-        return [];
-      }
-    }
-    return sameId ? [] : [{ name: cookieName, value: id }];
+    return isPromise(written) ? written.then((result) => this.#rotate(changes, result)) : this.#rotate(changes, written);
   }
+
+  /** After the write: a new id's old session is destroyed; answers the token the cookie must carry. */
+  #rotate(changes: SessionChanges, written: boolean | void | string): string | undefined | Promise<string | undefined> {
+    const { id, loaded } = changes;
+    if (typeof written === "string" && !this.store.clientSide) throw notAToken(written);
+    const token = typeof written === "string" ? written : loaded?.id === id ? undefined : id;
+    if (!loaded || loaded.id === id) return token;
+    // The old id is destroyed after the new one is written, by a call of its own (on a Redis
+    // Cluster the two keys may sit in different slots). If this fails the request fails before
+    // the client learns the new id, so it keeps its old id with the old data, and the new
+    // session, which nobody knows, expires unused. If the old session had ended meanwhile
+    // (revoked while this request ran), the new one is no successor of a live session: it
+    // ends too, and the client keeps its ended id.
+    const destroyed = this.store.destroy(loaded.id, this.ownerOf(loaded.data));
+    const settle = async (ended: boolean | void): Promise<string | undefined> => {
+      if (ended !== false) return token;
+      await this.store.destroy(id, this.ownerOf(changes.snapshot()));
+      return undefined;
+    };
+    return isPromise(destroyed) ? destroyed.then(settle) : destroyed === false ? settle(false) : token;
+  }
+}
+
+/** A server-side store's write answered a string (ioredis's "OK" from SET, say), which only a client-side store's token may be. */
+function notAToken(written: string): FrameworkError {
+  return new FrameworkError(
+    "E_SESSION_STORE_TOKEN",
+    `The session store's write() answered the string ${JSON.stringify(written.slice(0, 20))}, which the session cookie would carry instead of the id, but the store does not declare clientSide: make write() answer true, false or nothing (not what a Redis or SQL client returns), or declare clientSide = true if its token really is the session.`,
+  );
 }
 
 /** An owner is a non-empty string or a finite number (a user id); anything else is no owner. */

@@ -5,7 +5,6 @@ import { CLIENT_KEY } from "./keys";
 import type { Session } from "./Session";
 import type { SessionManager } from "./SessionManager";
 import type { OwnedSession, SessionStore } from "./SessionStore";
-import { CookieStore } from "./stores/cookie";
 
 /** One of an owner's live sessions, as a page listing them shows it. */
 export interface ActiveSession {
@@ -90,17 +89,12 @@ export class SessionRegistry {
   }
 
   #store(): Listable {
-    const { store } = this.#manager;
-    if (store instanceof CookieStore) {
-      throw new FrameworkError(
-        "E_SESSIONS_NOT_LISTABLE",
-        "SessionRegistry cannot list or revoke sessions on the cookie driver, which keeps each session in its browser; use a server-side driver (SESSION_DRIVER=redis, file or memory in config/session.ts).",
-      );
-    }
+    const { store, driver } = this.#manager;
     if (!store.listOwner) {
+      const named = driver === undefined ? "this session store" : `the ${driver} driver's store`;
       throw new FrameworkError(
         "E_SESSIONS_NOT_LISTABLE",
-        "SessionRegistry needs a session store that indexes sessions by owner, and this one has no listOwner(); implement it (see SessionStore) or use the redis, file or memory driver.",
+        `SessionRegistry cannot list or revoke sessions: ${named} keeps no index of sessions by owner (no listOwner(); the cookie driver keeps each session in its browser, where nothing can list it). Use the redis, file or memory driver (SESSION_DRIVER in config/session.ts), or implement listOwner() in a custom store (see SessionStore).`,
       );
     }
     return store as Listable;

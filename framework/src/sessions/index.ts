@@ -10,15 +10,15 @@ export { SessionRegistry, type ActiveSession } from "./SessionRegistry";
 export { summariseAgent, type SessionClient } from "./clients";
 export { SessionProvider, type SessionHost } from "./SessionProvider";
 export { VerifyCsrfToken } from "./VerifyCsrfToken";
-export type { SessionStore, SessionRecord, SessionPatch, SessionChanges, LoadedSession, OwnedSession, StoredData, SizeLimit, WriteOptions } from "./SessionStore";
+export type { SessionStore, SessionRecord, StoredSession, WriteRecord, Awaitable, SessionPatch, SessionChanges, LoadedSession, OwnedSession, StoredData, SizeLimit, WriteOptions } from "./SessionStore";
 export { SessionStoreUnavailable, SessionConflict } from "./errors";
 export { CLIENT_KEY, CREATED_FIELD, FLASH_KEY, OLD_INPUT_KEY, RESERVED_PREFIX, TOKEN_KEY } from "./keys";
 export { DEFAULT_DONT_FLASH, type FieldPattern } from "./oldInput";
+export { createSessionManager, type SessionAppContext } from "./createSessionManager";
+export { redisNodes } from "./stores/redisOptions";
 export {
-  createSessionManager,
   defineDrivers,
   defineSchema,
-  redisNodes,
   SESSION_DEFAULTS,
   type SessionConfig,
   type SessionDrivers,

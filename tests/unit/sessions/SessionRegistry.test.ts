@@ -33,9 +33,10 @@ async function fileStore(): Promise<FileStore> {
   return store;
 }
 
-function manager(store: SessionStore | CookieStore): SessionManager {
+function manager(store: SessionStore, driver?: string): SessionManager {
   return new SessionManager(store, {
     cookieName: "sid",
+    driver,
     cookie: { path: "/", httpOnly: true, sameSite: "lax", secure: false },
     timeout: 600,
     lifetime: 3600,
@@ -184,13 +185,13 @@ test("a session joins its owner's index once, at sign-in, not on every request",
   assert.equal((await new SessionRegistry(sessions).list(7))[0]!.ip, "10.0.0.1", "a whole rewrite keeps the first IP");
 });
 
-test("on the cookie driver every method throws a coded error naming the server-side drivers", async () => {
-  const registry = new SessionRegistry(manager(new CookieStore({ name: "sid", key: "k".repeat(32), previousKeys: [], maxSize: 4096, logger: Logger.silent() })));
+test("on the cookie driver (a store without listOwner) every method throws a coded error naming the driver and the server-side drivers", async () => {
+  const registry = new SessionRegistry(manager(new CookieStore({ name: "sid", key: "k".repeat(32), previousKeys: [], maxSize: 4096, logger: Logger.silent() }), "cookie"));
   const session = await manager(new MemoryStore()).start(new Map());
   for (const call of [() => registry.list(1), () => registry.revoke(1, "x"), () => registry.revokeOthers(1, session), () => registry.revokeAll(1)]) {
     await assert.rejects(call, (error: FrameworkError) => {
       assert.equal(error.code, "E_SESSIONS_NOT_LISTABLE");
-      assert.match(error.message, /cookie driver.*redis, file or memory.*\.$/);
+      assert.match(error.message, /the cookie driver's store keeps no index.*redis, file or memory.*\.$/);
       return true;
     });
   }

@@ -1,6 +1,6 @@
 import type { Logger } from "../../core/logger";
 import { applyPatch } from "./patch";
-import type { OwnedSession, StoredData, SessionPatch, SessionRecord, SessionStore, WriteOptions } from "../SessionStore";
+import type { OwnedSession, StoredData, SessionPatch, SessionRecord, SessionStore, WriteOptions, WriteRecord } from "../SessionStore";
 
 export interface MemoryStoreOptions {
   /** The most sessions kept; past it the least recently used is dropped (default 10,000). */
@@ -54,10 +54,10 @@ export class MemoryStore implements SessionStore {
     return { data: JSON.parse(entry.json) as StoredData, createdAt: entry.createdAt };
   }
 
-  async write(id: string, record: SessionRecord, ttl: number, owner?: string, options?: WriteOptions): Promise<boolean> {
+  async write(id: string, record: WriteRecord, ttl: number, owner?: string, options?: WriteOptions): Promise<boolean> {
     if (options?.existing && !this.#used(id)) return false; // ended meanwhile: it stays ended
     this.#sessions.delete(id);
-    this.#sessions.set(id, { json: JSON.stringify(record.data), createdAt: record.createdAt, expiresAt: Date.now() + ttl * 1000 });
+    this.#sessions.set(id, { json: record.json ? record.json() : JSON.stringify(record.data), createdAt: record.createdAt, expiresAt: Date.now() + ttl * 1000 });
     if (owner !== undefined) this.#index(owner, id);
     this.#cap();
     return true;
