@@ -348,30 +348,71 @@ export class RedisStore implements SessionStore {
 
   /**
    * `promise`, or a NoAnswer once the command timeout passed, with `failed` applied to
-   * either failure. One promise and one timer per call: this runs on every request, where
-   * a race and a finally cost several promises more.
+   * either failure. Every call's deadline is the command timeout after it was sent, so
+   * deadlines arrive in sending order: they wait in one queue, watched by one timer armed for
+   * the oldest, instead of a timer set and cleared per call on every request.
    */
   #bounded<T>(promise: Promise<T>, failed: (error: unknown) => unknown = (error) => error): Promise<T> {
-    const { commandTimeout } = this.#options;
     return new Promise<T>((resolve, reject) => {
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        reject(failed(new NoAnswer(`no answer within ${commandTimeout} ms.`)));
-      }, commandTimeout);
+      const deadline: Deadline = { at: Date.now() + this.#options.commandTimeout, settled: false, reject, failed };
+      this.#deadlines.push(deadline);
+      this.#timer ??= setTimeout(this.#expire, this.#options.commandTimeout).unref();
       promise.then(
         (value) => {
-          clearTimeout(timer);
+          this.#settle(deadline);
           resolve(value);
         },
         (error: unknown) => {
-          if (timedOut) return; // already answered; a late failure must not count twice
-          clearTimeout(timer);
+          if (deadline.settled) return; // already answered by its deadline; a late failure must not count twice
+          this.#settle(deadline);
           reject(failed(error));
         },
       );
     });
   }
+
+  /** Pending deadlines, oldest first; settled ones leave when they reach the front. */
+  #deadlines: Deadline[] = [];
+  #timer: NodeJS.Timeout | undefined;
+
+  /**
+   * Answers mostly arrive in sending order, so the front usually settles first: the queue stays
+   * as short as the calls in flight, rather than holding every settled call until the timer's next turn.
+   */
+  #settle(deadline: Deadline): void {
+    deadline.settled = true;
+    const queue = this.#deadlines;
+    if (queue[0] !== deadline) return;
+    let first = 1;
+    while (first < queue.length && queue[first]!.settled) first++;
+    if (first === 1) queue.shift();
+    else queue.splice(0, first);
+  }
+
+  /** The timer's turn: fails every call whose deadline passed, then waits for the next unsettled one. */
+  #expire = (): void => {
+    this.#timer = undefined;
+    const now = Date.now();
+    const queue = this.#deadlines;
+    let first = 0;
+    for (; first < queue.length; first++) {
+      const deadline = queue[first]!;
+      if (deadline.settled) continue;
+      if (deadline.at > now) break;
+      deadline.settled = true;
+      deadline.reject(deadline.failed(new NoAnswer(`no answer within ${this.#options.commandTimeout} ms.`)));
+    }
+    queue.splice(0, first);
+    if (queue.length) this.#timer = setTimeout(this.#expire, queue[0]!.at - now).unref();
+  };
+}
+
+/** One call's deadline in the queue #bounded keeps. */
+interface Deadline {
+  at: number;
+  settled: boolean;
+  reject: (error: unknown) => void;
+  failed: (error: unknown) => unknown;
 }
 
 /** The commit script's index arguments: the id and its score when the session joins `owner`'s index, blanks otherwise. */
