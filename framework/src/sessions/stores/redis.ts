@@ -383,6 +383,10 @@ export class RedisStore implements SessionStore {
 
   /** Pending deadlines, oldest first; settled ones leave when they reach the front. */
   #deadlines: Deadline[] = [];
+  /**
+   * Left armed when the queue empties (its turn then finds nothing), and unref'd: a pending
+   * command's socket keeps the process alive, the timer alone must not once the store is closed.
+   */
   #timer: NodeJS.Timeout | undefined;
 
   /**
