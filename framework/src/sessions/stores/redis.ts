@@ -3,7 +3,7 @@ import { ConfigurationError, FrameworkError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import { SessionConflict, SessionStoreUnavailable } from "../errors";
 import { CREATED_FIELD } from "../keys";
-import type { OwnedSession, StoredData, StoredSession, SessionPatch, SessionRecord, SessionStore, WriteOptions } from "../SessionStore";
+import type { OwnedSession, StoredData, SessionPatch, SessionRecord, SessionStore, WriteOptions } from "../SessionStore";
 
 export interface RedisStoreOptions {
   /** `redis://` URL; when set it replaces host/port/password. */
@@ -199,17 +199,14 @@ export class RedisStore implements SessionStore {
     return `${this.#options.namespace}:owner:${owner}`;
   }
 
-  async read(id: string, ttl: number): Promise<StoredSession | undefined> {
+  async read(id: string, ttl: number): Promise<SessionRecord | undefined> {
     const reply = await this.#run(() => this.client.loadSession(this.key(id), ttl));
     if (reply === null) {
       // Something that is not a session hash sits under this id: not ours to adopt, and not an outage.
       this.#options.logger.debug("redis session store: the key for a presented id is not a session hash; starting a fresh session");
       return undefined;
     }
-    const record: StoredSession | undefined = this.#decode(reply);
-    // Named, so the session layer adopts the record as it is rather than copying it to add the id.
-    if (record) record.id = id;
-    return record;
+    return this.#decode(reply);
   }
 
   /** A session hash's fields as a record, or undefined for a hash this store did not write. */
