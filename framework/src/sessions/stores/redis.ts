@@ -46,32 +46,34 @@ return {redis.call('PTTL', KEYS[1]), fields}`;
 /**
  * Committing one request's changes to one hash, atomically. ARGV: idle timeout, the mode ("0":
  * change the hash, "1": replace it, "2": replace it; all but "1" only while the hash exists,
- * else the script answers 0 and writes nothing, index included), the number of increments, the number of deleted fields, the session's id and
- * creation time for its owner's index, then the increments as field/delta pairs, the deleted
- * fields, and the fields to set as field/JSON pairs. With a second key (the owner's index, a
- * sorted set), the id joins it in the same commit.
+ * else the script answers 0 and writes nothing, index included), the number of increments, the
+ * number of deleted fields, then the increments as field/delta pairs, the deleted fields, and
+ * the fields to set as field/JSON pairs. With a second key (the owner's index, a sorted set),
+ * the session's id and creation time come before the pairs, and the id joins the index in the
+ * same commit.
  * Every increment is checked before anything is written: a field that no longer holds a number
  * refuses the whole commit, which changes nothing and answers that field's name instead of 1.
  */
 const COMMIT_SCRIPT = `
 local key = KEYS[1]
 local increments, deletions = tonumber(ARGV[3]), tonumber(ARGV[4])
+local first_pair = KEYS[2] and 7 or 5
 local function integer(text) return string.match(text, '^-?%d+$') ~= nil end
 if ARGV[2] ~= '1' and redis.call('EXISTS', key) == 0 then return 0 end
 local current = {}
 for n = 0, increments - 1 do
-  local field = ARGV[7 + 2 * n]
+  local field = ARGV[first_pair + 2 * n]
   local value = redis.call('HGET', key, field)
   if value and not tonumber(value) then return field end
   current[n] = value
 end
 if ARGV[2] ~= '0' then redis.call('UNLINK', key) end
 for n = 0, increments - 1 do
-  local field, by = ARGV[7 + 2 * n], ARGV[8 + 2 * n]
+  local field, by = ARGV[first_pair + 2 * n], ARGV[first_pair + 1 + 2 * n]
   if integer(by) and (not current[n] or integer(current[n])) then redis.call('HINCRBY', key, field, by)
   else redis.call('HINCRBYFLOAT', key, field, by) end
 end
-local first = 7 + 2 * increments
+local first = first_pair + 2 * increments
 local function each(from, to, command)
   for start = from, to, 1000 do redis.call(command, key, unpack(ARGV, start, math.min(start + 999, to))) end
 end
@@ -209,16 +211,17 @@ export class RedisStore implements SessionStore {
 
   /** A session hash's fields as a record, or undefined for a hash this store did not write. */
   #decode(reply: string[]): SessionRecord | undefined {
-    const fields: Record<string, string> = Object.create(null);
-    for (let i = 0; i + 1 < reply.length; i += 2) fields[reply[i]!] = reply[i + 1]!;
-    const createdAt = Number(fields[CREATED_FIELD]);
+    let created: string | undefined;
+    for (let i = 0; i + 1 < reply.length; i += 2) if (reply[i] === CREATED_FIELD) created = reply[i + 1];
+    const createdAt = Number(created);
     // A hash without our marker is not a session we wrote.
-    if (!fields[CREATED_FIELD] || !Number.isFinite(createdAt)) return undefined;
+    if (!created || !Number.isFinite(createdAt)) return undefined;
     const data: StoredData = Object.create(null);
-    for (const [field, raw] of Object.entries(fields)) {
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      const field = reply[i]!;
       if (field === CREATED_FIELD) continue;
       try {
-        data[field] = JSON.parse(raw);
+        data[field] = JSON.parse(reply[i + 1]!);
       } catch {
         this.#options.logger.warn(`redis session store: field "${field}" of a session is not JSON; ignored`);
       }
@@ -227,14 +230,14 @@ export class RedisStore implements SessionStore {
   }
 
   async write(id: string, record: SessionRecord, ttl: number, owner?: string, options?: WriteOptions): Promise<boolean> {
-    const args = [options?.existing ? "2" : "1", "0", "0", ...indexed(id, record.createdAt, owner), CREATED_FIELD, String(record.createdAt), ...encode(Object.entries(record.data))];
+    const args = [options?.existing ? "2" : "1", "0", "0", CREATED_FIELD, String(record.createdAt), ...encode(Object.entries(record.data))];
     return this.#commit(id, ttl, args, owner, record.createdAt);
   }
 
   async patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<boolean> {
     // The index orders by creation time, which a patch does not know: "now" is close enough for a session that just got its owner.
     const since = Date.now();
-    const args = ["0", String(patch.increments.size), String(patch.deleted.size), ...indexed(id, since, owner)];
+    const args = ["0", String(patch.increments.size), String(patch.deleted.size)];
     for (const [field, by] of patch.increments) args.push(field, String(by));
     args.push(...patch.deleted, ...encode(patch.set));
     return this.#commit(id, ttl, args, owner, since);
@@ -264,7 +267,10 @@ export class RedisStore implements SessionStore {
     return listed;
   }
 
-  /** Runs the commit script; false when it wrote nothing because the session it had to replace had ended. */
+  /**
+   * Runs the commit script on `args` (the mode and counts, then the pairs); false when it wrote
+   * nothing because the session it had to replace had ended.
+   */
   async #commit(id: string, ttl: number, args: string[], owner: string | undefined, since: number): Promise<boolean> {
     let refused: 0 | 1 | string;
     if (owner === undefined) {
@@ -275,6 +281,7 @@ export class RedisStore implements SessionStore {
       const index = this.#run(() => this.client.zadd(this.ownerKey(owner), since, id));
       [, refused] = await Promise.all([index, this.#run(() => this.client.commitSession(this.key(id), ttl, ...args))]);
     } else {
+      args.splice(3, 0, id, String(since));
       refused = await this.#run(() => this.client.commitIndexedSession(this.key(id), this.ownerKey(owner), ttl, ...args));
     }
     if (typeof refused === "string") throw new SessionConflict(refused);
@@ -348,35 +355,75 @@ export class RedisStore implements SessionStore {
 
   /**
    * `promise`, or a NoAnswer once the command timeout passed, with `failed` applied to
-   * either failure. One promise and one timer per call: this runs on every request, where
-   * a race and a finally cost several promises more.
+   * either failure. Every call's deadline is the command timeout after it was sent, so
+   * deadlines arrive in sending order: they wait in one queue, watched by one timer armed for
+   * the oldest, instead of a timer set and cleared per call on every request.
    */
   #bounded<T>(promise: Promise<T>, failed: (error: unknown) => unknown = (error) => error): Promise<T> {
-    const { commandTimeout } = this.#options;
     return new Promise<T>((resolve, reject) => {
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        reject(failed(new NoAnswer(`no answer within ${commandTimeout} ms.`)));
-      }, commandTimeout);
+      const deadline: Deadline = { at: Date.now() + this.#options.commandTimeout, settled: false, reject, failed };
+      this.#deadlines.push(deadline);
+      this.#timer ??= setTimeout(this.#expire, this.#options.commandTimeout).unref();
       promise.then(
         (value) => {
-          clearTimeout(timer);
+          this.#settle(deadline);
           resolve(value);
         },
         (error: unknown) => {
-          if (timedOut) return; // already answered; a late failure must not count twice
-          clearTimeout(timer);
+          if (deadline.settled) return; // already answered by its deadline; a late failure must not count twice
+          this.#settle(deadline);
           reject(failed(error));
         },
       );
     });
   }
+
+  /** Pending deadlines, oldest first; settled ones leave when they reach the front. */
+  #deadlines: Deadline[] = [];
+  /**
+   * Left armed when the queue empties (its turn then finds nothing), and unref'd: a pending
+   * command's socket keeps the process alive, the timer alone must not once the store is closed.
+   */
+  #timer: NodeJS.Timeout | undefined;
+
+  /**
+   * Answers mostly arrive in sending order, so the front usually settles first: the queue stays
+   * as short as the calls in flight, rather than holding every settled call until the timer's next turn.
+   */
+  #settle(deadline: Deadline): void {
+    deadline.settled = true;
+    const queue = this.#deadlines;
+    if (queue[0] !== deadline) return;
+    let first = 1;
+    while (first < queue.length && queue[first]!.settled) first++;
+    if (first === 1) queue.shift();
+    else queue.splice(0, first);
+  }
+
+  /** The timer's turn: fails every call whose deadline passed, then waits for the next unsettled one. */
+  #expire = (): void => {
+    this.#timer = undefined;
+    const now = Date.now();
+    const queue = this.#deadlines;
+    let first = 0;
+    for (; first < queue.length; first++) {
+      const deadline = queue[first]!;
+      if (deadline.settled) continue;
+      if (deadline.at > now) break;
+      deadline.settled = true;
+      deadline.reject(deadline.failed(new NoAnswer(`no answer within ${this.#options.commandTimeout} ms.`)));
+    }
+    queue.splice(0, first);
+    if (queue.length) this.#timer = setTimeout(this.#expire, queue[0]!.at - now).unref();
+  };
 }
 
-/** The commit script's index arguments: the id and its score when the session joins `owner`'s index, blanks otherwise. */
-function indexed(id: string, since: number, owner: string | undefined): [string, string] {
-  return owner === undefined ? ["", ""] : [id, String(since)];
+/** One call's deadline in the queue #bounded keeps. */
+interface Deadline {
+  at: number;
+  settled: boolean;
+  reject: (error: unknown) => void;
+  failed: (error: unknown) => unknown;
 }
 
 function encode(entries: Iterable<readonly [string, unknown]>): string[] {
