@@ -58,6 +58,47 @@ function copy<T>(value: T): T {
   return out as T;
 }
 
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+/**
+ * What `changes()` answers. The id is read through the session, since stores read it only to
+ * write: a clean fresh session never draws one. One plain copy of the data serves both the
+ * snapshot and its JSON.
+ */
+class Changes implements SessionChanges {
+  readonly #session: { readonly id: string };
+  readonly #data: ReadonlyMap<string, unknown>;
+  #plain: StoredData | undefined = undefined;
+  #json: string | undefined = undefined;
+
+  constructor(
+    session: { readonly id: string },
+    data: ReadonlyMap<string, unknown>,
+    readonly createdAt: number,
+    readonly clean: boolean,
+    readonly replace: boolean,
+    readonly set: ReadonlyMap<string, unknown>,
+    readonly deleted: ReadonlySet<string>,
+    readonly increments: ReadonlyMap<string, number>,
+    readonly loaded: LoadedSession | undefined,
+  ) {
+    this.#session = session;
+    this.#data = data;
+  }
+
+  get id(): string {
+    return this.#session.id;
+  }
+
+  snapshot(): StoredData {
+    return (this.#plain ??= Object.fromEntries(this.#data));
+  }
+
+  snapshotJson(): string {
+    return (this.#json ??= JSON.stringify(this.snapshot()));
+  }
+}
+
 export interface SessionOptions {
   /** The store's size limit: past it the old input is trimmed, then the commit refused. */
   sizeLimit?: SizeLimit;
@@ -339,14 +380,14 @@ export class Session<Shape extends object = SessionData> {
    * data ages. `ageFlash: false` is for changes made outside a request (test seeding).
    */
   changes({ ageFlash = true } = {}): SessionChanges {
-    const flashOld = this.#flashOld ?? new Set<string>();
-    const flashNew = this.#flashNew ?? new Set<string>();
-    if (ageFlash) {
+    const flashOld = this.#flashOld ?? NO_KEYS;
+    const flashNew = this.#flashNew ?? NO_KEYS;
+    if (ageFlash && flashOld.size > 0) {
       for (const key of [...flashOld]) {
         if (!flashNew.has(key)) this.#remove(key);
       }
     }
-    const flashed = ageFlash ? [...flashNew] : [...flashOld, ...flashNew];
+    const flashed = ageFlash || flashOld.size === 0 ? [...flashNew] : [...flashOld, ...flashNew];
     const before = this.#data.get(FLASH_KEY);
     if (flashed.length > 0) {
       if (JSON.stringify(before) !== JSON.stringify(flashed)) this.#write(FLASH_KEY, flashed);
@@ -359,32 +400,15 @@ export class Session<Shape extends object = SessionData> {
     const increments = (this.#increments ??= new Map());
     // A fresh session with nothing in it is not worth storing or sending a cookie for.
     const clean = (!this.#replace && set.size === 0 && deleted.size === 0 && increments.size === 0) || (this.#loaded === undefined && data.size === 0);
-    // One plain copy of the data serves both the store's snapshot and its JSON.
-    let plain: StoredData | undefined;
-    const snapshot = () => (plain ??= Object.fromEntries(data));
-    let json: string | undefined;
-    const snapshotJson = () => (json ??= JSON.stringify(snapshot()));
+    const changes = new Changes(this, data, this.#createdAt, clean, this.#replace, set, deleted, increments, this.#loaded);
     // Measured only when a value was written: an increment moves a number by a few bytes at most
     // (the cookie store still refuses cookies past its ceiling). A clean session is not stored, so not measured.
     if (this.#options.sizeLimit && !clean && (this.#replace || set.size > 0)) {
-      if (this.#fitToLimit(this.#options.sizeLimit, Buffer.byteLength(snapshotJson()))) json = plain = undefined;
+      if (this.#fitToLimit(this.#options.sizeLimit, Buffer.byteLength(changes.snapshotJson()))) {
+        return new Changes(this, data, this.#createdAt, clean, this.#replace, set, deleted, increments, this.#loaded);
+      }
     }
-    const session = this;
-    return {
-      // A getter: stores read the id only to write, so a clean fresh session never draws one.
-      get id() {
-        return session.id;
-      },
-      createdAt: this.#createdAt,
-      clean,
-      replace: this.#replace,
-      set,
-      deleted,
-      increments,
-      snapshot,
-      snapshotJson,
-      loaded: this.#loaded,
-    };
+    return changes;
   }
 
   /**

@@ -151,7 +151,7 @@ export class SessionManager {
     let written: Awaitable<boolean | void | string>;
     if (changes.replace || changes.clean || !store.patch) {
       const data = changes.snapshot();
-      let json: (() => string) | undefined = changes.snapshotJson;
+      let json: (() => string) | undefined = () => changes.snapshotJson();
       if (store.listOwner) {
         // The client that created this id stays its client; a new id (sign-in) records the request's.
         const origin = sameId ? loaded.data[CLIENT_KEY] : client && describeClient(client());
