@@ -55,6 +55,11 @@ export class SessionManager {
     return this.#options.timeout;
   }
 
+  /** The session cookie's name (its chunks are `<name>.1` ...). */
+  get cookieName(): string {
+    return this.#options.cookieName;
+  }
+
   /** The configured driver's name, for messages; undefined for a manager built by hand. */
   get driver(): string | undefined {
     return this.#options.driver;

@@ -5,6 +5,8 @@ import type { Session } from "./Session";
 import type { SessionManager } from "./SessionManager";
 import { isPromise } from "./SessionStore";
 
+const NO_COOKIES: ReadonlyMap<string, string> = new Map();
+
 function setCookies(ctx: HttpContext, headers: string[]): void {
   for (const header of headers) ctx.koa.append("Set-Cookie", header);
 }
@@ -27,16 +29,18 @@ export class SessionMiddleware implements Middleware {
   }
 
   handle(ctx: HttpContext, next: Next): Promise<void> {
-    const started = this.#manager.start(ctx.cookies);
-    return isPromise(started) ? started.then((session) => this.#run(ctx, session, next)) : this.#run(ctx, started, next);
+    // A Cookie header that never names the session cookie (none, or only other sites' analytics cookies) is not parsed.
+    const cookies = ctx.koa.get("Cookie").includes(this.#manager.cookieName) ? ctx.cookies : NO_COOKIES;
+    const started = this.#manager.start(cookies);
+    return isPromise(started) ? started.then((session) => this.#run(ctx, cookies, session, next)) : this.#run(ctx, cookies, started, next);
   }
 
-  #run(ctx: HttpContext, session: Session, next: Next): Promise<void> {
+  #run(ctx: HttpContext, cookies: ReadonlyMap<string, string>, session: Session, next: Next): Promise<void> {
     ctx.session = session;
     return next().then(() => {
       const { koa } = ctx;
       // Asked for only when a session is created or gets a new id, so other requests never work out the client's IP.
-      const headers = this.#manager.commit(session, ctx.cookies, { client: () => ({ ip: koa.ip, agent: koa.get("user-agent") }) });
+      const headers = this.#manager.commit(session, cookies, { client: () => ({ ip: koa.ip, agent: koa.get("user-agent") }) });
       if (isPromise(headers)) return headers.then((written) => setCookies(ctx, written));
       setCookies(ctx, headers);
     });
