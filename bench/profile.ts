@@ -78,12 +78,12 @@ export function summarise(profile: CpuProfile, root: string) {
  * the server's share that every framework and floor pays alike.
  */
 const COMPONENTS: Array<[RegExp, string]> = [
-  [/framework\/src\/foundation\/http\.ts#handleErrors/, "error pages wrapper"],
-  [/framework\/src\/foundation\/http\.ts#serveStaticFiles/, "static files check"],
-  [/framework\/src\/foundation\/http\.ts#routeExactPath/, "exact routes"],
-  [/framework\/src\/foundation\/http\.ts#/, "route handler (http.ts)"],
-  [/framework\/src\/foundation\/guards\.ts#readRequestBody/, "body reader"],
-  [/framework\/src\/foundation\/guards\.ts#/, "closing guard"],
+  [/framework\/src\/foundation\/pipeline\.ts#/, "request pipeline"],
+  [/framework\/src\/foundation\/errorPages\.ts#/, "error pages"],
+  [/framework\/src\/foundation\/staticFiles\.ts#/, "static files check"],
+  [/framework\/src\/foundation\/routeDispatch\.ts#/, "route dispatch"],
+  [/framework\/src\/foundation\/routeHandler\.ts#/, "route handler"],
+  [/framework\/src\/foundation\/readBody\.ts#/, "body reader"],
   [/framework\/src\/security\/headers\.ts#/, "security headers"],
   [/framework\/src\/security\/Encrypter\.ts#/, "Encrypter"],
   [/framework\/src\/container\//, "RequestScope/container"],

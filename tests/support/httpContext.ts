@@ -9,7 +9,7 @@ export function testHttpApp(overrides: Partial<HttpApp> = {}): HttpApp {
   return { routes: new RouteTable([]), container: createRootContainer(), contextValues: new Map(), views: new ViewFactory({ templates: [], watch: false }), ...overrides };
 }
 
-/** A request's HttpContext around a Koa context, set on it as the app's first middleware would. */
+/** A request's HttpContext around a Koa context, set on it as the app's request pipeline does. */
 export function contextFor(koa: Context, app: HttpApp = testHttpApp()): HttpContext {
   koa.http = new HttpContext(koa, app);
   return koa.http;

@@ -92,9 +92,11 @@ export function resolveArguments(plan: MethodPlan, scope: Pick<RequestScope, "re
     try {
       return scope.resolve(parameter.type as InjectionToken<unknown>);
     } catch (error) {
+      // A coded error (a context value the request lacks, a service's own refusal) names its fix; the container's advice is for what tsyringe could not build.
+      const advice = error instanceof FrameworkError ? "" : "mark the class @injectable() or register it in a provider. ";
       throw new FrameworkError(
         "E_UNRESOLVABLE_PARAMETER",
-        sentence(`Cannot resolve parameter ${index + 1} (${typeName(parameter.type)}) of ${plan.label}: mark the class @injectable() or register it in a provider. ${(error as Error).message}`),
+        sentence(`Cannot resolve parameter ${index + 1} (${typeName(parameter.type)}) of ${plan.label}: ${advice}${(error as Error).message}`),
         { cause: error },
       );
     }

@@ -13,7 +13,7 @@ import { RouteTable } from "../routes/RouteTable";
 import { securityHeaderDefaults, securityHeaders } from "../security/headers";
 import { Request } from "../request";
 import { BodyReader } from "../request/body";
-import { HttpContext, httpContexts, type HttpApp } from "../request/HttpContext";
+import { HttpContext, type HttpApp } from "../request/HttpContext";
 import { Response } from "../response";
 import { View } from "../views/View";
 import { ViewFactory } from "../views/ViewFactory";
@@ -21,11 +21,11 @@ import type { AppConfig } from "./config";
 import { environment } from "../core/environment";
 import { proxyHops } from "../core/proxy";
 import { ConfigurationError } from "../core/errors";
-import { closeConnectionsWhen } from "./guards";
 import { createServer, serverSettings, type ServerSettings } from "./server";
 import { errorPages } from "./errorPages";
-import { exactRoutes } from "./exactRoutes";
 import { readBody } from "./readBody";
+import { dispatchRoutes } from "./routeDispatch";
+import { requestPipeline } from "./pipeline";
 import { logRequests } from "./requestLog";
 import { routeHandler } from "./routeHandler";
 import { staticFiles } from "./staticFiles";
@@ -52,8 +52,9 @@ export interface Kernel {
 /**
  * Builds one running app from a Kernel: configuration checked, services in the root
  * container, providers booted, and the Koa pipeline assembled. The request path is
- * (the request log, when on) -> the request's HttpContext -> errorPages (which sets the security headers)
- * -> static files -> body parser -> exact-path routes, then the router -> the route's group and route middleware -> controller.
+ * (the request log, when on) -> requestPipeline: the request's HttpContext, the security headers,
+ * static files, the body, the route (exact paths by table, others by the router's match) -> the
+ * route's group and route middleware -> controller; failures become error pages there; then the router's allowedMethods.
  */
 export class Application {
   readonly kernel: Kernel;
@@ -173,14 +174,18 @@ export class Application {
     }
     const body = (this.#body = new BodyReader({ limit: app.BODY_LIMIT ?? "1mb", input: app.INPUT_LIMITS, uploads: app.UPLOADS }));
     if (this.#logging.REQUESTS) this.koa.use(logRequests(this.logger));
-    this.koa.use(httpContexts(this.#http));
-    this.koa.use(closeConnectionsWhen(() => this.#closing));
     const jsonErrors = jsonErrorsForPath(this.routes.routes, middlewareGroups);
-    this.koa.use(errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders, jsonErrors, routes: this.routes.routes }));
-    this.koa.use(staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: this.#watch }));
-    this.koa.use(readBody(body));
-    this.koa.use(exactRoutes(router));
-    this.koa.use(router.routes());
+    this.koa.use(
+      requestPipeline({
+        app: this.#http,
+        headers: this.#securityHeaders,
+        errors: errorPages(this.views, this.logger, { debug: app.DEBUG, headers: this.#securityHeaders, jsonErrors, routes: this.routes.routes }),
+        statics: staticFiles(path.join(this.kernel.root, "storage", "public"), { watch: this.#watch }),
+        readBody: readBody(body),
+        route: dispatchRoutes(router),
+        closing: () => this.#closing,
+      }),
+    );
     // Not thrown: the router then sets Allow, which it leaves out of the error it would throw.
     this.koa.use(router.allowedMethods());
   }

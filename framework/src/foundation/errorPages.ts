@@ -1,4 +1,4 @@
-import type { Context, Next } from "koa";
+import type { Context } from "koa";
 import type { HttpContext } from "../request/HttpContext";
 import type { RouteDefinition } from "../routes/Route";
 import type { ViewFactory } from "../views/ViewFactory";
@@ -26,7 +26,7 @@ interface HttpError { status?: number; expose?: boolean; message?: string; stack
 export interface ErrorPageOptions {
   /** Stack traces and 5xx messages on the page. */
   debug: boolean;
-  /** Sets the security headers: on every response before the app runs, and again on an error page. */
+  /** Sets the security headers again on an error page (the pipeline sets them on every response before the app runs). */
   headers: (ctx: Context) => void;
   /** Errors as JSON whatever the client accepts, for a path no route answered (an API group's prefix). */
   jsonErrors: (path: string) => boolean;
@@ -43,20 +43,26 @@ function unanswered(ctx: Context): FrameworkError {
   return new FrameworkError("E_METHOD_NOT_IMPLEMENTED", `${request}: the server does not implement the method ${ctx.method}; ${allow ? `use one of ${allow}` : "use GET, HEAD, POST, PUT, PATCH or DELETE"}.`, { status: 501 });
 }
 
+/** What the request pipeline asks of the error pages: whether the router left the request unanswered, and the page for a failure. */
+export interface ErrorPages {
+  /** Throws the router's silent 404, 405 or 501 (no route, or routes for other methods only) as an error. */
+  checkAnswered(ctx: Context): void;
+  /** Turns any failure into its error page, or JSON for API clients and API groups. */
+  answer(ctx: Context, raw: unknown): Promise<void>;
+}
+
 /**
- * Outermost middleware: every failure becomes an error page (or JSON for API clients and
- * API groups) with the right status, 5xx details only in debug mode, and the process keeps serving.
+ * Every failure becomes an error page (or JSON for API clients and API groups) with the right
+ * status, 5xx details only in debug mode, and the process keeps serving.
  * In debug mode an HTML 5xx is the exception page (the app's frame and its source) and a 404
  * lists the routes; other 4xx pages are the app's templates, as in production.
  */
-export function errorPages(views: ViewFactory, logger: Logger, { debug, headers, jsonErrors, routes }: ErrorPageOptions) {
-  return async function handleErrors(ctx: Context, next: Next): Promise<void> {
-    try {
-      headers(ctx);
-      await next();
-      // What the router leaves unanswered: no route (404), or routes for other methods only (405, 501).
+export function errorPages(views: ViewFactory, logger: Logger, { debug, headers, jsonErrors, routes }: ErrorPageOptions): ErrorPages {
+  return {
+    checkAnswered(ctx) {
       if (ctx.body == null && UNANSWERED.has(ctx.status)) throw unanswered(ctx);
-    } catch (raw) {
+    },
+    async answer(ctx, raw) {
       const error = (raw ?? {}) as HttpError;
       const status = Number.isInteger(error.status) && error.status! >= 400 && error.status! < 600 ? error.status! : 500;
       // A 503 (a store that is down) is expected to repeat until it is back: its message names
@@ -93,7 +99,7 @@ export function errorPages(views: ViewFactory, logger: Logger, { debug, headers,
       if (debug && status >= 500) ctx.body = await exceptionPage(ctx, raw).catch(() => renderErrorPage(views, ctx.http, page));
       else if (debug && status === 404) ctx.body = routeListPage(ctx, page.message, routes);
       else ctx.body = renderErrorPage(views, ctx.http, page);
-    }
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Context, Next } from "koa";
 import serveStatic from "koa-static";
+import type { HttpContext } from "../request/HttpContext";
 
 /** A path made only of characters that name themselves on disk: no %-escapes, backslashes or NULs. */
 const PLAIN_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
@@ -29,6 +30,14 @@ function listPublicPaths(root: string): Set<string> {
   return paths;
 }
 
+/** The public folder's part of the request pipeline. */
+export interface StaticFiles {
+  /** Whether the request may be for a file: koa-static then decides. */
+  wants(ctx: HttpContext): boolean;
+  /** koa-static: the file, or `next` when there is none. */
+  serve(ctx: Context, next: Next): Promise<unknown>;
+}
+
 /**
  * Files from `storage/public`, served before any route exactly as koa-static serves them,
  * without its cost on the requests that are not for a file. koa-send answers those with a
@@ -39,7 +48,7 @@ function listPublicPaths(root: string): Set<string> {
  * Every other request (a file, a folder, "..", escapes, any stat error) still goes through
  * koa-static unchanged.
  */
-export function staticFiles(root: string, options: { watch: boolean }) {
+export function staticFiles(root: string, options: { watch: boolean }): StaticFiles {
   const serve = serveStatic(root, { defer: false, gzip: false, brotli: false });
   const listed = options.watch ? undefined : listPublicPaths(root);
   const exists = (pathname: string): boolean => {
@@ -50,10 +59,11 @@ export function staticFiles(root: string, options: { watch: boolean }) {
       return true; // ENOTDIR, ENAMETOOLONG ...: koa-send decides, as before
     }
   };
-  return function serveStaticFiles(ctx: Context, next: Next): Promise<unknown> {
-    if (ctx.method !== "GET" && ctx.method !== "HEAD") return next();
-    const pathname = ctx.path;
-    if (PLAIN_PATH.test(pathname) && !pathname.includes("..") && !exists(pathname)) return next();
-    return serve(ctx, next);
+  return {
+    wants({ method, path: pathname }) {
+      if (method !== "GET" && method !== "HEAD") return false;
+      return !PLAIN_PATH.test(pathname) || pathname.includes("..") || exists(pathname);
+    },
+    serve: (ctx, next) => serve(ctx, next),
   };
 }

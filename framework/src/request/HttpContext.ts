@@ -10,7 +10,7 @@ import type { UploadedFile } from "./uploads";
 
 declare module "koa" {
   interface DefaultContext {
-    /** This request's HttpContext, made by the app's first middleware. */
+    /** This request's HttpContext, made by the app's request pipeline. */
     http: HttpContext;
   }
 }
@@ -32,7 +32,7 @@ const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 const NO_UPLOADS: readonly UploadedFile[] = Object.freeze([]);
 
 /**
- * One request: made once, by the app's first middleware, and handed to route middleware
+ * One request: made once, by the app's request pipeline, and handed to route middleware
  * (`handle(ctx, next)`). Everything the framework knows about the request is a field here;
  * what costs something (the cookies, the Request and Response objects, the request's
  * RequestScope) is made on first use only. Plug-ins add fields by declaration merging:
@@ -44,6 +44,9 @@ export class HttpContext {
   readonly app: HttpApp;
   /** The app's named routes. */
   readonly routes: RouteTable;
+  /** The request's method and path (without the query string, not decoded), read once from Koa: its getters re-parse on every read. */
+  readonly method: string;
+  readonly path: string;
   /** The route that matched; set by its handler before the route's middleware run. */
   route: RouteDefinition | undefined = undefined;
   /** The matched route's parameters as the URL spelled them. */
@@ -69,6 +72,13 @@ export class HttpContext {
     this.koa = koa;
     this.app = app;
     this.routes = app.routes;
+    this.method = koa.method;
+    this.path = koa.path;
+  }
+
+  /** A logged context shows the request as Koa sums it up, not the app, its container and its routes. */
+  toJSON(): unknown {
+    return this.koa.toJSON();
   }
 
   /** The request's cookies, from its Cookie header, parsed on first use. */
@@ -114,12 +124,4 @@ export class HttpContext {
   waitForBody(reader: BodyRead): void {
     this.#pending = reader;
   }
-}
-
-/** The app's first middleware: the request's HttpContext, on `ctx.http`. */
-export function httpContexts(app: HttpApp) {
-  return function makeHttpContext(ctx: Context, next: () => Promise<unknown>): Promise<unknown> {
-    ctx.http = new HttpContext(ctx, app);
-    return next();
-  };
 }

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { validate, type ValidationResult } from "../validation/validate";
 import type { HttpContext } from "./HttpContext";
 import { POISONED_KEYS } from "./input";
+import { parseQuery } from "./query";
 import type { UploadedFile } from "./uploads";
 
 type Input = Record<string, unknown>;
@@ -27,6 +28,11 @@ export class Request {
     return this.http.koa;
   }
 
+  /** A logged Request shows the request as Koa sums it up (method, URL, headers), not the context and app behind it. */
+  toJSON(): { ctx: Context } {
+    return { ctx: this.ctx };
+  }
+
   get method(): string { return this.ctx.method; }
   get path(): string { return this.ctx.path; }
   get url(): string { return this.ctx.url; }
@@ -36,12 +42,11 @@ export class Request {
     if (this.#input) return this.#input;
     const { body } = this.http;
     // The body is clean already (BodyReader cleans it once); the query string is flat, so only its keys are checked.
-    const input: Input = Object.create(null);
-    const query = this.ctx.query;
-    for (const key in query) if (!POISONED_KEYS.has(key)) input[key] = query[key];
+    const input = parseQuery(this.ctx.querystring);
+    for (const key of POISONED_KEYS) delete input[key];
     if (body && typeof body === "object" && !Array.isArray(body)) Object.assign(input, body);
-    // Kept only once the body is parsed: middleware may ask before a multipart body (read after it) has its fields.
-    if (body !== undefined) this.#input = input;
+    // Kept once the body is settled: middleware may ask before a multipart body (read after it) has its fields.
+    if (!this.http.bodyPending) this.#input = input;
     return input;
   }
 
@@ -53,8 +58,11 @@ export class Request {
   input<T>(name: string, fallback: T): Widened<T>;
   input(name: string, fallback?: unknown): unknown {
     let value: unknown = this.all();
-    for (const part of name.split(".")) {
-      value = value && typeof value === "object" ? (value as Input)[part] : undefined;
+    if (!name.includes(".")) value = (value as Input)[name];
+    else {
+      for (const part of name.split(".")) {
+        value = value && typeof value === "object" ? (value as Input)[part] : undefined;
+      }
     }
     return value === undefined ? fallback : value;
   }

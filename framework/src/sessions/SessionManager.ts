@@ -1,3 +1,4 @@
+import { FrameworkError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { describeClient } from "./clients";
 import { cookieSerializer, readToken, tokenCookies, type CookieOptions, type CookieWrite } from "./cookies";
@@ -131,8 +132,9 @@ export class SessionManager {
   /** The session read under `token`, unless it passed its absolute lifetime (it is then destroyed). */
   #live(token: string, record: StoredSession | undefined): LoadedSession | undefined | Promise<undefined> {
     if (!record) return undefined;
-    // A store that names the id (the cookie store) answered a LoadedSession already: no copy.
-    const loaded = record.id === undefined ? { ...record, id: token } : (record as LoadedSession);
+    // A client-side store names the id its token seals (a LoadedSession already: no copy); a
+    // server-side store's session id is the token, checked well-formed, whatever its record holds.
+    const loaded = record.id !== undefined && this.store.clientSide ? (record as LoadedSession) : { ...record, id: token };
     const { lifetime, logger } = this.#options;
     if (lifetime === undefined || loaded.createdAt + lifetime * 1000 > Date.now()) return loaded;
     logger.debug("session passed its absolute lifetime; starting a fresh session");
@@ -177,6 +179,7 @@ export class SessionManager {
   /** After the write: a new id's old session is destroyed; answers the token the cookie must carry. */
   #rotate(changes: SessionChanges, written: boolean | void | string): string | undefined | Promise<string | undefined> {
     const { id, loaded } = changes;
+    if (typeof written === "string" && !this.store.clientSide) throw notAToken(written);
     const token = typeof written === "string" ? written : loaded?.id === id ? undefined : id;
     if (!loaded || loaded.id === id) return token;
     // The old id is destroyed after the new one is written, by a call of its own (on a Redis
@@ -194,6 +197,15 @@ export class SessionManager {
     return isPromise(destroyed) ? destroyed.then(settle) : destroyed === false ? settle(false) : token;
   }
 }
+
+/** A server-side store's write answered a string (ioredis's "OK" from SET, say), which only a client-side store's token may be. */
+function notAToken(written: string): FrameworkError {
+  return new FrameworkError(
+    "E_SESSION_STORE_TOKEN",
+    `The session store's write() answered the string ${JSON.stringify(written.slice(0, 20))}, which the session cookie would carry instead of the id, but the store does not declare clientSide: make write() answer true, false or nothing (not what a Redis or SQL client returns), or declare clientSide = true if its token really is the session.`,
+  );
+}
+
 /** An owner is a non-empty string or a finite number (a user id); anything else is no owner. */
 function ownerName(value: unknown): string | undefined {
   if (typeof value === "string") return value === "" ? undefined : value;

@@ -51,7 +51,7 @@ export function isPromise<T>(value: Awaitable<T>): value is Promise<T> {
 
 /** What `read` answers: the stored session, and what a store whose token is not the id knows besides. */
 export interface StoredSession extends SessionRecord {
-  /** The session's id when it is not the token the cookie carries (the cookie store's sealed id). */
+  /** The session's id when it is not the token the cookie carries (the cookie store's sealed id); read only from a `clientSide` store. */
   id?: string;
   /**
    * Epoch ms when the stored copy expires if nothing touches it, for a store that cannot slide

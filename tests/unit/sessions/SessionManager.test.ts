@@ -111,6 +111,41 @@ describe("SessionManager with a server-side store", () => {
     assert.deepEqual(store.destroyed, [old]);
   });
 
+  test("a server-side store's write that answers a string (ioredis's \"OK\") is a coded error naming the fix, never the cookie's token", async () => {
+    class SaysOk extends MemoryStore {
+      override async write(...args: Parameters<MemoryStore["write"]>): Promise<boolean> {
+        await super.write(...args);
+        return "OK" as unknown as boolean;
+      }
+    }
+    const sessions = manager(new SaysOk());
+    const session = await sessions.start(new Map());
+    session.set("a", 1);
+    await assert.rejects(sessions.commit(session, new Map()), (error: Error & { code?: string }) => {
+      assert.equal(error.code, "E_SESSION_STORE_TOKEN");
+      assert.match(error.message, /clientSide/);
+      return true;
+    });
+  });
+
+  test("a server-side store's session keeps the id its cookie carries, whatever id field the stored record has", async () => {
+    const row = "D".repeat(43);
+    class RowStore extends MemoryStore {
+      override async read(id: string, ttl: number): Promise<SessionRecord | undefined> {
+        const record = await super.read(id, ttl);
+        return record && ({ ...record, id: "a hash of the id" } as SessionRecord);
+      }
+    }
+    const store = new RowStore();
+    await store.write(row, { data: { a: 1 }, createdAt: Date.now() }, 600);
+    const sessions = manager(store);
+    const session = await sessions.start(new Map([["sid", row]]));
+    assert.equal(session.id, row);
+    session.set("a", 2);
+    assert.deepEqual(await sessions.commit(session, new Map([["sid", row]])), []);
+    assert.equal((await store.read(row, 600))?.data.a, 2, "the change is stored under the cookie's id");
+  });
+
   for (const [name, make] of [["memory", () => new MemoryStore()], ["file", fileStore]] as const) test(`${name} store: a request that loaded a session destroyed meanwhile (revoked) never brings it back: not by a patch, a flush, regenerate or invalidate`, async () => {
     const store = await make();
     const sessions = manager(store);
