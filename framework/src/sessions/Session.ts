@@ -4,7 +4,7 @@ import { newToken } from "./ids";
 import { FLASH_KEY, isReserved, OLD_INPUT_KEY, RESERVED_PREFIX, SESSION_KEYS, TOKEN_KEY } from "./keys";
 import { DEFAULT_DONT_FLASH, fieldMatcher, withoutSecrets } from "./oldInput";
 import type { CounterKey, DeclaredKey, SessionData, SessionKey, SessionSchema, SessionValue, SessionValues, UndeclaredKey, Widened } from "./SessionData";
-import type { LoadedSession, SessionChanges, SizeLimit } from "./SessionStore";
+import type { LoadedSession, SessionChanges, SizeLimit, StoredData } from "./SessionStore";
 
 function describe(value: unknown): string {
   if (typeof value === "function") return "a function";
@@ -58,6 +58,47 @@ function copy<T>(value: T): T {
   return out as T;
 }
 
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+/**
+ * What `changes()` answers. The id is read through the session, since stores read it only to
+ * write: a clean fresh session never draws one. One plain copy of the data serves both the
+ * snapshot and its JSON.
+ */
+class Changes implements SessionChanges {
+  readonly #session: { readonly id: string };
+  readonly #data: ReadonlyMap<string, unknown>;
+  #plain: StoredData | undefined = undefined;
+  #json: string | undefined = undefined;
+
+  constructor(
+    session: { readonly id: string },
+    data: ReadonlyMap<string, unknown>,
+    readonly createdAt: number,
+    readonly clean: boolean,
+    readonly replace: boolean,
+    readonly set: ReadonlyMap<string, unknown>,
+    readonly deleted: ReadonlySet<string>,
+    readonly increments: ReadonlyMap<string, number>,
+    readonly loaded: LoadedSession | undefined,
+  ) {
+    this.#session = session;
+    this.#data = data;
+  }
+
+  get id(): string {
+    return this.#session.id;
+  }
+
+  snapshot(): StoredData {
+    return (this.#plain ??= Object.fromEntries(this.#data));
+  }
+
+  snapshotJson(): string {
+    return (this.#json ??= JSON.stringify(this.snapshot()));
+  }
+}
+
 export interface SessionOptions {
   /** The store's size limit: past it the old input is trimmed, then the commit refused. */
   sizeLimit?: SizeLimit;
@@ -95,17 +136,20 @@ export class Session<Shape extends object = SessionData> {
   /** A Map, not an object: no inherited names ("constructor", "toString") can pass for stored keys, and it stays fast as keys come and go. */
   #data = new Map<string, unknown>();
   #loaded: LoadedSession | undefined;
+  // The sets and maps below are made on first use: a request that only reads the session (or never touches it) allocates none.
   /** Keys flashed during this request: they survive the next one. */
-  #flashNew = new Set<string>();
+  #flashNew: Set<string> | undefined;
   /** Keys flashed by the previous request: they die when this one ends. */
-  #flashOld: Set<string>;
+  #flashOld: Set<string> | undefined;
   #replace: boolean;
-  #set = new Map<string, unknown>();
-  #deleted = new Set<string>();
-  #increments = new Map<string, number>();
+  #set: Map<string, unknown> | undefined;
+  #deleted: Set<string> | undefined;
+  #increments: Map<string, number> | undefined;
+  /** False until a call changes something changes() would describe (a write, a removal, a flash kept or a token drawn). */
+  #touched = false;
   #options: SessionOptions;
   /** Loaded keys with a schema that no read has checked yet; a value written in this request is not checked. */
-  #unchecked = new Set<string>();
+  #unchecked: Set<string> | undefined;
 
   constructor(loaded: LoadedSession | undefined, options: SessionOptions = {}) {
     this.#loaded = loaded;
@@ -115,14 +159,27 @@ export class Session<Shape extends object = SessionData> {
     // Reserved keys are never the app's (set() refuses them): of those, only the Session's own are loaded.
     if (loaded) for (const key of Object.keys(loaded.data)) if (!isReserved(key) || SESSION_KEYS.has(key)) this.#data.set(key, loaded.data[key]);
     const flashed = this.#data.get(FLASH_KEY);
-    this.#flashOld = new Set(Array.isArray(flashed) ? flashed.filter((k): k is string => typeof k === "string") : []);
+    if (Array.isArray(flashed)) this.#flashOld = new Set(flashed.filter((k): k is string => typeof k === "string"));
     this.#replace = loaded === undefined;
     const schema = options.schema;
-    if (schema && loaded) for (const key of this.#data.keys()) if (!isReserved(key) && Object.hasOwn(schema, key)) this.#unchecked.add(key);
+    if (schema && loaded) for (const key of this.#data.keys()) if (!isReserved(key) && Object.hasOwn(schema, key)) (this.#unchecked ??= new Set()).add(key);
   }
 
   get id(): string {
     return (this.#id ??= newToken());
+  }
+
+  /**
+   * True when changes() would describe nothing: no call changed the session and it holds no
+   * flash data to age. The session layer then stores nothing without asking for changes().
+   */
+  get untouched(): boolean {
+    return !this.#touched && this.#flashOld === undefined && !this.#data.has(FLASH_KEY);
+  }
+
+  /** When the stored copy expires unless rewritten, for a store that cannot slide it on read (the cookie store's sealed expiry). */
+  get storedExpiresAt(): number | undefined {
+    return this.#loaded?.expiresAt;
   }
 
   /** True when the client had no live session and this one has not been stored yet. */
@@ -165,8 +222,8 @@ export class Session<Shape extends object = SessionData> {
     assertKey(key);
     assertStorable(key, value);
     this.#write(key, copy(value));
-    this.#flashNew.delete(key);
-    this.#flashOld.delete(key);
+    this.#flashNew?.delete(key);
+    this.#flashOld?.delete(key);
     return this;
   }
 
@@ -210,11 +267,13 @@ export class Session<Shape extends object = SessionData> {
     }
     const next = current + by;
     assertStorable(key, next);
-    if (this.#set.has(key) || this.#deleted.has(key) || this.#replace) {
+    if (this.#set?.has(key) || this.#deleted?.has(key) || this.#replace) {
       this.#write(key, next);
     } else {
+      this.#touched = true;
       this.#data.set(key, next);
-      this.#increments.set(key, (this.#increments.get(key) ?? 0) + by);
+      const increments = (this.#increments ??= new Map());
+      increments.set(key, (increments.get(key) ?? 0) + by);
     }
     return next;
   }
@@ -231,8 +290,8 @@ export class Session<Shape extends object = SessionData> {
     }
     for (const [name, item] of entries) {
       this.#write(name, copy(item));
-      this.#flashNew.add(name);
-      this.#flashOld.delete(name);
+      (this.#flashNew ??= new Set()).add(name);
+      this.#flashOld?.delete(name);
     }
     return this;
   }
@@ -246,8 +305,8 @@ export class Session<Shape extends object = SessionData> {
     const kept = withoutSecrets(input, this.#options.dontFlash ?? DONT_FLASH_DEFAULT);
     assertStorable("old input", kept);
     this.#write(OLD_INPUT_KEY, kept);
-    this.#flashNew.add(OLD_INPUT_KEY);
-    this.#flashOld.delete(OLD_INPUT_KEY);
+    (this.#flashNew ??= new Set()).add(OLD_INPUT_KEY);
+    this.#flashOld?.delete(OLD_INPUT_KEY);
     return this;
   }
 
@@ -260,7 +319,10 @@ export class Session<Shape extends object = SessionData> {
 
   /** Keeps all of the current flash data for one more request. */
   reflash(): this {
-    for (const key of this.#flashOld) this.#flashNew.add(key);
+    if (!this.#flashOld) return this;
+    this.#touched = true;
+    const kept = (this.#flashNew ??= new Set());
+    for (const key of this.#flashOld) kept.add(key);
     this.#flashOld.clear();
     return this;
   }
@@ -268,7 +330,10 @@ export class Session<Shape extends object = SessionData> {
   /** Keeps only the named flash keys for one more request. */
   keep(...keys: string[]): this {
     for (const key of keys) {
-      if (this.#flashOld.delete(key)) this.#flashNew.add(key);
+      if (this.#flashOld?.delete(key)) {
+        this.#touched = true;
+        (this.#flashNew ??= new Set()).add(key);
+      }
     }
     return this;
   }
@@ -276,9 +341,9 @@ export class Session<Shape extends object = SessionData> {
   /** Removes all data, flash data and the CSRF token included; the id stays. */
   flush(): this {
     this.#data.clear();
-    this.#unchecked.clear();
-    this.#flashNew.clear();
-    this.#flashOld.clear();
+    this.#unchecked = undefined;
+    this.#flashNew = undefined;
+    this.#flashOld?.clear();
     this.#startOver();
     return this;
   }
@@ -315,12 +380,14 @@ export class Session<Shape extends object = SessionData> {
    * data ages. `ageFlash: false` is for changes made outside a request (test seeding).
    */
   changes({ ageFlash = true } = {}): SessionChanges {
-    if (ageFlash) {
-      for (const key of [...this.#flashOld]) {
-        if (!this.#flashNew.has(key)) this.#remove(key);
+    const flashOld = this.#flashOld ?? NO_KEYS;
+    const flashNew = this.#flashNew ?? NO_KEYS;
+    if (ageFlash && flashOld.size > 0) {
+      for (const key of [...flashOld]) {
+        if (!flashNew.has(key)) this.#remove(key);
       }
     }
-    const flashed = ageFlash ? [...this.#flashNew] : [...this.#flashOld, ...this.#flashNew];
+    const flashed = ageFlash || flashOld.size === 0 ? [...flashNew] : [...flashOld, ...flashNew];
     const before = this.#data.get(FLASH_KEY);
     if (flashed.length > 0) {
       if (JSON.stringify(before) !== JSON.stringify(flashed)) this.#write(FLASH_KEY, flashed);
@@ -328,31 +395,20 @@ export class Session<Shape extends object = SessionData> {
       this.#remove(FLASH_KEY);
     }
     const data = this.#data;
+    const set = (this.#set ??= new Map());
+    const deleted = (this.#deleted ??= new Set());
+    const increments = (this.#increments ??= new Map());
     // A fresh session with nothing in it is not worth storing or sending a cookie for.
-    const clean = (!this.#replace && this.#set.size === 0 && this.#deleted.size === 0 && this.#increments.size === 0) || (this.#loaded === undefined && data.size === 0);
-    let json: string | undefined;
-    const snapshotJson = () => (json ??= JSON.stringify(Object.fromEntries(data)));
+    const clean = (!this.#replace && set.size === 0 && deleted.size === 0 && increments.size === 0) || (this.#loaded === undefined && data.size === 0);
+    const changes = new Changes(this, data, this.#createdAt, clean, this.#replace, set, deleted, increments, this.#loaded);
     // Measured only when a value was written: an increment moves a number by a few bytes at most
     // (the cookie store still refuses cookies past its ceiling). A clean session is not stored, so not measured.
-    if (this.#options.sizeLimit && !clean && (this.#replace || this.#set.size > 0)) {
-      if (this.#fitToLimit(this.#options.sizeLimit, Buffer.byteLength(snapshotJson()))) json = undefined;
+    if (this.#options.sizeLimit && !clean && (this.#replace || set.size > 0)) {
+      if (this.#fitToLimit(this.#options.sizeLimit, Buffer.byteLength(changes.snapshotJson()))) {
+        return new Changes(this, data, this.#createdAt, clean, this.#replace, set, deleted, increments, this.#loaded);
+      }
     }
-    const session = this;
-    return {
-      // A getter: stores read the id only to write, so a clean fresh session never draws one.
-      get id() {
-        return session.id;
-      },
-      createdAt: this.#createdAt,
-      clean,
-      replace: this.#replace,
-      set: this.#set,
-      deleted: this.#deleted,
-      increments: this.#increments,
-      snapshot: () => Object.fromEntries(data),
-      snapshotJson,
-      loaded: this.#loaded,
-    };
+    return changes;
   }
 
   /**
@@ -362,7 +418,7 @@ export class Session<Shape extends object = SessionData> {
    */
   #fitToLimit(limit: SizeLimit, size: number): boolean {
     if (size <= limit.bytes) return false;
-    const input = this.#set.has(OLD_INPUT_KEY) ? (this.#data.get(OLD_INPUT_KEY) as Record<string, unknown>) : undefined;
+    const input = this.#set?.has(OLD_INPUT_KEY) ? (this.#data.get(OLD_INPUT_KEY) as Record<string, unknown>) : undefined;
     const left: string[] = [];
     if (input) {
       const bySize = Object.keys(input).map((field) => ({ field, bytes: jsonBytes(field) + jsonBytes(input[field]) + 2 }));
@@ -398,7 +454,7 @@ export class Session<Shape extends object = SessionData> {
    */
   #read(key: string): unknown {
     if (isReserved(key)) return undefined;
-    if (this.#unchecked.delete(key) && !this.#options.schema![key as keyof SessionSchema]!.safeParse(this.#data.get(key)).success) {
+    if (this.#unchecked?.delete(key) && !this.#options.schema![key as keyof SessionSchema]!.safeParse(this.#data.get(key)).success) {
       this.#options.logger?.warn(`session: the stored value of "${key}" does not fit SCHEMA.${key} in config/session.ts (an older deploy may have written it), so it was dropped`);
       this.#remove(key);
     }
@@ -406,28 +462,29 @@ export class Session<Shape extends object = SessionData> {
   }
 
   #write(key: string, value: unknown): void {
-    this.#unchecked.delete(key);
+    this.#touched = true;
+    this.#unchecked?.delete(key);
     this.#data.set(key, value);
-    this.#deleted.delete(key);
-    this.#increments.delete(key);
-    this.#set.set(key, value);
+    this.#deleted?.delete(key);
+    this.#increments?.delete(key);
+    (this.#set ??= new Map()).set(key, value);
   }
 
   #remove(key: string): void {
-    this.#unchecked.delete(key);
+    this.#unchecked?.delete(key);
     if (!this.#data.delete(key)) return;
-    this.#set.delete(key);
-    this.#increments.delete(key);
-    this.#flashNew.delete(key);
-    this.#flashOld.delete(key);
-    this.#deleted.add(key);
+    this.#touched = true;
+    this.#set?.delete(key);
+    this.#increments?.delete(key);
+    this.#flashNew?.delete(key);
+    this.#flashOld?.delete(key);
+    (this.#deleted ??= new Set()).add(key);
   }
 
   /** After flush/regenerate the stored copy is rewritten whole, so key-level changes are moot. */
   #startOver(): void {
+    this.#touched = true;
     this.#replace = true;
-    this.#set.clear();
-    this.#deleted.clear();
-    this.#increments.clear();
+    this.#set = this.#deleted = this.#increments = undefined;
   }
 }

@@ -1,11 +1,11 @@
 import { FrameworkError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { describeClient } from "./clients";
-import { readToken, serializeCookie, tokenCookies, type CookieOptions } from "./cookies";
+import { cookieSerializer, readToken, tokenCookies, type CookieOptions, type CookieWrite } from "./cookies";
 import { isWellFormedId } from "./ids";
 import { CLIENT_KEY } from "./keys";
 import { Session, type SessionOptions } from "./Session";
-import type { Awaitable, LoadedSession, SessionChanges, SessionStore, StoredData, StoredSession } from "./SessionStore";
+import { isPromise, type Awaitable, type LoadedSession, type SessionChanges, type SessionStore, type StoredData, type StoredSession } from "./SessionStore";
 
 export interface SessionManagerOptions {
   /** The session cookie's name (the id's, or the sealed session's); a token too long for one cookie continues in `<name>.1` ... */
@@ -33,10 +33,6 @@ export interface RequestClient {
 /** A session whose stored copy carries its expiry (the cookie store's) is rewritten on a clean request once that expiry would slide by more than this. */
 const REFRESH_AFTER_MS = 60_000;
 
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as Promise<T> | undefined)?.then === "function";
-}
-
 /**
  * The session layer between a request's cookies and the store, as Laravel's StartSession
  * is: it owns the session cookie (its flags, and the chunks of a token too long for one
@@ -47,15 +43,22 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
 export class SessionManager {
   readonly store: SessionStore;
   #options: SessionManagerOptions;
+  #serialize: (write: CookieWrite) => string;
 
   constructor(store: SessionStore, options: SessionManagerOptions) {
     this.store = store;
     this.#options = options;
+    this.#serialize = cookieSerializer(options.cookie);
   }
 
   /** Seconds of inactivity after which a session ends. */
   get timeout(): number {
     return this.#options.timeout;
+  }
+
+  /** The session cookie's name (its chunks are `<name>.1` ...). */
+  get cookieName(): string {
+    return this.#options.cookieName;
   }
 
   /** The configured driver's name, for messages; undefined for a manager built by hand. */
@@ -77,10 +80,10 @@ export class SessionManager {
     await this.store.close?.();
   }
 
-  /** The session the request's cookies point at, when it is live; a fresh one otherwise. */
-  async start(cookies: ReadonlyMap<string, string>): Promise<Session> {
+  /** The session the request's cookies point at, when it is live; a fresh one otherwise. A promise only when the store's read is one. */
+  start(cookies: ReadonlyMap<string, string>): Awaitable<Session> {
     const loaded = this.#read(cookies);
-    return new Session(isPromise(loaded) ? await loaded : loaded, this.#options.session);
+    return isPromise(loaded) ? loaded.then((found) => new Session(found, this.#options.session)) : new Session(loaded, this.#options.session);
   }
 
   /** The stored session the cookies point at, when it is live (within both lifetimes). */
@@ -94,11 +97,26 @@ export class SessionManager {
    * `client` is the request's IP and User-Agent, recorded with the session when it is created
    * or gets a new id, for SessionRegistry's listing (on stores that can list owners).
    */
-  async commit(session: Session, cookies: ReadonlyMap<string, string>, { ageFlash = true, client }: { ageFlash?: boolean; client?: () => RequestClient } = {}): Promise<string[]> {
+  commit(session: Session, cookies: ReadonlyMap<string, string>, { ageFlash = true, client }: { ageFlash?: boolean; client?: () => RequestClient } = {}): Awaitable<string[]> {
+    // Nothing changed and nothing to age: no changes() to describe, no store to ask, no promise.
+    if (session.untouched && this.#keepsExpiry(session.storedExpiresAt)) return [];
     const saved = this.#save(session.changes({ ageFlash }), client);
-    const token = isPromise(saved) ? await saved : saved;
+    return isPromise(saved) ? saved.then((token) => this.#setCookies(token, cookies)) : this.#setCookies(saved, cookies);
+  }
+
+  /** The Set-Cookie values that carry `token`: none when the cookie keeps its token. */
+  #setCookies(token: string | undefined, cookies: ReadonlyMap<string, string>): string[] {
     if (token === undefined) return [];
-    return tokenCookies(this.#options.cookieName, token, cookies).map((write) => serializeCookie(write, this.#options.cookie));
+    return tokenCookies(this.#options.cookieName, token, cookies).map(this.#serialize);
+  }
+
+  /**
+   * True when a session whose stored copy expires at `expiresAt` needs no rewrite on a request
+   * that changed nothing: a store that slides its expiry on read (none given), or a sealed
+   * expiry that would move by less than a minute.
+   */
+  #keepsExpiry(expiresAt: number | undefined): boolean {
+    return expiresAt === undefined || Date.now() + this.#options.timeout * 1000 - expiresAt < REFRESH_AFTER_MS;
   }
 
   #read(cookies: ReadonlyMap<string, string>): LoadedSession | undefined | Promise<LoadedSession | undefined> {
@@ -127,13 +145,12 @@ export class SessionManager {
   /** Stores the changes; answers the token the session cookie must now carry, or undefined when it keeps its own. */
   #save(changes: SessionChanges, client: (() => RequestClient) | undefined): string | undefined | Promise<string | undefined> {
     const { store } = this;
-    const { id, loaded } = changes;
+    const { loaded } = changes;
+    // A store that cannot slide its expiry on read (the cookie's is sealed) is rewritten once it would slide by more than a minute.
+    if (changes.clean && this.#keepsExpiry(loaded?.expiresAt)) return undefined;
+    // Read after the check: a clean fresh session never draws an id.
+    const { id } = changes;
     const { timeout, ownerKey } = this.#options;
-    if (changes.clean) {
-      // A store that cannot slide its expiry on read (the cookie's is sealed) is rewritten once it would slide by more than a minute.
-      const expiresAt = loaded?.expiresAt;
-      if (expiresAt === undefined || Date.now() + timeout * 1000 - expiresAt < REFRESH_AFTER_MS) return undefined;
-    }
     const sameId = loaded?.id === id;
     const before = sameId ? this.ownerOf(loaded.data) : undefined;
     // The owner is named to the store only when the session joins its index: at sign-in, not on every request.
@@ -141,7 +158,7 @@ export class SessionManager {
     let written: Awaitable<boolean | void | string>;
     if (changes.replace || changes.clean || !store.patch) {
       const data = changes.snapshot();
-      let json: (() => string) | undefined = changes.snapshotJson;
+      let json: (() => string) | undefined = () => changes.snapshotJson();
       if (store.listOwner) {
         // The client that created this id stays its client; a new id (sign-in) records the request's.
         const origin = sameId ? loaded.data[CLIENT_KEY] : client && describeClient(client());

@@ -44,6 +44,11 @@ export interface OwnedSession extends SessionRecord {
 /** A value, or a promise of it: a store that needs no I/O (the cookie store) answers at once, and the manager awaits only a promise. */
 export type Awaitable<T> = T | Promise<T>;
 
+/** True for a promise (anything with `then`): the session layer awaits only what is one, so a store that answers at once costs no promise. */
+export function isPromise<T>(value: Awaitable<T>): value is Promise<T> {
+  return typeof (value as Promise<T> | undefined)?.then === "function";
+}
+
 /** What `read` answers: the stored session, and what a store whose token is not the id knows besides. */
 export interface StoredSession extends SessionRecord {
   /** The session's id when it is not the token the cookie carries (the cookie store's sealed id); read only from a `clientSide` store. */

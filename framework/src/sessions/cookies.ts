@@ -32,6 +32,19 @@ export function serializeCookie(write: CookieWrite, options: CookieOptions): str
   });
 }
 
+/** Characters the cookie package's encoding leaves as they are and a cookie value may hold: base64url, and the "." of a chunk. */
+const PLAIN_VALUE = /^[\w.-]*$/;
+
+/**
+ * `serializeCookie` for one set of options, made once: a cookie without maxAge whose value
+ * needs no encoding (every token the session layer writes) gets the attributes the cookie
+ * package wrote for these options at start-up; anything else goes through the package.
+ */
+export function cookieSerializer(options: CookieOptions): (write: CookieWrite) => string {
+  const attributes = serializeCookie({ name: "x", value: "" }, options).slice("x=".length);
+  return (write) => (write.maxAge === undefined && PLAIN_VALUE.test(write.value) ? `${write.name}=${write.value}${attributes}` : serializeCookie(write, options));
+}
+
 /** Browsers drop a cookie over 4096 bytes (name and attributes included) without a word. */
 const CHUNK_SIZE = 3800;
 /** The first cookie of a split token: `<count>.<first part>`. An id (base64url, no dot) never looks like one. */

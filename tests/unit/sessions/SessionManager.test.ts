@@ -121,7 +121,7 @@ describe("SessionManager with a server-side store", () => {
     const sessions = manager(new SaysOk());
     const session = await sessions.start(new Map());
     session.set("a", 1);
-    await assert.rejects(sessions.commit(session, new Map()), (error: Error & { code?: string }) => {
+    await assert.rejects(async () => sessions.commit(session, new Map()), (error: Error & { code?: string }) => {
       assert.equal(error.code, "E_SESSION_STORE_TOKEN");
       assert.match(error.message, /clientSide/);
       return true;

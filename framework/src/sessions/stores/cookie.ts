@@ -95,11 +95,12 @@ export class CookieStore implements SessionStore {
   write(id: string, record: WriteRecord, ttl: number): string {
     const json = `{"i":${JSON.stringify(id)},"c":${record.createdAt},"e":${Date.now() + ttl * 1000},"d":${record.json ? record.json() : JSON.stringify(record.data)}}`;
     // Session keeps the data within sizeLimit; this is the last line before a browser gets cookies it would be locked out by.
-    const size = sealedCookieBytes(this.#options.name, Buffer.byteLength(json));
+    const plain = Buffer.from(json);
+    const size = sealedCookieBytes(this.#options.name, plain.length);
     if (size > this.#options.maxSize) {
       throw new FrameworkError("E_SESSION_TOO_LARGE", `The session's cookies would take ${size} bytes, over DRIVERS.cookie.maxSize (${this.#options.maxSize}); nothing was saved. ${this.sizeLimit.advice}`);
     }
-    return this.#encrypter.seal(Buffer.from(json), this.#options.name);
+    return this.#encrypter.seal(plain, this.#options.name);
   }
 
   /** A client-side session cannot be ended from the server: nothing to do (see the class comment). */
