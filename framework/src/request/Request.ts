@@ -100,8 +100,9 @@ export class Request {
     return value === "" ? undefined : value;
   }
 
+  /** A cookie as the client sent it, from the same parse the session layer reads. */
   cookie(name: string): string | undefined {
-    return this.ctx.cookies.get(name);
+    return this.http.cookies.get(name);
   }
 
   /** Validates the input with a zod schema: `{ ok, data }` or `{ ok: false, errors }`, never a throw. */

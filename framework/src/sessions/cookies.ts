@@ -1,7 +1,5 @@
 import { stringifySetCookie } from "cookie";
 
-export { parseCookies } from "../request/cookies";
-
 export interface CookieOptions {
   path: string;
   domain?: string;

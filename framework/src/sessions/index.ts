@@ -34,4 +34,4 @@ export { CookieStore } from "./stores/cookie";
 export type { RedisStore } from "./stores/redis";
 export type { FileStore } from "./stores/file";
 export type { MemoryStore } from "./stores/memory";
-export { serializeCookie, parseCookies, type CookieOptions, type CookieWrite } from "./cookies";
+export { serializeCookie, type CookieOptions, type CookieWrite } from "./cookies";

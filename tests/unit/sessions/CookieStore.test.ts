@@ -3,7 +3,8 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { ConfigurationError, FrameworkError, Logger } from "masonite/core";
 import { generateKey } from "masonite/security";
-import { CookieStore, parseCookies, Session, SessionManager } from "masonite/sessions";
+import { CookieStore, Session, SessionManager } from "masonite/sessions";
+import { parseCookies } from "masonite/request";
 
 const KEY = generateKey();
 const NO_COOKIES = new Map<string, string>();

@@ -6,7 +6,8 @@ import path from "node:path";
 import { after, describe, test } from "node:test";
 import { Logger } from "masonite/core";
 import { generateKey } from "masonite/security";
-import { CLIENT_KEY, CookieStore, parseCookies, SessionManager, type SessionRecord, type SessionStore } from "masonite/sessions";
+import { CLIENT_KEY, CookieStore, SessionManager, type SessionRecord, type SessionStore } from "masonite/sessions";
+import { parseCookies } from "masonite/request";
 import { FileStore, MemoryStore } from "masonite/sessions/stores";
 
 /** A memory store that records which ids reached it. */

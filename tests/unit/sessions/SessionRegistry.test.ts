@@ -5,7 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { FrameworkError, Logger } from "masonite/core";
-import { CookieStore, parseCookies, SessionManager, SessionRegistry, summariseAgent, type SessionRecord, type SessionStore, type WriteOptions } from "masonite/sessions";
+import { CookieStore, SessionManager, SessionRegistry, summariseAgent, type SessionRecord, type SessionStore, type WriteOptions } from "masonite/sessions";
+import { parseCookies } from "masonite/request";
 import { FileStore, MemoryStore } from "masonite/sessions/stores";
 
 const CHROME_LINUX = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.6099.28 Safari/537.36";

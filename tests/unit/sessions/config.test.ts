@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ConfigurationError, type Environment, Logger } from "masonite/core";
 import { generateKey } from "masonite/security";
-import { createSessionManager, defineDrivers, parseCookies, type SessionConfig, type SessionRecord, type SessionStore } from "masonite/sessions";
+import { createSessionManager, defineDrivers, type SessionConfig, type SessionRecord, type SessionStore } from "masonite/sessions";
+import { parseCookies } from "masonite/request";
 
 const APP = { key: generateKey(), previousKeys: [], appUrl: "http://localhost", root: process.cwd(), environment: "testing" as const, logger: Logger.silent() };
 
