@@ -14,7 +14,7 @@ import { RedisServer } from "./redis";
 import type { Skippable } from "./skip";
 import { REGISTRY_ROUTES } from "./registry-probes";
 
-export type DriverName = "cookie" | "redis" | "file" | "memory";
+export type DriverName = "cookie" | "redis" | "file" | "memory" | "database";
 
 export interface TestAppOptions {
   driver?: DriverName;
