@@ -1,7 +1,27 @@
-import type { Pool, PoolOptions, ResultSetHeader, RowDataPacket } from "mysql2/promise";
 import type { SessionPatch } from "../../SessionStore";
 import { sessionData, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "../database";
 import { loadClient } from "./client";
+
+// The few parts of `mysql2` the dialect uses, declared here: the framework's source compiles in
+// apps that never install mysql2.
+interface PoolOptions {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  database: string;
+}
+interface Pool {
+  query(options: { sql: string; values: unknown[]; timeout: number }): Promise<[unknown, unknown]>;
+  end(): Promise<void>;
+}
+interface ResultSetHeader {
+  affectedRows: number;
+}
+type RowDataPacket = Record<string, unknown>;
+type Client = {
+  createPool(options: PoolOptions & { connectionLimit: number; connectTimeout: number; multipleStatements: boolean; supportBigNumbers: boolean; bigNumberStrings: boolean }): Pool;
+};
 
 export interface MysqlOptions {
   connection: PoolOptions;
@@ -30,7 +50,7 @@ export class MysqlDialect implements SqlDialect {
   #timeout: number;
 
   constructor(options: MysqlOptions) {
-    const mysql = loadClient<typeof import("mysql2/promise")>("mysql2/promise", "mysql");
+    const mysql = loadClient<Client>("mysql2/promise", "mysql");
     this.where = options.where;
     this.#table = options.table;
     this.#timeout = options.statementTimeout;

@@ -1,7 +1,22 @@
-import type { Pool, PoolConfig } from "pg";
 import type { SessionPatch } from "../../SessionStore";
 import { sessionData, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "../database";
 import { loadClient } from "./client";
+
+// The few parts of `pg` the dialect uses, declared here: the framework's source compiles in apps
+// that never install pg.
+interface PoolConfig {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  database: string;
+}
+interface Pool {
+  query<Row>(sql: string, values?: unknown[]): Promise<{ rows: Row[]; rowCount: number | null }>;
+  on(event: "error", listener: (error: Error) => void): void;
+  end(): Promise<void>;
+}
+type Client = { Pool: new (config: PoolConfig & { max: number; statement_timeout: number; connectionTimeoutMillis: number }) => Pool };
 
 export interface PostgresOptions {
   connection: PoolConfig;
@@ -23,7 +38,7 @@ export class PostgresDialect implements SqlDialect {
   #table: string;
 
   constructor(options: PostgresOptions) {
-    const { Pool } = loadClient<typeof import("pg")>("pg", "postgres");
+    const { Pool } = loadClient<Client>("pg", "postgres");
     this.where = options.where;
     this.#table = options.table;
     this.#pool = new Pool({

@@ -1,8 +1,22 @@
-import type { Database } from "better-sqlite3";
 import type { SessionPatch } from "../../SessionStore";
 import { sessionData, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "../database";
 import { applyPatch } from "../patch";
 import { loadClient } from "./client";
+
+// The few parts of `better-sqlite3` the dialect uses, declared here: the framework's source
+// compiles in apps that never install it.
+interface Statement {
+  get(...values: unknown[]): unknown;
+  all(...values: unknown[]): unknown[];
+  run(...values: unknown[]): { changes: number };
+}
+interface Database {
+  pragma(source: string): unknown;
+  prepare(sql: string): Statement;
+  transaction<T>(body: () => T): { immediate(): T };
+  close(): void;
+}
+type Client = new (file: string, options: { timeout: number }) => Database;
 
 export interface SqliteOptions {
   /** The database file's absolute path. */
@@ -37,7 +51,7 @@ export class SqliteDialect implements SqlDialect {
   }
 
   async connect(): Promise<void> {
-    const Sqlite = loadClient<typeof import("better-sqlite3")>("better-sqlite3", "sqlite");
+    const Sqlite = loadClient<Client>("better-sqlite3", "sqlite");
     this.#db = new Sqlite(this.#options.file, { timeout: this.#options.statementTimeout });
     this.#db.pragma("journal_mode = WAL");
   }
