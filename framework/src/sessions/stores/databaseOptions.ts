@@ -4,7 +4,7 @@ import type { Logger } from "../../core/logger";
 import type { DatabaseDriverConfig } from "../config";
 import { SESSION_DEFAULTS } from "../config";
 import { duration, positiveWhole } from "../configChecks";
-import type { SqlDialect } from "./database";
+import type { SqlDialect } from "./database/dialect";
 import { TABLE_NAME, type SqlDialectName } from "./database/schema";
 
 /** The URL schemes DATABASE_URL may use, and the dialect each picks. */

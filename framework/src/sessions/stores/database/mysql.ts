@@ -1,5 +1,5 @@
 import type { SessionPatch } from "../../SessionStore";
-import { sessionData, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "../database";
+import { sessionData, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "./dialect";
 import { loadClient } from "./client";
 
 // The few parts of `mysql2` the dialect uses, declared here: the framework's source compiles in

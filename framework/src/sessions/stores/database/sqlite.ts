@@ -1,5 +1,5 @@
 import type { SessionPatch } from "../../SessionStore";
-import { sessionData, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "../database";
+import { sessionData, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "./dialect";
 import { applyPatch } from "../patch";
 import { loadClient } from "./client";
 
