@@ -51,6 +51,24 @@ for (const dialect of DIALECTS) {
     { numRuns: 40, skipReason: `no ${SERVER[dialect]} server (see the warning above)` },
   );
 
+  test(`database (${SERVER[dialect]}): the sweep deletes expired rows only, at most its limit per statement`, async (t) => {
+    const fresh = await database(t);
+    if (!fresh) return;
+    const { dialect: sql } = databaseDialect({ url: fresh.url }, process.cwd(), Logger.silent());
+    await sql.connect();
+    try {
+      const now = Date.now();
+      for (let n = 0; n < 5; n++) await sql.write({ id: String(n).padStart(64, "0"), sealedId: "-", json: "{}", createdAt: 1, expiresAt: n < 3 ? now - 1000 : now + 60_000, owner: null }, false, now);
+      const count = async () => (await fresh.query("SELECT id FROM sessions")).length;
+      await sql.sweep(now, 2);
+      assert.equal(await count(), 3, "two of the three expired rows");
+      await sql.sweep(now, 2);
+      assert.equal(await count(), 2, "the live rows stay");
+    } finally {
+      await sql.close();
+    }
+  });
+
   describe(`database driver on ${SERVER[dialect]}, over HTTP`, () => {
     let db: TestDatabase | undefined;
     let app: TestClient;
