@@ -58,7 +58,7 @@ for (const dialect of DIALECTS) {
     await sql.connect();
     try {
       const now = Date.now();
-      for (let n = 0; n < 5; n++) await sql.write({ id: String(n).padStart(64, "0"), sealedId: "-", json: "{}", createdAt: 1, expiresAt: n < 3 ? now - 1000 : now + 60_000, owner: null }, false, now);
+      for (let n = 0; n < 5; n++) await sql.write({ id: String(n).padStart(64, "0"), sealedId: "-", data: {}, json: "{}", createdAt: 1, expiresAt: n < 3 ? now - 1000 : now + 60_000, owner: null }, false, now);
       const count = async () => (await fresh.query("SELECT id FROM sessions")).length;
       await sql.sweep(now, 2);
       assert.equal(await count(), 3, "two of the three expired rows");

@@ -81,6 +81,7 @@ export class DatabaseStore implements SessionStore {
     const row: NewRow = {
       id: this.#hash(id),
       sealedId: this.#seal(id),
+      data: record.data,
       json: record.json ? record.json() : JSON.stringify(record.data),
       createdAt: record.createdAt,
       expiresAt: now + ttl * 1000,

@@ -21,6 +21,8 @@ export interface NewRow {
   /** The HMAC of the session id: the table's key. */
   id: string;
   sealedId: string;
+  /** The data, and its JSON (made at most once per request by the session layer). */
+  data: StoredData;
   json: string;
   createdAt: number;
   expiresAt: number;
