@@ -67,3 +67,27 @@ export function sessionData(value: unknown): StoredData | undefined {
   const data = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
   return data !== null && typeof data === "object" && !Array.isArray(data) ? (data as StoredData) : undefined;
 }
+
+/**
+ * A session as the server-side JSON column keeps it (PostgreSQL, MySQL): an object of each key's
+ * value as JSON text, as the redis store keeps its fields. jsonb and MySQL's JSON order an
+ * object's keys their own way, while a value keeps the order it was written in (an error bag's
+ * fields are shown in that order).
+ */
+export function encodeFields(entries: Iterable<[string, unknown]>): string {
+  const fields: Record<string, string> = Object.create(null);
+  for (const [key, value] of entries) fields[key] = JSON.stringify(value);
+  return JSON.stringify(fields);
+}
+
+/** The data `encodeFields` made, back; a null prototype, so no stored key passes for a prototype's. */
+export function decodeFields(value: unknown): StoredData | undefined {
+  const fields = sessionData(value);
+  if (!fields) return undefined;
+  const data: StoredData = Object.create(null);
+  for (const [key, text] of Object.entries(fields)) if (typeof text === "string") data[key] = JSON.parse(text);
+  return data;
+}
+
+/** A JSON number's text, as a regular expression both servers read: what an increment may add to. */
+export const NUMBER_TEXT = "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$";

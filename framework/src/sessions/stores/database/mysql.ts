@@ -1,5 +1,5 @@
 import type { SessionPatch } from "../../SessionStore";
-import { sessionData, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "./dialect";
+import { decodeFields, encodeFields, NUMBER_TEXT, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "./dialect";
 import { loadClient } from "./client";
 
 // The few parts of `mysql2` the dialect uses, declared here: the framework's source compiles in
@@ -33,8 +33,6 @@ export interface MysqlOptions {
 
 /** A JSON path naming one top-level key, whatever characters it holds. */
 const path = (key: string) => `$.${JSON.stringify(key)}`;
-/** JSON_TYPE's answers for a number, on MySQL and MariaDB. */
-const NUMBER_TYPES = "('INTEGER', 'DOUBLE', 'DECIMAL', 'UNSIGNED INTEGER')";
 
 /**
  * MySQL and MariaDB through `mysql2`: a patch is one UPDATE of JSON_SET/JSON_REMOVE over the
@@ -82,20 +80,20 @@ export class MysqlDialect implements SqlDialect {
   async read(id: string, now: number, expiresAt: number): Promise<SessionRow | undefined> {
     const t = this.#table;
     const [, rows] = await this.#query<[ResultSetHeader, RowDataPacket[]]>(`UPDATE ${t} SET expires_at = ? WHERE id = ? AND expires_at > ?; SELECT data, created_at FROM ${t} WHERE id = ? AND expires_at > ?`, [expiresAt, id, now, id, now]);
-    const data = rows[0] && sessionData(rows[0].data);
+    const data = rows[0] && decodeFields(rows[0].data);
     return data && { data, createdAt: Number(rows[0]!.created_at) };
   }
 
   async write(row: NewRow, existing: boolean, now: number): Promise<boolean> {
     const t = this.#table;
     if (existing) {
-      const result = await this.#query<ResultSetHeader>(`UPDATE ${t} SET sealed_id = ?, data = ?, created_at = ?, expires_at = ?, owner = COALESCE(?, owner) WHERE id = ? AND expires_at > ?`, [row.sealedId, row.json, row.createdAt, row.expiresAt, row.owner, row.id, now]);
+      const result = await this.#query<ResultSetHeader>(`UPDATE ${t} SET sealed_id = ?, data = ?, created_at = ?, expires_at = ?, owner = COALESCE(?, owner) WHERE id = ? AND expires_at > ?`, [row.sealedId, encodeFields(Object.entries(row.data)), row.createdAt, row.expiresAt, row.owner, row.id, now]);
       return result.affectedRows === 1;
     }
     await this.#query(
       `INSERT INTO ${t} (id, sealed_id, data, created_at, expires_at, owner) VALUES (?, ?, ?, ?, ?, ?)
        ON DUPLICATE KEY UPDATE sealed_id = VALUES(sealed_id), data = VALUES(data), created_at = VALUES(created_at), expires_at = VALUES(expires_at), owner = COALESCE(VALUES(owner), owner)`,
-      [row.id, row.sealedId, row.json, row.createdAt, row.expiresAt, row.owner],
+      [row.id, row.sealedId, encodeFields(Object.entries(row.data)), row.createdAt, row.expiresAt, row.owner],
     );
     return true;
   }
@@ -105,7 +103,7 @@ export class MysqlDialect implements SqlDialect {
     const setValues: unknown[] = [];
     let data = "data";
     if (patch.increments.size > 0) {
-      data = `JSON_SET(${data}, ${[...patch.increments].map(() => "?, COALESCE(JSON_EXTRACT(data, ?), 0) + ?").join(", ")})`;
+      data = `JSON_SET(${data}, ${[...patch.increments].map(() => "?, CAST(COALESCE(JSON_UNQUOTE(JSON_EXTRACT(data, ?)), '0') + ? AS CHAR)").join(", ")})`;
       for (const [key, by] of patch.increments) setValues.push(path(key), path(key), by);
     }
     if (patch.deleted.size > 0) {
@@ -113,22 +111,22 @@ export class MysqlDialect implements SqlDialect {
       setValues.push(...[...patch.deleted].map(path));
     }
     if (patch.set.size > 0) {
-      data = `JSON_SET(${data}, ${[...patch.set].map(() => "?, JSON_EXTRACT(?, '$')").join(", ")})`;
+      data = `JSON_SET(${data}, ${[...patch.set].map(() => "?, ?").join(", ")})`;
       for (const [key, value] of patch.set) setValues.push(path(key), JSON.stringify(value));
     }
-    const numbers = [...patch.increments.keys()].map(() => ` AND (JSON_EXTRACT(data, ?) IS NULL OR JSON_TYPE(JSON_EXTRACT(data, ?)) IN ${NUMBER_TYPES})`).join("");
+    const numbers = [...patch.increments.keys()].map(() => " AND (JSON_EXTRACT(data, ?) IS NULL OR JSON_UNQUOTE(JSON_EXTRACT(data, ?)) REGEXP ?)").join("");
     const result = await this.#query<ResultSetHeader>(`UPDATE ${this.#table} SET data = ${data}, expires_at = ?, owner = COALESCE(?, owner) WHERE id = ? AND expires_at > ?${numbers}`, [
       ...setValues,
       expiresAt,
       owner,
       id,
       now,
-      ...[...patch.increments.keys()].flatMap((key) => [path(key), path(key)]),
+      ...[...patch.increments.keys()].flatMap((key) => [path(key), path(key), NUMBER_TEXT]),
     ]);
     if (result.affectedRows === 1) return true;
     if (patch.increments.size === 0) return false;
     const [row] = await this.#query<RowDataPacket[]>(`SELECT data FROM ${this.#table} WHERE id = ? AND expires_at > ?`, [id, now]);
-    const current = row && sessionData(row.data);
+    const current = row && decodeFields(row.data);
     if (!current) return false;
     const conflict = [...patch.increments.keys()].find((key) => Object.hasOwn(current, key) && typeof current[key] !== "number");
     if (conflict !== undefined) return { conflict };
@@ -143,7 +141,7 @@ export class MysqlDialect implements SqlDialect {
 
   async listOwner(owner: string, now: number): Promise<OwnedRow[]> {
     const rows = await this.#query<RowDataPacket[]>(`SELECT id, sealed_id, data, created_at, expires_at FROM ${this.#table} WHERE owner = ? AND expires_at > ?`, [owner, now]);
-    return rows.map((row) => ({ id: String(row.id), sealedId: String(row.sealed_id), data: sessionData(row.data) ?? {}, createdAt: Number(row.created_at), expiresAt: Number(row.expires_at) }));
+    return rows.map((row) => ({ id: String(row.id), sealedId: String(row.sealed_id), data: decodeFields(row.data) ?? {}, createdAt: Number(row.created_at), expiresAt: Number(row.expires_at) }));
   }
 
   async unindex(ids: string[]): Promise<void> {

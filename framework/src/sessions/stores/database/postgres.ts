@@ -1,5 +1,5 @@
-import type { SessionPatch, StoredData } from "../../SessionStore";
-import { sessionData, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "./dialect";
+import type { SessionPatch } from "../../SessionStore";
+import { decodeFields, encodeFields, NUMBER_TEXT, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "./dialect";
 import { loadClient } from "./client";
 
 // The few parts of `pg` the dialect uses, declared here: the framework's source compiles in apps
@@ -26,27 +26,8 @@ export interface PostgresOptions {
   where: string;
 }
 
-/**
- * The session as jsonb: an object of each key's value as JSON text, as the redis store keeps its
- * fields. jsonb orders an object's keys its own way, and a value keeps the order it was written
- * in (an error bag's fields are shown in that order).
- */
-function encode(entries: Iterable<[string, unknown]>): string {
-  const fields: Record<string, string> = Object.create(null);
-  for (const [key, value] of entries) fields[key] = JSON.stringify(value);
-  return JSON.stringify(fields);
-}
-
-function decode(value: unknown): StoredData | undefined {
-  const fields = sessionData(value);
-  if (!fields) return undefined;
-  const data: StoredData = Object.create(null);
-  for (const [key, text] of Object.entries(fields)) if (typeof text === "string") data[key] = JSON.parse(text);
-  return data;
-}
-
-/** A JSON number, as the text a field holds: what an increment may add to. */
-const NUMBER = "'^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$'";
+/** Only a field holding a JSON number takes an increment. */
+const NUMBER = `'${NUMBER_TEXT}'`;
 
 /**
  * PostgreSQL through `pg`: jsonb operators apply a patch inside one UPDATE, which takes the
@@ -84,13 +65,13 @@ export class PostgresDialect implements SqlDialect {
 
   async read(id: string, now: number, expiresAt: number): Promise<SessionRow | undefined> {
     const { rows } = await this.#pool.query<{ data: unknown; created_at: string }>(`UPDATE ${this.#table} SET expires_at = $3 WHERE id = $1 AND expires_at > $2 RETURNING data, created_at`, [id, now, expiresAt]);
-    const data = rows[0] && decode(rows[0].data);
+    const data = rows[0] && decodeFields(rows[0].data);
     return data && { data, createdAt: Number(rows[0]!.created_at) };
   }
 
   async write(row: NewRow, existing: boolean, now: number): Promise<boolean> {
     const t = this.#table;
-    const values = [row.id, row.sealedId, encode(Object.entries(row.data)), row.createdAt, row.expiresAt, row.owner];
+    const values = [row.id, row.sealedId, encodeFields(Object.entries(row.data)), row.createdAt, row.expiresAt, row.owner];
     if (existing) {
       const { rowCount } = await this.#pool.query(`UPDATE ${t} SET sealed_id = $2, data = $3::jsonb, created_at = $4, expires_at = $5, owner = COALESCE($6, owner) WHERE id = $1 AND expires_at > $7`, [...values, now]);
       return rowCount === 1;
@@ -120,7 +101,7 @@ export class PostgresDialect implements SqlDialect {
         WHERE ${t}.id = $1 AND EXISTS (SELECT 1 FROM live) AND NOT EXISTS (SELECT 1 FROM refused)
         RETURNING 1)
       SELECT (SELECT key FROM refused) AS refused, EXISTS (SELECT 1 FROM changed) AS changed`,
-      [id, now, expiresAt, JSON.stringify(Object.fromEntries(patch.increments)), [...patch.deleted], encode(patch.set), owner],
+      [id, now, expiresAt, JSON.stringify(Object.fromEntries(patch.increments)), [...patch.deleted], encodeFields(patch.set), owner],
     );
     const { refused, changed } = rows[0]!;
     return refused !== null ? { conflict: refused } : changed;
@@ -136,7 +117,7 @@ export class PostgresDialect implements SqlDialect {
       `SELECT id, sealed_id, data, created_at, expires_at FROM ${this.#table} WHERE owner = $1 AND expires_at > $2`,
       [owner, now],
     );
-    return rows.map((row) => ({ id: row.id, sealedId: row.sealed_id, data: decode(row.data) ?? {}, createdAt: Number(row.created_at), expiresAt: Number(row.expires_at) }));
+    return rows.map((row) => ({ id: row.id, sealedId: row.sealed_id, data: decodeFields(row.data) ?? {}, createdAt: Number(row.created_at), expiresAt: Number(row.expires_at) }));
   }
 
   async unindex(ids: string[]): Promise<void> {
