@@ -8,7 +8,7 @@ const CLUSTER = redisNodes(env("REDIS_CLUSTER", ""));
 
 /**
  * Where sessions live. "cookie" (default) needs no server: the session is sealed with
- * AES-256-GCM into the visitor's cookies. "redis", "file" and "memory" keep it on the server;
+ * AES-256-GCM into the visitor's cookies. "redis", "database", "file" and "memory" keep it on the server;
  * the browser holds only a random id.
  */
 export const DRIVERS = defineDrivers({
@@ -36,6 +36,13 @@ export const DRIVERS = defineDrivers({
     directory: env("SESSION_DIRECTORY", "storage/framework/sessions"),
   },
   memory: {}, // one process only, gone at restart: for tests and quick experiments
+  database: {
+    // The scheme picks the server: postgres://user:pass@host:5432/db, mysql:// (MariaDB too), or sqlite:storage/sessions.db.
+    url: env("DATABASE_URL", ""),
+    table: env("SESSION_TABLE", "sessions"), // "craft session:table" prints its CREATE statements
+    pool: Number(env("DATABASE_POOL", "10")), // connections per process
+    statementTimeout: Number(env("DATABASE_STATEMENT_TIMEOUT", "2000")), // ms a request waits for the database before it answers 503
+  },
 });
 
 /** Seconds without activity after which a session ends, on every driver whose block sets no `timeout` of its own. */

@@ -2,7 +2,7 @@ import "./support/env";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startAppOn, type DriverApp, type DriverName } from "./support/app";
+import { startAppOn, type DriverApp, type DriverSetup } from "./support/app";
 import { launchOrSkip } from "./support/browser";
 import { SuiteSkip } from "./support/skip";
 
@@ -25,7 +25,7 @@ after(async () => {
   await browser?.close();
 });
 
-for (const driver of ["redis", "file"] as DriverName[]) {
+for (const driver of ["redis", "file"] as DriverSetup[]) {
   describe(`active sessions in headless Chromium (${driver} driver)`, () => {
     let running: DriverApp | undefined;
     const contexts: BrowserContext[] = [];

@@ -185,6 +185,13 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
     for (const view of ["index", "create", "show", "edit"]) await craftIn(app, "view", `comments.${view}`);
   });
 
+  test("craft session:table prints the database driver's table for the dialect DATABASE_URL names", async () => {
+    const result = await run(process.execPath, ["craft.js", "session:table"], app, { env: { DATABASE_URL: "mysql://root@127.0.0.1:3306/shop" } });
+    assertSucceeded(result, "craft session:table");
+    assert.match(result.stdout, /^CREATE TABLE IF NOT EXISTS sessions \(/);
+    assert.match(result.stdout, /data JSON NOT NULL/);
+  });
+
   test("craft routes:list shows the app's real routes with controller, group and middleware", async () => {
     const result = await run(process.execPath, ["craft.js", "routes:list"], app);
     assertSucceeded(result, "craft routes:list");

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { TestClient } from "masonite/testing";
 import { OLD_INPUT_KEY } from "masonite/sessions";
-import { startAppOn, type DriverApp, type DriverName } from "./support/app";
+import { startAppOn, type DriverApp, type DriverSetup } from "./support/app";
 import { rawRequest } from "./support/http";
 import { SuiteSkip } from "./support/skip";
 
@@ -14,7 +14,7 @@ function field(html: string, id: string): string {
   return match[1]!;
 }
 
-for (const driver of ["cookie", "redis", "file", "memory"] as DriverName[]) {
+for (const driver of ["cookie", "redis", "file", "memory", "database:postgres", "database:mysql", "database:sqlite"] as DriverSetup[]) {
   describe(`flash messages, errors, old input and CSRF in templates (${driver} driver)`, () => {
     let running: DriverApp | undefined;
     const skips = new SuiteSkip();

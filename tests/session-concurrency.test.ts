@@ -11,6 +11,7 @@ import type { TestClient } from "masonite/testing";
 import { sessionFolder, startApp, type DriverName } from "./support/app";
 import { AppProcess } from "./support/appProcess";
 import { closedLoop, HttpClient, sleep, Visitor } from "./support/http";
+import { createDatabase, type TestDatabase } from "./support/database";
 import { RedisServer } from "./support/redis";
 import { SuiteSkip } from "./support/skip";
 
@@ -23,10 +24,10 @@ class SeenProbe extends Controller {
 }
 
 /**
- * Concurrent requests of one user on the server-side drivers that need no service of their
- * own: increments acknowledged with a 2xx all land (one process, and two workers sharing the
- * file driver's folder), writes of different keys all land, and a revoke is never undone by a
- * request in flight (file, memory and redis).
+ * Concurrent requests of one user on the server-side drivers: increments acknowledged with a
+ * 2xx all land (one process, and two workers sharing the file driver's folder or a database),
+ * writes of different keys all land, and a revoke is never undone by a request in flight
+ * (file, memory, redis and database).
  */
 
 interface Counted {
@@ -80,15 +81,32 @@ async function writeKeys(url: string, count: number): Promise<{ acknowledged: st
   }
 }
 
+/** The databases the database driver's runs made, dropped when the file's tests end. */
+const databases: TestDatabase[] = [];
+after(async () => {
+  for (const database of databases) await database.drop();
+});
+
+/** The app on a database of its own (undefined, skipped loudly, without a server). */
+async function onDatabase(dialect: "postgres" | "mysql", t: TestContext, args: string[] = []): Promise<AppProcess | undefined> {
+  const database = await createDatabase(dialect, t);
+  if (!database) return undefined;
+  databases.push(database);
+  return AppProcess.start({ env: { SESSION_DRIVER: "database", DATABASE_URL: database.url }, args });
+}
+
 describe("one user's concurrent increments: every acknowledged one is stored", () => {
-  const setups: [string, () => Promise<AppProcess>][] = [
+  const setups: [string, (t: TestContext) => Promise<AppProcess | undefined>][] = [
     ["memory, one process", () => AppProcess.start({ env: { SESSION_DRIVER: "memory" } })],
     ["file, one process", () => AppProcess.start({ env: { SESSION_DRIVER: "file", TEST_SESSION_DIRECTORY: sessionFolder() } })],
     ["file, craft serve --workers 2", () => AppProcess.start({ env: { SESSION_DRIVER: "file", TEST_SESSION_DIRECTORY: sessionFolder() }, args: ["--workers", "2"] })],
+    ["database (PostgreSQL), craft serve --workers 2", (t) => onDatabase("postgres", t, ["--workers", "2"])],
+    ["database (MariaDB), one process", (t) => onDatabase("mysql", t)],
   ];
   for (const [name, start] of setups) {
     test(`${name}: 32 connections for 3 s, zero lost; 300 writes of different keys all land`, { timeout: 180_000 }, async (t) => {
-      const app = await start();
+      const app = await start(t);
+      if (!app) return;
       t.after(() => app.kill());
       const { acknowledged, stored, statuses } = await countIncrements(app.url, 32, 3);
       const lost = acknowledged - stored;
@@ -110,24 +128,28 @@ function handles(html: string): string[] {
   return [...html.matchAll(/<li class="session" data-handle="([^"]+)">/g)].map((m) => m[1]!);
 }
 
-for (const driver of ["file", "memory", "redis"] as DriverName[]) {
-  describe(`a revoke is never undone by a request in flight (${driver} driver)`, () => {
+for (const driver of ["file", "memory", "redis", "database"] as DriverName[]) {
+  describe(`a revoke is never undone by a request in flight (${driver} driver${driver === "database" ? ", PostgreSQL" : ""})`, () => {
     let app: TestClient | undefined;
     let redis: RedisServer | undefined;
+    let database: TestDatabase | undefined;
     const skips = new SuiteSkip();
     before(async () => {
       redis = driver === "redis" ? await RedisServer.startOrSkip(skips) : undefined;
       if (driver === "redis" && !redis) return;
+      database = driver === "database" ? await createDatabase("postgres", skips) : undefined;
+      if (driver === "database" && !database) return;
       app = await startApp({
         driver,
         redisUrl: redis?.url,
-        driverConfig: driver === "file" ? { directory: sessionFolder() } : undefined,
+        driverConfig: driver === "file" ? { directory: sessionFolder() } : database ? { url: database.url } : undefined,
         routes: [Route.get("/_race/seen", [SeenProbe, "seen"])],
       });
     });
     after(async () => {
       await app?.close();
       await redis?.stop();
+      await database?.drop();
     });
 
     async function signIn(user: string): Promise<TestClient> {

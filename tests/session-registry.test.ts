@@ -2,7 +2,7 @@ import "./support/env";
 import assert from "node:assert/strict";
 import { after, before, describe, test, type TestContext } from "node:test";
 import type { TestClient } from "masonite/testing";
-import { startAppOn, type DriverApp, type DriverName } from "./support/app";
+import { startAppOn, type DriverApp, type DriverSetup } from "./support/app";
 import { waitFor } from "./support/redis";
 import { SuiteSkip } from "./support/skip";
 
@@ -13,7 +13,7 @@ function listed(html: string): { handles: string[]; current: string | undefined 
 }
 
 /** The README's "active sessions" page over HTTP, on the server-side drivers it names. */
-for (const driver of ["redis", "file"] as DriverName[]) {
+for (const driver of ["redis", "file", "database:postgres"] as DriverSetup[]) {
   describe(`a user's sessions: list, revoke, log out the others (${driver} driver)`, () => {
     let running: DriverApp | undefined;
     const skips = new SuiteSkip();

@@ -3,12 +3,12 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import type { TestClient } from "masonite/testing";
-import { sessionFolder, startApp, startAppOn, type DriverApp, type DriverName } from "./support/app";
+import { sessionFolder, startApp, startAppOn, type DriverApp, type DriverSetup } from "./support/app";
 import { lab } from "./support/lab-client";
 import { SuiteSkip } from "./support/skip";
 
 /** The same table of Session behaviour, run against every driver. */
-for (const driver of ["cookie", "redis", "file", "memory"] as DriverName[]) {
+for (const driver of ["cookie", "redis", "file", "memory", "database:postgres", "database:mysql", "database:sqlite"] as DriverSetup[]) {
   describe(`Session API and flash rules (${driver} driver)`, () => {
     let running: DriverApp | undefined;
     const skips = new SuiteSkip();

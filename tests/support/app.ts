@@ -8,13 +8,15 @@ import { Route } from "masonite/routes";
 import type { SessionConfig, SessionDrivers } from "masonite/sessions";
 import { TestClient } from "masonite/testing";
 import { kernel } from "../../app/Kernel";
+import type { SqlDialectName } from "masonite/sessions/stores";
+import { createDatabase, type TestDatabase } from "./database";
 import { FIXTURE_TEMPLATES, FLASH_ROUTES } from "./flash-probes";
 import { LAB_ROUTES } from "./lab";
 import { RedisServer } from "./redis";
 import type { Skippable } from "./skip";
 import { REGISTRY_ROUTES } from "./registry-probes";
 
-export type DriverName = "cookie" | "redis" | "file" | "memory";
+export type DriverName = "cookie" | "redis" | "file" | "memory" | "database";
 
 export interface TestAppOptions {
   driver?: DriverName;
@@ -68,23 +70,43 @@ export interface DriverApp {
   app: TestClient;
   /** The app's own redis-server, on the redis driver. */
   redis?: RedisServer;
+  /** The app's own database, on the database driver. */
+  database?: TestDatabase;
   close(): Promise<void>;
 }
 
+/** A driver for a table of tests, the database driver named with its dialect ("database:sqlite"). */
+export type DriverSetup = Exclude<DriverName, "database"> | `database:${SqlDialectName}`;
+
 /**
- * The app on `driver`: "redis" gets a redis-server of its own, "file" a folder of its own.
- * Undefined when Redis is not there (startOrSkip has said so loudly, and fails under REQUIRE_REDIS).
+ * The app on `setup`: "redis" gets a redis-server of its own, "file" a folder of its own, the
+ * database driver a database of its own (made and dropped here). Undefined when the service is
+ * not there (said loudly, and a failure under REQUIRE_REDIS / REQUIRE_DATABASE).
  */
-export async function startAppOn(driver: DriverName, t: Skippable): Promise<DriverApp | undefined> {
+export async function startAppOn(setup: DriverSetup, t: Skippable): Promise<DriverApp | undefined> {
+  const [driver, dialect] = setup.split(":") as [DriverName, SqlDialectName | undefined];
   const redis = driver === "redis" ? await RedisServer.startOrSkip(t) : undefined;
   if (driver === "redis" && !redis) return undefined;
-  const app = await startApp({ driver, redisUrl: redis?.url, driverConfig: driver === "file" ? { directory: sessionFolder() } : undefined });
+  const database = dialect ? await createDatabase(dialect, t) : undefined;
+  if (dialect && !database) return undefined;
+  const stop = async () => {
+    await redis?.stop();
+    await database?.drop();
+  };
+  let app: TestClient;
+  try {
+    app = await startApp({ driver, redisUrl: redis?.url, driverConfig: driver === "file" ? { directory: sessionFolder() } : database ? { url: database.url } : undefined });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   return {
     app,
     redis,
+    database,
     async close() {
       await app.close();
-      await redis?.stop();
+      await stop();
     },
   };
 }

@@ -7,7 +7,7 @@ export type Skippable = Pick<TestContext, "skip">;
  * A requirement this machine lacks (`why`, with how to install it): a failure when the
  * variable `required` is "1" (as in CI), otherwise a loud warning and a skip of `t`.
  */
-export function unavailable(t: Skippable, why: string, required: "REQUIRE_REDIS" | "REQUIRE_BROWSER"): void {
+export function unavailable(t: Skippable, why: string, required: "REQUIRE_REDIS" | "REQUIRE_BROWSER" | "REQUIRE_DATABASE"): void {
   if (process.env[required] === "1") throw new Error(`${why}; ${required}=1 makes this a failure.`);
   console.warn(`\n!!! SKIPPED: ${why}\n`);
   t.skip(why);

@@ -8,6 +8,8 @@ import { registerGenerators } from "./generators/register";
 import { newApp, SESSION_DRIVERS, type SessionDriverName } from "./new/newApp";
 import { routesList } from "./routesList";
 import { serve, workerCount } from "./serve";
+import { sessionTableStatements, SQL_DIALECTS, writeSessionTable } from "./sessionTable";
+import type { SqlDialectName } from "../sessions/stores/database/schema";
 
 export interface CraftOptions {
   /** The app's folder. */
@@ -70,6 +72,17 @@ export function createCraft(options: CraftOptions): Command {
     .action(async () => {
       loadEnvironment(options.root);
       console.log(routesList(await options.kernel()));
+    });
+
+  program
+    .command("session:table")
+    .description("print the CREATE TABLE and CREATE INDEX statements of the database session driver's table")
+    .addOption(new Option("--dialect <dialect>", "the SQL dialect, instead of the one DATABASE_URL names").choices(SQL_DIALECTS))
+    .option("-o, --out <file>", "write them to <file> (a migration) instead of printing them")
+    .action(async (opts: { dialect?: SqlDialectName; out?: string }) => {
+      loadEnvironment(options.root);
+      const statements = sessionTableStatements(await options.kernel(), options.root, opts.dialect);
+      console.log(opts.out ? writeSessionTable(statements, opts.out) : statements.trimEnd());
     });
 
   return program;

@@ -10,6 +10,7 @@ export { makeTest } from "./generators/test";
 export { makeView } from "./generators/view";
 export type { Generated } from "./generators/writeNewFile";
 export { routesList } from "./routesList";
+export { sessionTableStatements } from "./sessionTable";
 export { CommandError } from "./errors";
 export { isServiceOutage } from "./reload";
 export { watchTypes } from "./typecheck";

@@ -61,6 +61,28 @@ export interface MemoryDriverConfig extends ServerStoreConfig {
   maxSessions?: number;
 }
 
+export interface DatabaseDriverConfig extends ServerStoreConfig {
+  /**
+   * DATABASE_URL: its scheme picks the dialect, `postgres://` (or `postgresql://`), `mysql://`
+   * (or `mariadb://`), `sqlite:relative/or/absolute/path.db`. When set it replaces the settings below.
+   */
+  url?: string;
+  /** Without a url: which server. MariaDB is "mysql". */
+  dialect?: "postgres" | "mysql" | "sqlite";
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  /** The database's name; for SQLite the file, relative to the app's root. */
+  database?: string;
+  /** The sessions table (default "sessions"): `craft session:table` prints its statements. */
+  table?: string;
+  /** Most connections each process opens (default 10). */
+  pool?: number;
+  /** Milliseconds a request waits for the database, a free connection included, before it answers 503 (default 2000). */
+  statementTimeout?: number;
+}
+
 /** What a store factory gets besides its own config block. */
 export interface StoreContext {
   /** The app's folder, for stores that keep files. */
@@ -89,7 +111,8 @@ export interface SessionDrivers {
   redis?: RedisDriverConfig;
   file?: FileDriverConfig;
   memory?: MemoryDriverConfig;
-  [custom: string]: string | CookieDriverConfig | RedisDriverConfig | FileDriverConfig | MemoryDriverConfig | CustomDriverConfig | undefined;
+  database?: DatabaseDriverConfig;
+  [custom: string]: string | CookieDriverConfig | RedisDriverConfig | FileDriverConfig | MemoryDriverConfig | DatabaseDriverConfig | CustomDriverConfig | undefined;
 }
 
 /** Everything config/session.ts exports. */
@@ -121,6 +144,7 @@ interface BuiltInDriverConfigs {
   redis: RedisDriverConfig;
   file: FileDriverConfig;
   memory: MemoryDriverConfig;
+  database: DatabaseDriverConfig;
 }
 
 /**
@@ -162,6 +186,9 @@ export const SESSION_DEFAULTS = {
   fileDirectory: "storage/framework/sessions",
   fileLockTimeout: 2000,
   memoryMaxSessions: 10_000,
+  databaseTable: "sessions",
+  databasePool: 10,
+  databaseStatementTimeout: 2000,
   ownerKey: "user_id",
 } as const;
 

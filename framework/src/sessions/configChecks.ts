@@ -6,7 +6,7 @@ import type { SessionSchema } from "./SessionData";
 // The start-up checks of config/session.ts's values: each refusal names the setting and the fix.
 
 /** A setting that counts something: undefined (use the default) or a positive whole number of `unit`. */
-export function positiveWhole(value: unknown, what: string, unit: "seconds" | "bytes" | "sessions"): number | undefined {
+export function positiveWhole(value: unknown, what: string, unit: "seconds" | "bytes" | "sessions" | "connections"): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isSafeInteger(value) || (value as number) <= 0) {
     throw new ConfigurationError("E_BAD_SESSION_CONFIG", `config/session.ts: ${what} must be a positive whole number of ${unit}, got ${JSON.stringify(value)}.`);

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { ConfigurationError } from "../core/errors";
-import type { CookieDriverConfig, FileDriverConfig, MemoryDriverConfig, RedisDriverConfig, StoreContext } from "./config";
+import type { CookieDriverConfig, DatabaseDriverConfig, FileDriverConfig, MemoryDriverConfig, RedisDriverConfig, StoreContext } from "./config";
 import { SESSION_DEFAULTS } from "./config";
 import { duration, positiveWhole } from "./configChecks";
 import type { SessionStore, SizeLimit } from "./SessionStore";
@@ -34,6 +34,16 @@ function optionsOf<T>(options: { [K in keyof Required<T>]: true }): readonly str
   return Object.keys(options);
 }
 
+/** A key of a store's own derived from APP_KEY for `purpose`; `why` tells a developer whose APP_KEY is unusable what needs it. */
+function derivedKey(appKey: string, purpose: string, why: string): Buffer {
+  const { deriveKey, parseKey } = require("../security/keys") as typeof import("../security/keys");
+  try {
+    return deriveKey(parseKey(appKey), purpose);
+  } catch (error) {
+    throw new ConfigurationError("E_INVALID_APP_KEY", `APP_KEY is missing or shorter than 32 bytes, and ${why}: generate one with "craft key" and set it in the environment.`, error);
+  }
+}
+
 /**
  * The built-in drivers, each store's module loaded only when it is chosen (a cookie-only app
  * never loads ioredis). `require`, since the framework runs as CommonJS and import() would look
@@ -61,13 +71,7 @@ export const BUILT_IN_DRIVERS: Readonly<Record<string, BuiltInDriver>> = {
     create: async (config, context) => {
       const c = config as FileDriverConfig;
       const { FileStore } = require("./stores/file") as typeof import("./stores/file");
-      const { deriveKey, parseKey } = require("../security/keys") as typeof import("../security/keys");
-      let key: Buffer;
-      try {
-        key = deriveKey(parseKey(context.key), "session-file-names");
-      } catch (error) {
-        throw new ConfigurationError("E_INVALID_APP_KEY", 'APP_KEY is missing or shorter than 32 bytes, and the file session store names its files with a key derived from it: generate one with "craft key" and set it in the environment.', error);
-      }
+      const key = derivedKey(context.key, "session-file-names", "the file session store names its files with a key derived from it");
       const store = new FileStore({
         directory: path.resolve(context.root, c.directory ?? SESSION_DEFAULTS.fileDirectory),
         timeout: context.timeout,
@@ -87,6 +91,19 @@ export const BUILT_IN_DRIVERS: Readonly<Record<string, BuiltInDriver>> = {
       }
       const { MemoryStore } = require("./stores/memory") as typeof import("./stores/memory");
       return { store: new MemoryStore({ maxSessions, logger: context.logger }) };
+    },
+  },
+  database: {
+    options: optionsOf<DatabaseDriverConfig>({ url: true, dialect: true, host: true, port: true, user: true, password: true, database: true, table: true, pool: true, statementTimeout: true, maxSize: true, timeout: true }),
+    create: async (config, context) => {
+      const { databaseDialect } = require("./stores/databaseOptions") as typeof import("./stores/databaseOptions");
+      const { DatabaseStore } = require("./stores/database") as typeof import("./stores/database");
+      const why = "the database session store keys its table with a hash derived from it";
+      const hashKey = derivedKey(context.key, "session-database-ids", why);
+      const sealKey = derivedKey(context.key, "session-database-sealed-ids", why);
+      const { dialect, table, statementTimeout } = databaseDialect(config as DatabaseDriverConfig, context.root, context.logger);
+      const store = new DatabaseStore({ dialect, table, statementTimeout, hashKey, sealKey, logger: context.logger });
+      return { store };
     },
   },
 };

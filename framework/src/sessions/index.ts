@@ -26,6 +26,7 @@ export {
   type RedisDriverConfig,
   type FileDriverConfig,
   type MemoryDriverConfig,
+  type DatabaseDriverConfig,
   type CustomDriverConfig,
   type StoreFactory,
   type StoreContext,
@@ -34,4 +35,5 @@ export { CookieStore } from "./stores/cookie";
 export type { RedisStore } from "./stores/redis";
 export type { FileStore } from "./stores/file";
 export type { MemoryStore } from "./stores/memory";
+export type { DatabaseStore } from "./stores/database";
 export { serializeCookie, type CookieOptions, type CookieWrite } from "./cookies";

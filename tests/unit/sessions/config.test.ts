@@ -40,7 +40,7 @@ describe("config/session.ts", () => {
   test("an unknown driver stops start-up naming the valid ones", async () => {
     await assert.rejects(
       createSessionManager({ DRIVERS: { default: "nonsense" } }, APP),
-      (error: unknown) => error instanceof ConfigurationError && error.code === "E_UNKNOWN_SESSION_DRIVER" && /the drivers are cookie, redis, file, memory\./.test(error.message),
+      (error: unknown) => error instanceof ConfigurationError && error.code === "E_UNKNOWN_SESSION_DRIVER" && /the drivers are cookie, redis, file, memory, database\./.test(error.message),
     );
   });
 

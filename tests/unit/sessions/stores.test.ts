@@ -4,21 +4,17 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utime
 import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import { after, describe, test, type TestContext } from "node:test";
-import fc from "fast-check";
+import { after, test } from "node:test";
 import { Logger } from "masonite/core";
 import { generateKey } from "masonite/security";
-import { CookieStore, SessionConflict, type SessionRecord, type SessionStore, type StoredData, type WriteOptions } from "masonite/sessions";
+import { CookieStore, type SessionStore } from "masonite/sessions";
 import { FileStore, MemoryStore, RedisStore } from "masonite/sessions/stores";
 import { RedisServer } from "../../support/redis";
+import { id, storeContract, type ContractHooks } from "../../support/storeContract";
 
 /**
- * One table of session cases, run against every store through the contract alone (read, write,
- * destroy, patch, listOwner): the cookie store, memory, file, and redis when a redis-server can
- * be started. A case that needs a capability (patch, an owner index, a session the server can
- * end) runs on the stores that have it. The write-token rule: a store's `write` answers either
- * nothing or a boolean (the cookie then carries the id) or a string (the token it carries
- * instead); `read` is handed that token. The same cases run over HTTP in the integration tests.
+ * The shared table of session cases (tests/support/storeContract.ts) for the cookie store,
+ * memory, file, and redis when a redis-server can be started; then each store's own cases.
  */
 const folders: string[] = [];
 after(() => {
@@ -53,227 +49,23 @@ const STORES: [string, () => Promise<SessionStore | undefined>][] = [
   ["file", fileStore],
   ["redis", redisStore],
 ];
-const id = (n: number) => String(n).padStart(43, "A");
-
-/** Writes through the contract and answers the token a cookie would then carry: the one `write` answered, else the id. */
-async function put(store: SessionStore, key: string, record: SessionRecord, ttl: number, owner?: string, options?: WriteOptions): Promise<string> {
-  const written = await store.write(key, record, ttl, owner, options);
-  return typeof written === "string" ? written : key;
-}
-
-/** The record `read` answers, without what only some stores add (the cookie store's sealed id and expiry). */
-async function readBack(store: SessionStore, token: string, ttl: number): Promise<SessionRecord | undefined> {
-  const found = await store.read(token, ttl);
-  // A plain copy: the redis store hands back null-prototype objects, so no stored key can pass for a prototype's.
-  return found && { data: { ...found.data }, createdAt: found.createdAt };
-}
-
+const fileHooks: ContractHooks = {
+  // The file's modification time is its last activity: age it instead of waiting.
+  age(store, key) {
+    const past = new Date(Date.now() - 2_000);
+    utimesSync((store as FileStore).pathOf(key), past, past);
+    return true;
+  },
+  checkIndex(store, live) {
+    const entries = readdirSync(path.join(folders.at(-1)!, "owners"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name).sort();
+    assert.deepEqual(entries, live.map((n) => path.basename((store as FileStore).pathOf(n), ".json")).sort(), "only live sessions keep an index entry");
+  },
+  numRuns: 40,
+};
 for (const [name, make] of STORES) {
-  describe(`${name} store, through the contract`, () => {
-    /** The store for one case, or a skip when it needs a service that is not installed. */
-    async function open(t: TestContext): Promise<SessionStore | undefined> {
-      const store = await make();
-      if (!store) t.skip(`redis-server not installed (apt-get install redis-server)`);
-      return store;
-    }
-
-    test("write then read gives the data and creation time back, as copies", async (t) => {
-      const store = await open(t);
-      if (!store) return;
-      const data: StoredData = { a: 1, nested: { list: [1, "2", null] } };
-      const token = await put(store, id(1), { data, createdAt: 123 }, 60);
-      const read = await readBack(store, token, 60);
-      assert.deepEqual(read, { data, createdAt: 123 });
-      (read!.data.nested as { list: unknown[] }).list.push("mutated");
-      assert.deepEqual((await readBack(store, token, 60))!.data, data);
-      assert.equal((await store.read(token, 60))!.id ?? token, id(1), "the session's id is the token, or the id the store names");
-      await store.close?.();
-    });
-
-    test("the write-token rule: a server-side store's token is the id; a client-side store answers a fresh token per write", async (t) => {
-      const store = await open(t);
-      if (!store) return;
-      const first = await store.write(id(9), { data: { a: 1 }, createdAt: 1 }, 60);
-      const second = await store.write(id(9), { data: { a: 2 }, createdAt: 1 }, 60);
-      if (store.clientSide) {
-        assert.ok(typeof first === "string" && typeof second === "string" && first !== second, "every write seals anew");
-        assert.deepEqual(await readBack(store, first, 60), { data: { a: 1 }, createdAt: 1 }, "an older token still reads: a client-side session cannot be revoked");
-        assert.deepEqual(await readBack(store, second, 60), { data: { a: 2 }, createdAt: 1 });
-      } else {
-        assert.ok(typeof first !== "string" && typeof second !== "string", `${String(first)}, ${String(second)}`);
-        assert.deepEqual(await readBack(store, id(9), 60), { data: { a: 2 }, createdAt: 1 });
-      }
-      await store.close?.();
-    });
-
-    test("an unknown token reads as undefined; destroy ends a session (a no-op on a client-side store) and tolerates an unknown id", async (t) => {
-      const store = await open(t);
-      if (!store) return;
-      assert.equal(await store.read(id(2), 60), undefined);
-      const token = await put(store, id(2), { data: { a: 1 }, createdAt: 1 }, 60);
-      await store.destroy(id(2));
-      await store.destroy(id(3));
-      assert.deepEqual(await readBack(store, token, 60), store.clientSide ? { data: { a: 1 }, createdAt: 1 } : undefined);
-      await store.close?.();
-    });
-
-    test("a destroyed session stays destroyed: a write that replaces an existing session writes nothing and answers false", async (t) => {
-      const store = await open(t);
-      if (!store || store.clientSide) return;
-      await put(store, id(10), { data: { user_id: "ada" }, createdAt: 1 }, 60);
-      await store.destroy(id(10));
-      assert.equal(await store.write(id(10), { data: { user_id: "ada", late: true }, createdAt: 1 }, 60, undefined, { existing: true }), false);
-      assert.equal(await store.read(id(10), 60), undefined);
-      await store.close?.();
-    });
-
-    test("write replaces the whole session", async (t) => {
-      const store = await open(t);
-      if (!store) return;
-      await put(store, id(4), { data: { a: 1, b: 2 }, createdAt: 1 }, 60);
-      const token = await put(store, id(4), { data: { c: 3 }, createdAt: 2 }, 60);
-      assert.deepEqual(await readBack(store, token, 60), { data: { c: 3 }, createdAt: 2 });
-      await store.close?.();
-    });
-
-    test("a session idle longer than its ttl is gone", async (t) => {
-      const store = await open(t);
-      if (!store) return;
-      const token = await put(store, id(5), { data: { a: 1 }, createdAt: 1 }, 1);
-      if (store instanceof FileStore) {
-        // The file's modification time is its last activity: age it instead of waiting.
-        const past = new Date(Date.now() - 2_000);
-        utimesSync(store.pathOf(id(5)), past, past);
-      } else {
-        await new Promise((resolve) => setTimeout(resolve, 1_100));
-      }
-      assert.equal(await store.read(token, 1), undefined);
-      await store.close?.();
-    });
-
-    test("a patch of a session destroyed meanwhile (signed out, revoked) leaves it destroyed", async (t) => {
-      const store = await open(t);
-      if (!store?.patch) return;
-      await store.write(id(8), { data: { user_id: "ada" }, createdAt: 1 }, 60);
-      await store.destroy(id(8));
-      assert.equal(await store.patch(id(8), { set: new Map([["seen", 1]]), deleted: new Set(), increments: new Map([["n", 1]]) }, 60), false);
-      assert.equal(await store.read(id(8), 60), undefined);
-      await store.close?.();
-    });
-
-    test("patch applies sets, deletes and increments, and refuses an increment of a non-number whole", async (t) => {
-      const store = await open(t);
-      if (!store?.patch) return;
-      await store.write(id(6), { data: { n: 1, s: "x", gone: true }, createdAt: 1 }, 60);
-      await store.patch(id(6), { set: new Map([["t", "y"]]), deleted: new Set(["gone"]), increments: new Map([["n", 2]]) }, 60);
-      assert.deepEqual((await readBack(store, id(6), 60))!.data, { n: 3, s: "x", t: "y" });
-      await assert.rejects(store.patch(id(6), { set: new Map([["u", 1]]), deleted: new Set(), increments: new Map([["s", 1]]) }, 60), SessionConflict);
-      assert.deepEqual((await readBack(store, id(6), 60))!.data, { n: 3, s: "x", t: "y" }, "nothing of the refused patch landed");
-      await store.close?.();
-    });
-
-    test("random writes, reads and destroys agree with a plain map (destroy leaves a client-side session readable)", async (t) => {
-      const store = await open(t);
-      if (!store) return;
-      const operation = fc.oneof(
-        fc.record({ op: fc.constant("write" as const), n: fc.integer({ min: 0, max: 4 }), value: fc.jsonValue() }),
-        fc.record({ op: fc.constant("destroy" as const), n: fc.integer({ min: 0, max: 4 }) }),
-        fc.record({ op: fc.constant("read" as const), n: fc.integer({ min: 0, max: 4 }) }),
-      );
-      await fc.assert(
-        fc.asyncProperty(fc.array(operation, { maxLength: 20 }), async (ops) => {
-          const model = new Map<string, StoredData>();
-          const tokens = new Map<string, string>();
-          for (const n of [0, 1, 2, 3, 4]) await store.destroy(id(100 + n));
-          for (const step of ops) {
-            const key = id(100 + step.n);
-            if (step.op === "write") {
-              // JSON's own round trip is the model: -0 becomes 0, and so on.
-              const data = JSON.parse(JSON.stringify({ v: step.value })) as StoredData;
-              tokens.set(key, await put(store, key, { data, createdAt: 1 }, 60));
-              model.set(key, data);
-            } else if (step.op === "destroy") {
-              await store.destroy(key);
-              if (!store.clientSide) model.delete(key);
-            } else {
-              assert.deepEqual((await readBack(store, tokens.get(key) ?? key, 60))?.data, model.get(key));
-            }
-          }
-        }),
-        { numRuns: name === "file" || name === "redis" ? 40 : 200 },
-      );
-      await store.close?.();
-    });
-
-    describe("the owner index", () => {
-      const ownedBy = (owner: string) => (data: StoredData) => data.user_id === owner;
-
-      test("lists the sessions written for an owner, each once, with creation and last activity, and no other owner's", async (t) => {
-        const store = await open(t);
-        if (!store?.listOwner) return;
-        const before = Date.now();
-        await store.write(id(20), { data: { user_id: "ada" }, createdAt: 100 }, 60, "ada");
-        await store.write(id(21), { data: { user_id: "ada", n: 1 }, createdAt: 200 }, 60, "ada");
-        await store.patch?.(id(21), { set: new Map([["n", 2]]), deleted: new Set(), increments: new Map() }, 60, "ada");
-        await store.write(id(22), { data: { user_id: "bob" }, createdAt: 300 }, 60, "bob");
-        const listed = await store.listOwner!("ada", 60, ownedBy("ada"));
-        assert.deepEqual(listed.map((s) => s.id).sort(), [id(20), id(21)]);
-        const second = listed.find((s) => s.id === id(21))!;
-        assert.equal(second.createdAt, 200);
-        assert.equal(second.data.n, store.patch ? 2 : 1);
-        assert.ok(second.lastSeenAt >= before - 1000 && second.lastSeenAt <= Date.now() + 1000, `last seen ${second.lastSeenAt} is about now`);
-        assert.deepEqual((await store.listOwner!("bob", 60, ownedBy("bob"))).map((s) => s.id), [id(22)]);
-        assert.deepEqual(await store.listOwner!("nobody", 60, ownedBy("nobody")), []);
-        await store.close?.();
-      });
-
-      test("listing neither slides a session's expiry nor counts as activity", async (t) => {
-        const store = await open(t);
-        if (!store?.listOwner) return;
-        await store.write(id(23), { data: { user_id: "ada" }, createdAt: 1 }, 60, "ada");
-        const [first] = await store.listOwner!("ada", 60, ownedBy("ada"));
-        await new Promise((resolve) => setTimeout(resolve, 30));
-        const [again] = await store.listOwner!("ada", 60, ownedBy("ada"));
-        // Redis works last activity out from the remaining idle time, to within a millisecond or two.
-        assert.ok(Math.abs(again!.lastSeenAt - first!.lastSeenAt) <= 5, `${again!.lastSeenAt - first!.lastSeenAt} ms apart`);
-        await store.close?.();
-      });
-
-      test("destroyed, expired and re-owned sessions leave the index when it is listed", async (t) => {
-        const store = await open(t);
-        if (!store?.listOwner) return;
-        await store.write(id(24), { data: { user_id: "ada" }, createdAt: 1 }, 60, "ada");
-        await store.write(id(25), { data: { user_id: "ada" }, createdAt: 1 }, 60, "ada");
-        await store.write(id(26), { data: { user_id: "ada" }, createdAt: 1 }, 1, "ada");
-        await store.write(id(27), { data: { user_id: "ada" }, createdAt: 1 }, 60, "ada");
-        await store.destroy(id(24)); // without its owner: the entry stays until listed
-        await store.write(id(27), { data: { user_id: "bob" }, createdAt: 1 }, 60, "bob"); // signed in as someone else
-        if (store instanceof FileStore) {
-          const past = new Date(Date.now() - 2_000);
-          utimesSync(store.pathOf(id(26)), past, past);
-        } else {
-          await new Promise((resolve) => setTimeout(resolve, 1_100));
-        }
-        assert.deepEqual((await store.listOwner!("ada", 1, ownedBy("ada"))).map((s) => s.id), [id(25)]);
-        assert.deepEqual((await store.listOwner!("bob", 60, ownedBy("bob"))).map((s) => s.id), [id(27)]);
-        if (store instanceof FileStore) {
-          const entries = readdirSync(path.join(folders.at(-1)!, "owners"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name).sort();
-          assert.deepEqual(entries, [id(25), id(27)].map((n) => path.basename(store.pathOf(n), ".json")).sort(), "only live sessions keep an index entry");
-        }
-        await store.close?.();
-      });
-
-      test("destroy with the owner removes the index entry at once", async (t) => {
-        const store = await open(t);
-        if (!store?.listOwner) return;
-        await store.write(id(28), { data: { user_id: "ada" }, createdAt: 1 }, 60, "ada");
-        await store.destroy(id(28), "ada");
-        assert.deepEqual(await store.listOwner!("ada", 60, () => true), [], "nothing is listed even when owns() accepts anything");
-        await store.close?.();
-      });
-    });
-  });
+  storeContract(name, make, name === "file" ? fileHooks : name === "redis" ? { numRuns: 40, skipReason: "redis-server not installed (apt-get install redis-server)" } : {});
 }
+
 
 test("the file store writes by rename: no temporary file is left, and files are private to the app's user", async () => {
   const store = await fileStore();

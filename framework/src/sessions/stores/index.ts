@@ -3,3 +3,7 @@ export { FileStore, type FileStoreOptions } from "./file";
 export { MemoryStore } from "./memory";
 export { RedisStore, type RedisStoreOptions } from "./redis";
 export { FileLocks, STALE_LOCK_MS, takeOverIfStale } from "./locks";
+export { DatabaseStore, type DatabaseStoreOptions } from "./database";
+export type { SqlDialect } from "./database/dialect";
+export { databaseConnection, databaseDialect, sessionTable } from "./databaseOptions";
+export { sessionTableSql, SESSION_COLUMNS, type SqlDialectName } from "./database/schema";

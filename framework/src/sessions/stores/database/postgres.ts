@@ -1,0 +1,134 @@
+import type { SessionPatch } from "../../SessionStore";
+import { decodeFields, encodeFields, NUMBER_TEXT, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "./dialect";
+import { loadClient } from "./client";
+
+// The few parts of `pg` the dialect uses, declared here: the framework's source compiles in apps
+// that never install pg.
+interface PoolConfig {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  database: string;
+}
+interface Pool {
+  query<Row>(sql: string, values?: unknown[]): Promise<{ rows: Row[]; rowCount: number | null }>;
+  on(event: "error", listener: (error: Error) => void): void;
+  end(): Promise<void>;
+}
+type Client = { Pool: new (config: PoolConfig & { max: number; statement_timeout: number; connectionTimeoutMillis: number }) => Pool };
+
+export interface PostgresOptions {
+  connection: PoolConfig;
+  table: string;
+  pool: number;
+  statementTimeout: number;
+  where: string;
+}
+
+/** Only a field holding a JSON number takes an increment. */
+const NUMBER = `'${NUMBER_TEXT}'`;
+
+/**
+ * PostgreSQL through `pg`: jsonb operators apply a patch inside one UPDATE, which takes the
+ * row's lock and sees its latest version, so concurrent patches of one session each apply to
+ * what the one before left. The server ends any statement past `statementTimeout` itself.
+ */
+export class PostgresDialect implements SqlDialect {
+  readonly name = "postgres";
+  readonly where: string;
+  #pool: Pool;
+  #table: string;
+
+  constructor(options: PostgresOptions) {
+    const { Pool } = loadClient<Client>("pg", "postgres");
+    this.where = options.where;
+    this.#table = options.table;
+    this.#pool = new Pool({
+      ...options.connection,
+      max: options.pool,
+      statement_timeout: options.statementTimeout,
+      connectionTimeoutMillis: options.statementTimeout,
+    });
+    // An idle connection the server dropped: the pool replaces it; the next query reports any lasting fault.
+    this.#pool.on("error", () => {});
+  }
+
+  async connect(): Promise<void> {
+    await this.#pool.query("SELECT 1");
+  }
+
+  async columns(): Promise<string[]> {
+    const { rows } = await this.#pool.query<{ name: string }>("SELECT lower(column_name) AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1", [this.#table]);
+    return rows.map((row) => row.name);
+  }
+
+  async read(id: string, now: number, expiresAt: number): Promise<SessionRow | undefined> {
+    const { rows } = await this.#pool.query<{ data: unknown; created_at: string }>(`UPDATE ${this.#table} SET expires_at = $3 WHERE id = $1 AND expires_at > $2 RETURNING data, created_at`, [id, now, expiresAt]);
+    const data = rows[0] && decodeFields(rows[0].data);
+    return data && { data, createdAt: Number(rows[0]!.created_at) };
+  }
+
+  async write(row: NewRow, existing: boolean, now: number): Promise<boolean> {
+    const t = this.#table;
+    const values = [row.id, row.sealedId, encodeFields(Object.entries(row.data)), row.createdAt, row.expiresAt, row.owner];
+    if (existing) {
+      const { rowCount } = await this.#pool.query(`UPDATE ${t} SET sealed_id = $2, data = $3::jsonb, created_at = $4, expires_at = $5, owner = COALESCE($6, owner) WHERE id = $1 AND expires_at > $7`, [...values, now]);
+      return rowCount === 1;
+    }
+    await this.#pool.query(
+      `INSERT INTO ${t} (id, sealed_id, data, created_at, expires_at, owner) VALUES ($1, $2, $3::jsonb, $4, $5, $6)
+       ON CONFLICT (id) DO UPDATE SET sealed_id = EXCLUDED.sealed_id, data = EXCLUDED.data, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at, owner = COALESCE(EXCLUDED.owner, ${t}.owner)`,
+      values,
+    );
+    return true;
+  }
+
+  /**
+   * One statement: `live` locks the row (waiting for a patch in flight, then seeing its result),
+   * `refused` finds an incremented key that holds something other than a number, and the
+   * UPDATE applies increments, deletions and sets only when there is a live row and no refusal.
+   */
+  async patch(id: string, patch: SessionPatch, now: number, expiresAt: number, owner: string | null): Promise<PatchOutcome> {
+    const t = this.#table;
+    const { rows } = await this.#pool.query<{ refused: string | null; changed: boolean; live: boolean }>(
+      `WITH live AS (SELECT data FROM ${t} WHERE id = $1 AND expires_at > $2 FOR UPDATE),
+      refused AS (SELECT key FROM live, jsonb_object_keys($4::jsonb) AS key WHERE live.data ? key AND NOT (live.data ->> key ~ ${NUMBER}) LIMIT 1),
+      changed AS (
+        UPDATE ${t} SET
+          data = ((${t}.data || COALESCE((SELECT jsonb_object_agg(i.key, (COALESCE((${t}.data ->> i.key)::numeric, 0) + i.delta::numeric)::text) FROM jsonb_each_text($4::jsonb) AS i(key, delta)), '{}'::jsonb)) - $5::text[]) || $6::jsonb,
+          expires_at = $3, owner = COALESCE($7, ${t}.owner)
+        WHERE ${t}.id = $1 AND EXISTS (SELECT 1 FROM live) AND NOT EXISTS (SELECT 1 FROM refused)
+        RETURNING 1)
+      SELECT (SELECT key FROM refused) AS refused, EXISTS (SELECT 1 FROM changed) AS changed`,
+      [id, now, expiresAt, JSON.stringify(Object.fromEntries(patch.increments)), [...patch.deleted], encodeFields(patch.set), owner],
+    );
+    const { refused, changed } = rows[0]!;
+    return refused !== null ? { conflict: refused } : changed;
+  }
+
+  async destroy(id: string): Promise<boolean> {
+    const { rowCount } = await this.#pool.query(`DELETE FROM ${this.#table} WHERE id = $1`, [id]);
+    return rowCount === 1;
+  }
+
+  async listOwner(owner: string, now: number): Promise<OwnedRow[]> {
+    const { rows } = await this.#pool.query<{ id: string; sealed_id: string; data: unknown; created_at: string; expires_at: string }>(
+      `SELECT id, sealed_id, data, created_at, expires_at FROM ${this.#table} WHERE owner = $1 AND expires_at > $2`,
+      [owner, now],
+    );
+    return rows.map((row) => ({ id: row.id, sealedId: row.sealed_id, data: decodeFields(row.data) ?? {}, createdAt: Number(row.created_at), expiresAt: Number(row.expires_at) }));
+  }
+
+  async unindex(ids: string[]): Promise<void> {
+    await this.#pool.query(`UPDATE ${this.#table} SET owner = NULL WHERE id = ANY($1)`, [ids]);
+  }
+
+  async sweep(now: number, limit: number): Promise<void> {
+    await this.#pool.query(`DELETE FROM ${this.#table} WHERE id IN (SELECT id FROM ${this.#table} WHERE expires_at <= $1 LIMIT $2)`, [now, limit]);
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}
