@@ -13,6 +13,8 @@ interface PoolOptions {
 }
 interface Pool {
   query(options: { sql: string; values: unknown[]; timeout: number }): Promise<[unknown, unknown]>;
+  /** A new connection of the pool, before anyone queries it (a callback connection: its queries run in the order sent). */
+  on(event: "connection", listener: (connection: { query(sql: string, done: (error: Error | null) => void): void; destroy(): void }) => void): void;
   end(): Promise<void>;
 }
 interface ResultSetHeader {
@@ -61,6 +63,15 @@ export class MysqlDialect implements SqlDialect {
       supportBigNumbers: true,
       bigNumberStrings: false,
     });
+    // The server's own bound on each statement, as PostgreSQL's statement_timeout: without it a
+    // statement waiting for a row lock goes on for innodb_lock_wait_timeout (50 s by default)
+    // after its request answered 503, and a write would land when the lock is released.
+    // max_statement_time is MariaDB's (run there only, from its executable comment); the lock
+    // wait bound, in whole seconds, is both servers'. A connection that refuses them is dropped,
+    // so none serves requests unbounded.
+    const seconds = options.statementTimeout / 1000;
+    const bounds = `SET SESSION innodb_lock_wait_timeout = ${Math.max(1, Math.ceil(seconds))} /*M!, SESSION max_statement_time = ${seconds.toFixed(3)} */`;
+    this.#pool.on("connection", (connection) => connection.query(bounds, (error) => error && connection.destroy()));
   }
 
   async #query<T>(sql: string, values: unknown[]): Promise<T> {
