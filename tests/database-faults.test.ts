@@ -26,11 +26,12 @@ type ServerDialect = Exclude<SqlDialectName, "sqlite">;
 const DIALECTS: ServerDialect[] = ["postgres", "mysql"];
 const SERVER: Record<ServerDialect, string> = { postgres: "PostgreSQL", mysql: "MySQL/MariaDB" };
 const DEFAULT_PORTS: Record<ServerDialect, number> = { postgres: 5432, mysql: 3306 };
-/** The statement locking the row whose session holds `owner` (each value is kept as its JSON text). */
-const LOCK_ROW: Record<ServerDialect, string> = {
-  postgres: "SELECT id FROM sessions WHERE data ->> 'owner' = $1 FOR UPDATE",
-  mysql: "SELECT id FROM sessions WHERE JSON_UNQUOTE(JSON_EXTRACT(data, '$.owner')) = ? FOR UPDATE",
+/** The key of the row whose session holds `owner` (each value is kept as its JSON text), and the statement locking a row by its key. */
+const FIND_ROW: Record<ServerDialect, string> = {
+  postgres: "SELECT id FROM sessions WHERE data ->> 'owner' = $1",
+  mysql: "SELECT id FROM sessions WHERE JSON_UNQUOTE(JSON_EXTRACT(data, '$.owner')) = ?",
 };
+const LOCK_ROW: Record<ServerDialect, string> = { postgres: "SELECT id FROM sessions WHERE id = $1 FOR UPDATE", mysql: "SELECT id FROM sessions WHERE id = ? FOR UPDATE" };
 
 /** A TCP proxy to the database server that the test can stop (refusing, every socket cut) and start again on the same port. */
 class Proxy {
@@ -114,9 +115,12 @@ function assertBounded(replies: Reply[], what: string): void {
 
 /** Locks the session row that holds `owner` from the test's own connection, until the returned release. */
 async function lockRow(db: TestDatabase, owner: string): Promise<() => Promise<void>> {
+  const dialect = db.dialect as ServerDialect;
+  const found = await db.query(FIND_ROW[dialect], [JSON.stringify(owner)]);
+  assert.equal(found.length, 1, "the session's row is there to lock");
   await db.query("BEGIN");
-  const rows = await db.query(LOCK_ROW[db.dialect as ServerDialect], [JSON.stringify(owner)]);
-  assert.equal(rows.length, 1, "the session's row is there to lock");
+  // By its key alone: InnoDB would lock every row a scan by the data column passes.
+  await db.query(LOCK_ROW[dialect], [found[0]!.id]);
   return async () => {
     await db.query("COMMIT");
   };
@@ -184,6 +188,39 @@ for (const dialect of DIALECTS) describe(`database driver faults (${SERVER[diale
     assert.deepEqual((JSON.parse(who.body) as { keys: string[] }).keys.filter((key) => !key.startsWith("_")).sort(), ["n", "owner"], "the 503 write left nothing");
     assert.equal(await increment(visitor), 2, "the counter holds what the last acknowledged request wrote");
     assert.match(app.output, /"code":"E_SESSION_STORE_UNAVAILABLE".*is unavailable: (no answer within 1000 ms|canceling statement due to statement timeout)/, "a log line names the timeout");
+    assert.ok(app.running);
+    assert.doesNotMatch(app.output, /unhandled|uncaught/i);
+  });
+
+  test("a write queued behind an exhausted pool past its request's bound is never sent: its 503 means nothing was written", { timeout: 90_000 }, async (t) => {
+    const made = await setup(t, dialect);
+    if (!made) return;
+    const { db, app, client } = made;
+    const blocked = new Visitor(client);
+    const writer = new Visitor(client);
+    const owner = `queue-${process.pid}`;
+    assert.equal((await blocked.get(`/_rel/claim?owner=${owner}`)).status, 200);
+    assert.equal(await increment(writer), 1);
+
+    const release = await lockRow(db, owner);
+    let write: Reply;
+    try {
+      // The writer's read passes; while its handler sleeps, requests on the locked row take every
+      // connection and queue more behind them, so its write waits in the pool's queue past its bound.
+      const pending = writer.get("/_rel/slow?ms=300&n=1");
+      await sleep(100);
+      const stuck = Array.from({ length: POOL * 4 }, () => blocked.get("/_rel/incr"));
+      write = await pending;
+      t.diagnostic(`the queued write answered ${write.status} in ${write.ms.toFixed(0)} ms`);
+      assertBounded([write, ...(await Promise.all(stuck))], "behind an exhausted pool");
+      await sleep(3 * STATEMENT_TIMEOUT);
+    } finally {
+      await release();
+    }
+    await sleep(STATEMENT_TIMEOUT);
+    const who = await writer.get("/_rel/whoami");
+    const keys = (JSON.parse(who.body) as { keys: string[] }).keys.filter((key) => !key.startsWith("_")).sort();
+    assert.deepEqual(keys, write.status === 200 ? ["n", "s1"] : ["n"], `the write answered ${write.status}: the session holds what was acknowledged`);
     assert.ok(app.running);
     assert.doesNotMatch(app.output, /unhandled|uncaught/i);
   });

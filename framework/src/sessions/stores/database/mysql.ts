@@ -11,8 +11,12 @@ interface PoolOptions {
   password?: string;
   database: string;
 }
-interface Pool {
+interface PoolConnection {
   query(options: { sql: string; values: unknown[]; timeout: number }): Promise<[unknown, unknown]>;
+  release(): void;
+}
+interface Pool {
+  getConnection(): Promise<PoolConnection>;
   /** A new connection of the pool, before anyone queries it (a callback connection: its queries run in the order sent). */
   on(event: "connection", listener: (connection: { query(sql: string, done: (error: Error | null) => void): void; destroy(): void }) => void): void;
   end(): Promise<void>;
@@ -74,9 +78,23 @@ export class MysqlDialect implements SqlDialect {
     this.#pool.on("connection", (connection) => connection.query(bounds, (error) => error && connection.destroy()));
   }
 
+  /**
+   * One statement on a connection of the pool. mysql2 queues a caller while every connection is
+   * busy, with no bound of its own: a statement whose request already answered 503 would still be
+   * sent once a connection frees, and a write would land after its 503. It is sent only while its
+   * request still waits for it.
+   */
   async #query<T>(sql: string, values: unknown[]): Promise<T> {
-    const [result] = await this.#pool.query({ sql, values, timeout: this.#timeout });
-    return result as T;
+    const deadline = performance.now() + this.#timeout;
+    const connection = await this.#pool.getConnection();
+    try {
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`every connection of the pool was busy for ${this.#timeout} ms; the statement was not sent.`);
+      const [result] = await connection.query({ sql, values, timeout: Math.ceil(left) });
+      return result as T;
+    } finally {
+      connection.release();
+    }
   }
 
   async connect(): Promise<void> {
