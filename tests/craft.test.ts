@@ -391,7 +391,7 @@ describe("craft new refuses bad input with one line and leaves nothing behind", 
     assertOneLineError(underFile, /cannot create .*a-file.app: a part of the path is a file, not a directory\.$/);
     assertOneLineError(noParent, /cannot create .*missing.app: the parent directory does not exist\.$/);
     assertOneLineError(driver, /argument 'memcached' is invalid\. Allowed choices are cookie, redis, file, memory, database\./);
-    assertOneLineError(badUrl, /--database-url: DRIVERS\.database\.url \(DATABASE_URL\) must start with postgres:\/\/, .*got "redis:\.\.\."/);
+    assertOneLineError(badUrl, /--database-url is refused: DRIVERS\.database\.url \(DATABASE_URL\) must start with postgres:\/\/, .*got "redis:\.\.\."/);
     assertOneLineError(urlWithoutDriver, /--database-url is for --driver database, not --driver cookie/);
     assert.deepEqual(readdirSync(tmp).sort(), entries, "nothing was left behind");
     assert.deepEqual(readdirSync(path.join(tmp, "full")), ["notes.txt"]);

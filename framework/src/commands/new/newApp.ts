@@ -55,7 +55,8 @@ function databaseSetup(name: string, url: string | undefined): DatabaseSetup {
   try {
     dialect = databaseConnection({ url: chosen }, ".").dialect;
   } catch (error) {
-    throw new CommandError("E_BAD_DATABASE_URL", `--database-url: ${(error as Error).message.replace(/^config\/session\.ts: /, "")}`, error);
+    const problem = (error as Error).message.replace(/^config\/session\.ts: /, "").replace(/[.\s]+$/, "");
+    throw new CommandError("E_BAD_DATABASE_URL", `--database-url is refused: ${problem} (the new app's .env gets it as DATABASE_URL).`, error);
   }
   const client = DATABASE_CLIENTS[dialect];
   const range = readJson<PackageJson>(path.join(FRAMEWORK_DIR, "package.json")).peerDependencies?.[client];
