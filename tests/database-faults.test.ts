@@ -9,10 +9,11 @@ import { HttpClient, sleep, Visitor, type Reply } from "./support/http";
 import { freePort, waitFor } from "./support/redis";
 
 /**
- * Database faults against a real app process on the database driver (DATABASE_STATEMENT_TIMEOUT
- * 1000 ms, a pool of 2): the database made unreachable (a TCP proxy of the test's own between the
+ * Database faults against a real app process on the database driver, on PostgreSQL and
+ * MySQL/MariaDB (DATABASE_STATEMENT_TIMEOUT 1000 ms, a pool of 2): the database made unreachable (a TCP proxy of the test's own between the
  * app and the server is stopped; the machine's server itself keeps running), a session's row
- * locked by another connection, and the pool exhausted by requests waiting on that lock. Each
+ * locked by another connection, and the pool exhausted by requests waiting on that lock (with a
+ * write queued behind them). Each
  * request answers 503 within the bound, never hangs, the app recovers by itself, and a session
  * holds exactly what its acknowledged requests wrote.
  */
@@ -34,7 +35,7 @@ const FIND_ROW: Record<ServerDialect, string> = {
 const LOCK_ROW: Record<ServerDialect, string> = { postgres: "SELECT id FROM sessions WHERE id = $1 FOR UPDATE", mysql: "SELECT id FROM sessions WHERE id = ? FOR UPDATE" };
 
 /** A TCP proxy to the database server that the test can stop (refusing, every socket cut) and start again on the same port. */
-class Proxy {
+class DatabaseProxy {
   readonly port: number;
   #target: { host: string; port: number };
   #server: net.Server | undefined;
@@ -72,7 +73,7 @@ class Proxy {
 
 interface Setup {
   db: TestDatabase;
-  proxy: Proxy;
+  proxy: DatabaseProxy;
   app: AppProcess;
   client: HttpClient;
 }
@@ -82,7 +83,7 @@ async function setup(t: TestContext, dialect: ServerDialect): Promise<Setup | un
   const db = await createDatabase(dialect, t);
   if (!db) return undefined;
   const server = new URL(db.url);
-  const proxy = new Proxy(await freePort(), { host: server.hostname, port: Number(server.port || DEFAULT_PORTS[dialect]) });
+  const proxy = new DatabaseProxy(await freePort(), { host: server.hostname, port: Number(server.port || DEFAULT_PORTS[dialect]) });
   await proxy.start();
   const viaProxy = new URL(db.url);
   viaProxy.port = String(proxy.port);
