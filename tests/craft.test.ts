@@ -8,6 +8,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createCraft } from "masonite/commands";
 import { CookieJar } from "masonite/testing";
+import { createDatabase } from "./support/database";
 import { freePort, RedisServer } from "./support/redis";
 
 const REPO = path.resolve(__dirname, "..");
@@ -322,6 +323,37 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
     }
   });
 
+  test("craft new --driver database: DATABASE_URL in .env, the client its scheme needs in package.json, and the app runs on it", { timeout: 300_000 }, async (t) => {
+    const framework = JSON.parse(read(path.join(REPO, "framework", "package.json"))) as { peerDependencies: Record<string, string> };
+    const shop = path.join(tmp, "shop");
+    assertSucceeded(await run(process.execPath, ["craft.js", "new", shop, "--no-install", "--driver", "database"], app), "craft new --driver database");
+    const env = read(path.join(shop, ".env"));
+    assert.match(env, /^SESSION_DRIVER=database$/m);
+    assert.match(env, /^DATABASE_URL=postgres:\/\/postgres@127\.0\.0\.1:5432\/shop$/m, "PostgreSQL unless --database-url says otherwise");
+    assert.match(read(path.join(shop, ".env.example")), /^DATABASE_URL=$/m);
+    assert.equal(JSON.parse(read(path.join(shop, "package.json"))).dependencies.pg, framework.peerDependencies.pg);
+
+    const mysqlApp = path.join(tmp, "mysql-shop");
+    assertSucceeded(await run(process.execPath, ["craft.js", "new", mysqlApp, "--no-install", "--driver", "database", "--database-url", "mysql://root@127.0.0.1:3306/shop"], app), "craft new --database-url mysql://");
+    const dependencies = JSON.parse(read(path.join(mysqlApp, "package.json"))).dependencies as Record<string, string>;
+    assert.equal(dependencies.mysql2, framework.peerDependencies.mysql2);
+    assert.equal(dependencies.pg, undefined, "only the client the dialect needs");
+    assert.match(read(path.join(mysqlApp, ".env")), /^DATABASE_URL=mysql:\/\/root@127\.0\.0\.1:3306\/shop$/m);
+
+    // The app as made, installed, runs its example tests on a PostgreSQL database of this test's own.
+    const database = await createDatabase("postgres", t);
+    if (!database) return;
+    try {
+      assertSucceeded(await run(NPM, ["install", "--prefer-offline", "--no-audit", "--no-fund"], shop, { timeout: 180_000 }), "npm install in the database app");
+      const result = await run(process.execPath, ["--test", "--test-reporter=tap", "-r", "masonite/register", "tests/example.test.ts"], shop, { env: { DATABASE_URL: database.url } });
+      assertSucceeded(result, "example tests on the database driver");
+      assert.match(result.stdout, /# pass 7/);
+      assert.ok((await database.query("SELECT id FROM sessions")).length > 0, "the sessions are rows of the database's table");
+    } finally {
+      await database.drop();
+    }
+  });
+
   test("craft new works from an installed app, where this repository is absent", async () => {
     const second = path.join(tmp, "second");
     assertSucceeded(await run(process.execPath, ["craft.js", "new", second, "--no-install", "--driver", "redis"], app), "craft new from the app");
@@ -345,18 +377,22 @@ describe("craft new refuses bad input with one line and leaves nothing behind", 
     writeFileSync(path.join(tmp, "full", "notes.txt"), "mine");
     writeFileSync(path.join(tmp, "a-file"), "");
     const entries = readdirSync(tmp).sort();
-    const [full, named, underFile, noParent, driver] = await Promise.all([
+    const [full, named, underFile, noParent, driver, badUrl, urlWithoutDriver] = await Promise.all([
       repoCraft("new", path.join(tmp, "full"), "--no-install"),
       repoCraft("new", path.join(tmp, "My Blog"), "--no-install"),
       repoCraft("new", path.join(tmp, "a-file", "app"), "--no-install"),
       repoCraft("new", path.join(tmp, "missing", "app"), "--no-install"),
       repoCraft("new", path.join(tmp, "blog"), "--no-install", "--driver", "memcached"),
+      repoCraft("new", path.join(tmp, "shop"), "--no-install", "--driver", "database", "--database-url", "redis://127.0.0.1/0"),
+      repoCraft("new", path.join(tmp, "shop"), "--no-install", "--database-url", "postgres://127.0.0.1/shop"),
     ]);
     assertOneLineError(full, /already exists and is not empty; .* --force/);
     assertOneLineError(named, /"My Blog" cannot be the app's npm package name: .*like "my-blog"/);
     assertOneLineError(underFile, /cannot create .*a-file.app: a part of the path is a file, not a directory\.$/);
     assertOneLineError(noParent, /cannot create .*missing.app: the parent directory does not exist\.$/);
-    assertOneLineError(driver, /argument 'memcached' is invalid\. Allowed choices are cookie, redis, file, memory\./);
+    assertOneLineError(driver, /argument 'memcached' is invalid\. Allowed choices are cookie, redis, file, memory, database\./);
+    assertOneLineError(badUrl, /--database-url is refused: DRIVERS\.database\.url \(DATABASE_URL\) must start with postgres:\/\/, .*got "redis:\.\.\."/);
+    assertOneLineError(urlWithoutDriver, /--database-url is for --driver database, not --driver cookie/);
     assert.deepEqual(readdirSync(tmp).sort(), entries, "nothing was left behind");
     assert.deepEqual(readdirSync(path.join(tmp, "full")), ["notes.txt"]);
   });

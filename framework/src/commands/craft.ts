@@ -58,9 +58,10 @@ export function createCraft(options: CraftOptions): Command {
     .description("create a new app in <directory> (its name becomes the package name)")
     .option("--no-install", "skip npm install")
     .addOption(new Option("--driver <driver>", "session driver written into the new .env").choices(SESSION_DRIVERS).default("cookie"))
+    .option("--database-url <url>", "with --driver database: DATABASE_URL for the new .env, whose scheme (postgres://, mysql://, sqlite:) picks the client package the app depends on (default: PostgreSQL on 127.0.0.1, with pg)")
     .option("--force", "write into <directory> even if it has files (same-named files are replaced)", false)
     .showHelpAfterError(false) // bad input of `new` is one line, like its other refusals
-    .action(async (directory: string, opts: { install: boolean; driver: SessionDriverName; force: boolean }) => {
+    .action(async (directory: string, opts: { install: boolean; driver: SessionDriverName; databaseUrl?: string; force: boolean }) => {
       await newApp(directory, { ...opts, cwd: invocationDirectory() });
     });
 

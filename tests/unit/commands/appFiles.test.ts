@@ -16,8 +16,8 @@ test("craft new's last words start the app the way the README's Getting started 
 
 test("the new app's README names every session driver craft new offers, and npm run dev first", () => {
   const readme = appReadme("blog", "masonite-0.1.0.tgz", "0.1.0", SESSION_DRIVERS);
-  assert.deepEqual(SESSION_DRIVERS, ["cookie", "redis", "file", "memory"]);
-  assert.match(readme, /`SESSION_DRIVER=cookie\|redis\|file\|memory`/);
-  assert.match(README, /--driver cookie\|redis\|file\|memory/, "the same list as the framework's README");
+  assert.deepEqual(SESSION_DRIVERS, ["cookie", "redis", "file", "memory", "database"]);
+  assert.match(readme, /`SESSION_DRIVER=cookie\|redis\|file\|memory\|database`/);
+  assert.match(README, /--driver cookie\|redis\|file\|memory\|database/, "the same list as the framework's README");
   assert.match(readme, /```sh\nnpm install .*\nnpm run dev .*\nnpm start /);
 });

@@ -17,7 +17,7 @@ export function appReadme(name: string, tarball: string, version: string, driver
 
 A web app on Masonite for TypeScript: Koa underneath, controllers with method injection,
 Nunjucks templates, and sessions that are encrypted cookies by default (or kept in Redis,
-in files or in memory).
+a SQL database, files or memory).
 
 ## Run it
 
@@ -29,7 +29,7 @@ npm test         # type-checks, then runs tests/*.test.ts
 \`\`\`
 
 \`.env\` holds this machine's settings (\`APP_KEY\`, \`SESSION_DRIVER=${drivers.join("|")}\`, Redis
-address); \`.env.example\` lists them all. Never commit \`.env\`.
+address, \`DATABASE_URL\`); \`.env.example\` lists them all. Never commit \`.env\`.
 
 ## Where things are
 

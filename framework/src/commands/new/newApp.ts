@@ -1,6 +1,8 @@
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { generateKey } from "../../security/keys";
+import type { SqlDialectName } from "../../sessions/stores/database/schema";
+import { databaseConnection } from "../../sessions/stores/databaseOptions";
 import { storeEnvValue, withEnvValue } from "../envFile";
 import { CommandError, describeFsError } from "../errors";
 import { APP_GITIGNORE, appReadme, nextSteps } from "./appFiles";
@@ -8,7 +10,7 @@ import { runNpm } from "./npm";
 import { packageNameProblem, suggestPackageName } from "./packageName";
 import { FRAMEWORK_DIR, SKELETON_DIR } from "./skeleton";
 
-export const SESSION_DRIVERS = ["cookie", "redis", "file", "memory"] as const;
+export const SESSION_DRIVERS = ["cookie", "redis", "file", "memory", "database"] as const;
 export type SessionDriverName = (typeof SESSION_DRIVERS)[number];
 
 export interface NewAppOptions {
@@ -16,6 +18,11 @@ export interface NewAppOptions {
   install: boolean;
   /** The session driver written into the new `.env`. */
   driver: SessionDriverName;
+  /**
+   * DATABASE_URL for the database driver, written into the new `.env`; its scheme picks the
+   * client package the app depends on. PostgreSQL on this machine when not given.
+   */
+  databaseUrl?: string;
   /** Allow writing into a directory that already has files. */
   force: boolean;
   /** Where a relative directory is resolved from. */
@@ -29,6 +36,32 @@ interface PackageJson {
   name: string;
   version: string;
   dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+
+/** The client package each SQL dialect loads (the framework's optional peer dependencies). */
+const DATABASE_CLIENTS: Record<SqlDialectName, string> = { postgres: "pg", mysql: "mysql2", sqlite: "better-sqlite3" };
+
+/** The database driver's settings for a new app: DATABASE_URL, and the client its scheme needs at the framework's peer range. */
+interface DatabaseSetup {
+  url: string;
+  client: string;
+  range: string;
+}
+
+function databaseSetup(name: string, url: string | undefined): DatabaseSetup {
+  const chosen = url ?? `postgres://postgres@127.0.0.1:5432/${name.replace(/[^a-z0-9_]/g, "_")}`;
+  let dialect: SqlDialectName;
+  try {
+    dialect = databaseConnection({ url: chosen }, ".").dialect;
+  } catch (error) {
+    const problem = (error as Error).message.replace(/^config\/session\.ts: /, "").replace(/[.\s]+$/, "");
+    throw new CommandError("E_BAD_DATABASE_URL", `--database-url is refused: ${problem} (the new app's .env gets it as DATABASE_URL).`, error);
+  }
+  const client = DATABASE_CLIENTS[dialect];
+  const range = readJson<PackageJson>(path.join(FRAMEWORK_DIR, "package.json")).peerDependencies?.[client];
+  if (!range) throw new CommandError("E_NO_SKELETON", `the framework's package.json names no version of "${client}" among its peerDependencies; reinstall the framework from a tarball made with "npm pack".`);
+  return { url: chosen, client, range };
 }
 
 function readJson<T>(file: string): T {
@@ -99,7 +132,7 @@ async function packFramework(vendor: string): Promise<{ file: string; version: s
 }
 
 /** Lays the skeleton and the app's own files into `dir`, next to vendor/. */
-function writeApp(dir: string, name: string, framework: { file: string; version: string }, driver: SessionDriverName): void {
+function writeApp(dir: string, name: string, framework: { file: string; version: string }, driver: SessionDriverName, database: DatabaseSetup | undefined): void {
   if (!existsSync(SKELETON_DIR)) {
     throw new CommandError("E_NO_SKELETON", `the framework package has no skeleton/ folder (${SKELETON_DIR}); reinstall it from a tarball made with "npm pack".`);
   }
@@ -107,11 +140,13 @@ function writeApp(dir: string, name: string, framework: { file: string; version:
   const manifest = readJson<PackageJson>(path.join(dir, "package.json"));
   manifest.name = name;
   manifest.dependencies = { ...manifest.dependencies, masonite: `file:vendor/${framework.file}` };
+  if (database) manifest.dependencies[database.client] = database.range;
   writeFileSync(path.join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(path.join(dir, "README.md"), appReadme(name, framework.file, framework.version, SESSION_DRIVERS));
   writeFileSync(path.join(dir, ".gitignore"), APP_GITIGNORE);
-  const example = readFileSync(path.join(dir, ".env.example"), "utf8");
-  writeFileSync(path.join(dir, ".env"), withEnvValue(example, "SESSION_DRIVER", driver), { mode: 0o600 });
+  let env = withEnvValue(readFileSync(path.join(dir, ".env.example"), "utf8"), "SESSION_DRIVER", driver);
+  if (database) env = withEnvValue(env, "DATABASE_URL", database.url);
+  writeFileSync(path.join(dir, ".env"), env, { mode: 0o600 });
   chmodSync(path.join(dir, "craft.js"), 0o755);
 }
 
@@ -145,18 +180,20 @@ export async function newApp(directory: string, options: NewAppOptions): Promise
   const target = path.resolve(options.cwd, directory);
   const name = path.basename(target);
   checkName(name);
+  if (options.databaseUrl !== undefined && options.driver !== "database") throw new CommandError("E_BAD_DATABASE_URL", `--database-url is for --driver database, not --driver ${options.driver}; drop it, or add --driver database.`);
+  const database = options.driver === "database" ? databaseSetup(name, options.databaseUrl) : undefined;
   const state = checkTarget(target, options.force);
   log(`Creating ${name} in ${target}`);
   const staging = createStaging(target);
   try {
     const framework = await packFramework(path.join(staging.app, "vendor"));
     log(`  packed the framework into vendor/${framework.file}`);
-    writeApp(staging.app, name, framework, options.driver);
+    writeApp(staging.app, name, framework, options.driver, database);
     moveIntoPlace(staging.app, target, state);
   } finally {
     rmSync(staging.holder, { recursive: true, force: true });
   }
-  log(`  copied the app skeleton (session driver: ${options.driver})`);
+  log(`  copied the app skeleton (session driver: ${options.driver}${database ? `, DATABASE_URL in .env, the client package "${database.client}"` : ""})`);
 
   let installFailure: Error | undefined;
   if (options.install) {

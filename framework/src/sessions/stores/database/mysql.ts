@@ -11,8 +11,14 @@ interface PoolOptions {
   password?: string;
   database: string;
 }
-interface Pool {
+interface PoolConnection {
   query(options: { sql: string; values: unknown[]; timeout: number }): Promise<[unknown, unknown]>;
+  release(): void;
+}
+interface Pool {
+  getConnection(): Promise<PoolConnection>;
+  /** A new connection of the pool, before anyone queries it (a callback connection: its queries run in the order sent). */
+  on(event: "connection", listener: (connection: { query(sql: string, done: (error: Error | null) => void): void; destroy(): void }) => void): void;
   end(): Promise<void>;
 }
 interface ResultSetHeader {
@@ -61,11 +67,34 @@ export class MysqlDialect implements SqlDialect {
       supportBigNumbers: true,
       bigNumberStrings: false,
     });
+    // The server's own bound on each statement, as PostgreSQL's statement_timeout: without it a
+    // statement waiting for a row lock goes on for innodb_lock_wait_timeout (50 s by default)
+    // after its request answered 503, and a write would land when the lock is released.
+    // max_statement_time is MariaDB's (run there only, from its executable comment); the lock
+    // wait bound, in whole seconds, is both servers'. A connection that refuses them is dropped,
+    // so none serves requests unbounded.
+    const seconds = options.statementTimeout / 1000;
+    const bounds = `SET SESSION innodb_lock_wait_timeout = ${Math.max(1, Math.ceil(seconds))} /*M!, SESSION max_statement_time = ${seconds.toFixed(3)} */`;
+    this.#pool.on("connection", (connection) => connection.query(bounds, (error) => error && connection.destroy()));
   }
 
+  /**
+   * One statement on a connection of the pool. mysql2 queues a caller while every connection is
+   * busy, with no bound of its own: a statement whose request already answered 503 would still be
+   * sent once a connection frees, and a write would land after its 503. It is sent only while its
+   * request still waits for it.
+   */
   async #query<T>(sql: string, values: unknown[]): Promise<T> {
-    const [result] = await this.#pool.query({ sql, values, timeout: this.#timeout });
-    return result as T;
+    const deadline = performance.now() + this.#timeout;
+    const connection = await this.#pool.getConnection();
+    try {
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`every connection of the pool was busy for ${this.#timeout} ms; the statement was not sent.`);
+      const [result] = await connection.query({ sql, values, timeout: Math.ceil(left) });
+      return result as T;
+    } finally {
+      connection.release();
+    }
   }
 
   async connect(): Promise<void> {

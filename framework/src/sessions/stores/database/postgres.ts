@@ -11,8 +11,13 @@ interface PoolConfig {
   password?: string;
   database: string;
 }
-interface Pool {
+interface PoolClient {
   query<Row>(sql: string, values?: unknown[]): Promise<{ rows: Row[]; rowCount: number | null }>;
+  /** Back to the pool; with an error, the connection is closed instead. */
+  release(error?: Error): void;
+}
+interface Pool {
+  connect(): Promise<PoolClient>;
   on(event: "error", listener: (error: Error) => void): void;
   end(): Promise<void>;
 }
@@ -39,11 +44,13 @@ export class PostgresDialect implements SqlDialect {
   readonly where: string;
   #pool: Pool;
   #table: string;
+  #timeout: number;
 
   constructor(options: PostgresOptions) {
     const { Pool } = loadClient<Client>("pg", "postgres");
     this.where = options.where;
     this.#table = options.table;
+    this.#timeout = options.statementTimeout;
     this.#pool = new Pool({
       ...options.connection,
       max: options.pool,
@@ -54,17 +61,40 @@ export class PostgresDialect implements SqlDialect {
     this.#pool.on("error", () => {});
   }
 
+  /**
+   * One statement on a connection of the pool, sent only while its request still waits for it: a
+   * caller that got a connection the moment its wait ran out (connectionTimeoutMillis, the same
+   * bound) sends nothing, so a request that answered 503 writes nothing later. A statement that
+   * failed closes its connection, as pg's own pool.query does.
+   */
+  async #query<Row = unknown>(sql: string, values?: unknown[]): Promise<{ rows: Row[]; rowCount: number | null }> {
+    const deadline = performance.now() + this.#timeout;
+    const client = await this.#pool.connect();
+    if (performance.now() >= deadline) {
+      client.release();
+      throw new Error(`every connection of the pool was busy for ${this.#timeout} ms; the statement was not sent.`);
+    }
+    try {
+      const result = await client.query<Row>(sql, values);
+      client.release();
+      return result;
+    } catch (error) {
+      client.release(error as Error);
+      throw error;
+    }
+  }
+
   async connect(): Promise<void> {
-    await this.#pool.query("SELECT 1");
+    await this.#query("SELECT 1");
   }
 
   async columns(): Promise<string[]> {
-    const { rows } = await this.#pool.query<{ name: string }>("SELECT lower(column_name) AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1", [this.#table]);
+    const { rows } = await this.#query<{ name: string }>("SELECT lower(column_name) AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1", [this.#table]);
     return rows.map((row) => row.name);
   }
 
   async read(id: string, now: number, expiresAt: number): Promise<SessionRow | undefined> {
-    const { rows } = await this.#pool.query<{ data: unknown; created_at: string }>(`UPDATE ${this.#table} SET expires_at = $3 WHERE id = $1 AND expires_at > $2 RETURNING data, created_at`, [id, now, expiresAt]);
+    const { rows } = await this.#query<{ data: unknown; created_at: string }>(`UPDATE ${this.#table} SET expires_at = $3 WHERE id = $1 AND expires_at > $2 RETURNING data, created_at`, [id, now, expiresAt]);
     const data = rows[0] && decodeFields(rows[0].data);
     return data && { data, createdAt: Number(rows[0]!.created_at) };
   }
@@ -73,10 +103,10 @@ export class PostgresDialect implements SqlDialect {
     const t = this.#table;
     const values = [row.id, row.sealedId, encodeFields(Object.entries(row.data)), row.createdAt, row.expiresAt, row.owner];
     if (existing) {
-      const { rowCount } = await this.#pool.query(`UPDATE ${t} SET sealed_id = $2, data = $3::jsonb, created_at = $4, expires_at = $5, owner = COALESCE($6, owner) WHERE id = $1 AND expires_at > $7`, [...values, now]);
+      const { rowCount } = await this.#query(`UPDATE ${t} SET sealed_id = $2, data = $3::jsonb, created_at = $4, expires_at = $5, owner = COALESCE($6, owner) WHERE id = $1 AND expires_at > $7`, [...values, now]);
       return rowCount === 1;
     }
-    await this.#pool.query(
+    await this.#query(
       `INSERT INTO ${t} (id, sealed_id, data, created_at, expires_at, owner) VALUES ($1, $2, $3::jsonb, $4, $5, $6)
        ON CONFLICT (id) DO UPDATE SET sealed_id = EXCLUDED.sealed_id, data = EXCLUDED.data, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at, owner = COALESCE(EXCLUDED.owner, ${t}.owner)`,
       values,
@@ -91,7 +121,7 @@ export class PostgresDialect implements SqlDialect {
    */
   async patch(id: string, patch: SessionPatch, now: number, expiresAt: number, owner: string | null): Promise<PatchOutcome> {
     const t = this.#table;
-    const { rows } = await this.#pool.query<{ refused: string | null; changed: boolean; live: boolean }>(
+    const { rows } = await this.#query<{ refused: string | null; changed: boolean; live: boolean }>(
       `WITH live AS (SELECT data FROM ${t} WHERE id = $1 AND expires_at > $2 FOR UPDATE),
       refused AS (SELECT key FROM live, jsonb_object_keys($4::jsonb) AS key WHERE live.data ? key AND NOT (live.data ->> key ~ ${NUMBER}) LIMIT 1),
       changed AS (
@@ -108,12 +138,12 @@ export class PostgresDialect implements SqlDialect {
   }
 
   async destroy(id: string): Promise<boolean> {
-    const { rowCount } = await this.#pool.query(`DELETE FROM ${this.#table} WHERE id = $1`, [id]);
+    const { rowCount } = await this.#query(`DELETE FROM ${this.#table} WHERE id = $1`, [id]);
     return rowCount === 1;
   }
 
   async listOwner(owner: string, now: number): Promise<OwnedRow[]> {
-    const { rows } = await this.#pool.query<{ id: string; sealed_id: string; data: unknown; created_at: string; expires_at: string }>(
+    const { rows } = await this.#query<{ id: string; sealed_id: string; data: unknown; created_at: string; expires_at: string }>(
       `SELECT id, sealed_id, data, created_at, expires_at FROM ${this.#table} WHERE owner = $1 AND expires_at > $2`,
       [owner, now],
     );
@@ -121,11 +151,11 @@ export class PostgresDialect implements SqlDialect {
   }
 
   async unindex(ids: string[]): Promise<void> {
-    await this.#pool.query(`UPDATE ${this.#table} SET owner = NULL WHERE id = ANY($1)`, [ids]);
+    await this.#query(`UPDATE ${this.#table} SET owner = NULL WHERE id = ANY($1)`, [ids]);
   }
 
   async sweep(now: number, limit: number): Promise<void> {
-    await this.#pool.query(`DELETE FROM ${this.#table} WHERE id IN (SELECT id FROM ${this.#table} WHERE expires_at <= $1 LIMIT $2)`, [now, limit]);
+    await this.#query(`DELETE FROM ${this.#table} WHERE id IN (SELECT id FROM ${this.#table} WHERE expires_at <= $1 LIMIT $2)`, [now, limit]);
   }
 
   async close(): Promise<void> {
