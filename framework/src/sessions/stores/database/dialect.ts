@@ -4,6 +4,15 @@ import type { SqlDialectName } from "./schema";
 // What DatabaseStore asks of each SQL server's dialect (postgres.ts, mysql.ts, sqlite.ts).
 
 /** A live session's row as the store reads it. */
+/** Where a database server is and who to log in as: what the pg and mysql2 pools are given. */
+export interface ServerAddress {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  database: string;
+}
+
 export interface SessionRow {
   data: StoredData;
   createdAt: number;

@@ -1,16 +1,9 @@
 import type { SessionPatch } from "../../SessionStore";
-import { decodeFields, encodeFields, NUMBER_TEXT, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "./dialect";
+import { decodeFields, encodeFields, NUMBER_TEXT, type NewRow, type OwnedRow, type PatchOutcome, type ServerAddress, type SessionRow, type SqlDialect } from "./dialect";
 import { loadClient } from "./client";
 
 // The few parts of `mysql2` the dialect uses, declared here: the framework's source compiles in
 // apps that never install mysql2.
-interface PoolOptions {
-  host: string;
-  port: number;
-  user?: string;
-  password?: string;
-  database: string;
-}
 interface PoolConnection {
   query(options: { sql: string; values: unknown[]; timeout: number }): Promise<[unknown, unknown]>;
   release(): void;
@@ -26,11 +19,11 @@ interface ResultSetHeader {
 }
 type RowDataPacket = Record<string, unknown>;
 type Client = {
-  createPool(options: PoolOptions & { connectionLimit: number; connectTimeout: number; multipleStatements: boolean; supportBigNumbers: boolean; bigNumberStrings: boolean }): Pool;
+  createPool(options: ServerAddress & { connectionLimit: number; connectTimeout: number; multipleStatements: boolean; supportBigNumbers: boolean; bigNumberStrings: boolean }): Pool;
 };
 
 export interface MysqlOptions {
-  connection: PoolOptions;
+  connection: ServerAddress;
   table: string;
   pool: number;
   statementTimeout: number;

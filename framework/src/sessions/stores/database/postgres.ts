@@ -1,16 +1,9 @@
 import type { SessionPatch } from "../../SessionStore";
-import { decodeFields, encodeFields, NUMBER_TEXT, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "./dialect";
+import { decodeFields, encodeFields, NUMBER_TEXT, type NewRow, type OwnedRow, type PatchOutcome, type ServerAddress, type SessionRow, type SqlDialect } from "./dialect";
 import { loadClient } from "./client";
 
 // The few parts of `pg` the dialect uses, declared here: the framework's source compiles in apps
 // that never install pg.
-interface PoolConfig {
-  host: string;
-  port: number;
-  user?: string;
-  password?: string;
-  database: string;
-}
 interface PoolClient {
   query<Row>(sql: string, values?: unknown[]): Promise<{ rows: Row[]; rowCount: number | null }>;
   /** Back to the pool; with an error, the connection is closed instead. */
@@ -21,10 +14,10 @@ interface Pool {
   on(event: "error", listener: (error: Error) => void): void;
   end(): Promise<void>;
 }
-type Client = { Pool: new (config: PoolConfig & { max: number; statement_timeout: number; connectionTimeoutMillis: number }) => Pool };
+type Client = { Pool: new (config: ServerAddress & { max: number; statement_timeout: number; connectionTimeoutMillis: number }) => Pool };
 
 export interface PostgresOptions {
-  connection: PoolConfig;
+  connection: ServerAddress;
   table: string;
   pool: number;
   statementTimeout: number;
