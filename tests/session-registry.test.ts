@@ -12,7 +12,7 @@ function listed(html: string): { handles: string[]; current: string | undefined 
   return { handles: items.map((m) => m[1]!), current: items.find((m) => m[2]!.includes('class="current"'))?.[1] };
 }
 
-/** The README's "active sessions" page over HTTP, on the server-side drivers it names. */
+/** The "active sessions" page of docs/sessions-registry.md over HTTP, on the server-side drivers it names. */
 for (const driver of ["redis", "file", "database:postgres"] as DriverSetup[]) {
   describe(`a user's sessions: list, revoke, log out the others (${driver} driver)`, () => {
     let running: DriverApp | undefined;

@@ -50,7 +50,7 @@ function assertSecurityHeaders(response: TestResponse, what: string): void {
   assert.equal(response.header("x-content-type-options"), "nosniff", `${what}: nosniff`);
   assert.equal(response.header("x-frame-options"), "SAMEORIGIN", `${what}: X-Frame-Options`);
   assert.match(response.header("content-security-policy") ?? "", /(^|;)frame-ancestors 'self'(;|$)/, `${what}: CSP frame-ancestors`);
-  // Styles only from the site's own files, as the README says: no inline styles, no other https: origin.
+  // Styles only from the site's own files, as docs/security.md says: no inline styles, no other https: origin.
   assert.match(response.header("content-security-policy") ?? "", /(^|;)style-src 'self'(;|$)/, `${what}: CSP style-src`);
   assert.equal(response.header("referrer-policy"), "strict-origin-when-cross-origin", `${what}: Referrer-Policy`);
 }

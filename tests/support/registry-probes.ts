@@ -6,7 +6,7 @@ import { Session, SessionRegistry } from "masonite/sessions";
 import { View } from "masonite/views";
 
 /**
- * Test-only sign-in (the skeleton has no login) and the "active sessions" page of the README:
+ * Test-only sign-in (the skeleton has no login) and the "active sessions" page of docs/sessions-registry.md:
  * signing in is what an app's login does, `session.regenerate(); session.set("user_id", ...)`.
  */
 export class SignInProbeController extends Controller {
@@ -18,7 +18,7 @@ export class SignInProbeController extends Controller {
   }
 }
 
-/** The README's example, as tested. */
+/** The example of docs/sessions-registry.md, as tested. */
 export class ActiveSessionsController extends Controller {
   @inject()
   async index(view: View, session: Session, registry: SessionRegistry) {

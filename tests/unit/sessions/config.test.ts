@@ -7,7 +7,7 @@ import { parseCookies } from "masonite/request";
 
 const APP = { key: generateKey(), previousKeys: [], appUrl: "http://localhost", root: process.cwd(), environment: "testing" as const, logger: Logger.silent() };
 
-/** The README's "writing your own store" example, as it stands there. */
+/** The "writing your own store" example of docs/sessions-drivers.md, as it stands there. */
 class MapStore implements SessionStore {
   #sessions = new Map<string, { record: string; expiresAt: number }>();
 
