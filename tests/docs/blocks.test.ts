@@ -37,8 +37,8 @@ describe("the documentation's TypeScript blocks", () => {
     assert.deepEqual(
       checked.map(({ line, file, project, code }) => ({ line, file, project, code })),
       [
-        { line: 4, file: "routes/web.ts", project: "page", code: "// routes/web.ts\nexport const ROUTES = [];" },
-        { line: 11, file: "block-page-11.ts", project: "strict", code: "export const indented = 1;" },
+        { line: 4, file: "routes/web.ts", project: "docs-page", code: "// routes/web.ts\nexport const ROUTES = [];" },
+        { line: 11, file: "block-docs-page-11.ts", project: "strict", code: "export const indented = 1;" },
       ],
     );
   });

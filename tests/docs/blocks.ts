@@ -42,7 +42,8 @@ export function extractBlocks(page: string, markdown: string): PageBlocks {
   const lines = markdown.split("\n");
   const checked: DocBlock[] = [];
   const partial: PageBlocks["partial"] = [];
-  const pageName = path.basename(page, ".md").toLowerCase();
+  /** The page's path as a name (docs/README.md and README.md are two projects). */
+  const pageName = page.replace(/\.md$/, "").replace(/\W+/g, "-").toLowerCase();
   for (let index = 0; index < lines.length; index++) {
     const open = FENCE.exec(lines[index]!);
     if (!open) continue;
