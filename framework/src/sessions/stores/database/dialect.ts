@@ -46,6 +46,8 @@ export type PatchOutcome = boolean | { conflict: string };
  * One SQL server's statements for the store. Every time is epoch milliseconds from the app's
  * clock; `now` is the moment a row counts as expired at. Each method is one statement (one round
  * trip) unless its dialect says otherwise; any failure rejects, and the store makes it a 503.
+ * `signal` aborts when the store stopped waiting (its request answered 503): a dialect that
+ * waits between tries (SQLite, for a locked file) must not run the statement after that.
  */
 export interface SqlDialect {
   readonly name: SqlDialectName;
@@ -54,20 +56,20 @@ export interface SqlDialect {
   /** Opens the pool and proves the server answers. */
   connect(): Promise<void>;
   /** The table's column names, lower case; none when the table does not exist. */
-  columns(): Promise<string[]>;
+  columns(signal?: AbortSignal): Promise<string[]>;
   /** The live row `id`, its expiry slid to `expiresAt`, in one statement. */
-  read(id: string, now: number, expiresAt: number): Promise<SessionRow | undefined>;
+  read(id: string, now: number, expiresAt: number, signal?: AbortSignal): Promise<SessionRow | undefined>;
   /** Stores the row whole; with `existing`, only over a live row, answering false when there was none. */
-  write(row: NewRow, existing: boolean, now: number): Promise<boolean>;
-  patch(id: string, patch: SessionPatch, now: number, expiresAt: number, owner: string | null): Promise<PatchOutcome>;
+  write(row: NewRow, existing: boolean, now: number, signal?: AbortSignal): Promise<boolean>;
+  patch(id: string, patch: SessionPatch, now: number, expiresAt: number, owner: string | null, signal?: AbortSignal): Promise<PatchOutcome>;
   /** Deletes the row; answers whether there was one. */
-  destroy(id: string): Promise<boolean>;
+  destroy(id: string, signal?: AbortSignal): Promise<boolean>;
   /** The live rows whose owner column is `owner`, without sliding them. */
-  listOwner(owner: string, now: number): Promise<OwnedRow[]>;
+  listOwner(owner: string, now: number, signal?: AbortSignal): Promise<OwnedRow[]>;
   /** Clears the owner column of rows whose session no longer belongs to it. */
-  unindex(ids: string[]): Promise<void>;
+  unindex(ids: string[], signal?: AbortSignal): Promise<void>;
   /** Deletes at most `limit` expired rows. */
-  sweep(now: number, limit: number): Promise<void>;
+  sweep(now: number, limit: number, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
