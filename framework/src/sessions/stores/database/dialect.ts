@@ -73,9 +73,18 @@ export interface SqlDialect {
   close(): Promise<void>;
 }
 
+/** JSON text's value, or undefined when it is not JSON: a row someone else wrote is read as no session, never a failed request. */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The JSON a dialect's client handed back (text, or already parsed) as session data; anything but an object is no session. */
 export function sessionData(value: unknown): StoredData | undefined {
-  const data = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
+  const data = typeof value === "string" ? parsed(value) : value;
   return data !== null && typeof data === "object" && !Array.isArray(data) ? (data as StoredData) : undefined;
 }
 
@@ -91,12 +100,16 @@ export function encodeFields(entries: Iterable<[string, unknown]>): string {
   return JSON.stringify(fields);
 }
 
-/** The data `encodeFields` made, back; a null prototype, so no stored key passes for a prototype's. */
+/** The data `encodeFields` made, back; a null prototype, so no stored key passes for a prototype's. A field that is not JSON text makes the row no session: the store wrote none such. */
 export function decodeFields(value: unknown): StoredData | undefined {
   const fields = sessionData(value);
   if (!fields) return undefined;
   const data: StoredData = Object.create(null);
-  for (const [key, text] of Object.entries(fields)) if (typeof text === "string") data[key] = JSON.parse(text);
+  for (const [key, text] of Object.entries(fields)) {
+    const field = typeof text === "string" ? parsed(text) : undefined;
+    if (field === undefined) return undefined;
+    data[key] = field;
+  }
   return data;
 }
 
