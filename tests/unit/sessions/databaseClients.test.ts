@@ -9,9 +9,11 @@ import { createSessionManager } from "masonite/sessions";
  * The database driver with its dialect's client package not installed: start-up stops with the
  * npm install to run and the setting that picked the dialect. The packages are hidden from this
  * test process's require, as Node answers for a package that is not in node_modules; this file
- * loads none of them otherwise, so no cached copy answers instead.
+ * loads none of them otherwise, so no cached copy answers instead. Then better-sqlite3 installed
+ * without its compiled part (the module that finds it hidden): start-up names npm rebuild.
  */
-const HIDDEN = new Set(["pg", "mysql2/promise", "better-sqlite3"]);
+const CLIENTS = ["pg", "mysql2/promise", "better-sqlite3"];
+let hidden = new Set(CLIENTS);
 const APP = { key: generateKey(), previousKeys: [], appUrl: "http://localhost", root: process.cwd(), environment: "testing" as const, logger: Logger.silent() };
 
 type Resolve = (request: string, ...rest: unknown[]) => string;
@@ -19,7 +21,7 @@ const loader = Module as unknown as { _resolveFilename: Resolve };
 const resolve = loader._resolveFilename;
 before(() => {
   loader._resolveFilename = function (request, ...rest) {
-    if (HIDDEN.has(request)) throw Object.assign(new Error(`Cannot find module '${request}'`), { code: "MODULE_NOT_FOUND" });
+    if (hidden.has(request)) throw Object.assign(new Error(`Cannot find module '${request}'`), { code: "MODULE_NOT_FOUND" });
     return resolve.call(this, request, ...rest);
   };
 });
@@ -43,3 +45,14 @@ for (const [url, pkg, server] of [
     });
   });
 }
+
+test("better-sqlite3 installed but its compiled part not loading stops start-up naming \"npm rebuild better-sqlite3\", not an unreachable database", async () => {
+  hidden = new Set(["bindings"]);
+  await assert.rejects(createSessionManager({ DRIVERS: { default: "database", database: { url: "sqlite:storage/sessions.db" } } }, APP), (error: unknown) => {
+    assert.ok(error instanceof ConfigurationError, String(error));
+    assert.equal(error.code, "E_SESSION_CLIENT_BROKEN");
+    assert.match(error.message, /"better-sqlite3" is installed, but its compiled part does not load in this Node v\d+\.\d+\.\d+ \(Cannot find module 'bindings'\): rebuild it with "npm rebuild better-sqlite3"/);
+    assert.match(error.message, /DRIVERS\.database in config\/session\.ts/);
+    return true;
+  });
+});

@@ -1,3 +1,4 @@
+import { ConfigurationError } from "../../../core/errors";
 import type { SessionPatch } from "../../SessionStore";
 import { sessionData, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "./dialect";
 import { applyPatch } from "../patch";
@@ -46,12 +47,24 @@ export class SqliteDialect implements SqlDialect {
   readonly name = "sqlite";
   readonly where: string;
   #options: SqliteOptions;
+  #Sqlite: Client;
   #db: Database | undefined;
 
   constructor(options: SqliteOptions) {
-    loadClient("better-sqlite3", "sqlite");
+    this.#Sqlite = loadClient<Client>("better-sqlite3", "sqlite");
     this.#options = options;
     this.where = `SQLite at ${options.file}`;
+    // better-sqlite3 loads its compiled part at the first open: a build for another Node, or
+    // none at all, would otherwise pass for a database that cannot be reached.
+    try {
+      new this.#Sqlite(":memory:", { timeout: 0 }).close();
+    } catch (error) {
+      throw new ConfigurationError(
+        "E_SESSION_CLIENT_BROKEN",
+        `The database session driver's SQLite client "better-sqlite3" is installed, but its compiled part does not load in this Node ${process.version} (${(error as Error).message.split("\n")[0]!.replace(/[.\s]+$/, "")}): rebuild it with "npm rebuild better-sqlite3" (it needs a C++ toolchain when no prebuilt binary fits), or pick another DATABASE_URL (DRIVERS.database in config/session.ts).`,
+        error,
+      );
+    }
   }
 
   get #open(): Database {
@@ -60,8 +73,7 @@ export class SqliteDialect implements SqlDialect {
   }
 
   async connect(): Promise<void> {
-    const Sqlite = loadClient<Client>("better-sqlite3", "sqlite");
-    const db = new Sqlite(this.#options.file, { timeout: 0 });
+    const db = new this.#Sqlite(this.#options.file, { timeout: 0 });
     try {
       await this.#whenFree(() => db.pragma("journal_mode = WAL"));
     } catch (error) {
