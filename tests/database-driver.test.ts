@@ -167,6 +167,37 @@ for (const dialect of DIALECTS) {
       assert.ok(owners.every((owner) => /^[0-9a-f]{64}$/.test(String(owner))), "the owner column holds an HMAC, not the user");
     });
 
+    test("a session over DRIVERS.database.maxSize: the error names the limit and the setting, no row is written or changed, and a failing form still goes back with its errors", async (t) => {
+      if (!ready(t)) return;
+      const small = await startApp({ driver: "database", driverConfig: { url: db!.url, maxSize: 4096 }, app: { DEBUG: true } });
+      try {
+        const c = small.visitor();
+        await lab(c, { op: "set", key: "kept", value: "yes" });
+        // The read of the refused request slides the row's expiry, as any request's does; nothing else may change.
+        const stored = async () => (await rows()).map(({ expires_at: _slid, ...row }) => row);
+        const before = await stored();
+        const over = await c.post("/_lab/big", { bytes: 5000 }, { headers: { accept: "application/json" } });
+        over.assertStatus(500);
+        const { error } = over.json<{ error: { code: string; message: string } }>();
+        assert.equal(error.code, "E_SESSION_TOO_LARGE");
+        assert.match(error.message, /over its store's limit of 4096; nothing was saved\. Store less in the session, or raise DRIVERS\.database\.maxSize \(4096 bytes\) in config\/session\.ts\./);
+        assert.deepEqual(over.headers.getSetCookie(), [], "no cookie was written");
+        assert.deepEqual(await stored(), before, "no row was written or changed");
+        assert.deepEqual(await lab(c, { op: "all" }), [{ kept: "yes" }]);
+
+        const form = small.visitor();
+        await form.get("/contact");
+        const sent = await form.post("/contact", { name: "Ada", email: "nope", password: "short", bio: "b".repeat(5000) }, { headers: { referer: `${form.url}/contact` } });
+        sent.assertRedirect("/contact").assertHasErrors("email");
+        assert.deepEqual(sent.oldInput, { name: "Ada", email: "nope" }, "the field that did not fit is left out, the others kept");
+        const page = await form.get("/contact");
+        page.assertOk().assertSee("That email does not look right");
+        assert.ok((await rows()).every((row) => !JSON.stringify(row.data).includes("b".repeat(1000))), "the field that did not fit is in no row");
+      } finally {
+        await small.close();
+      }
+    });
+
     test("a missing table stops start-up with a message that names craft session:table", async (t) => {
       if (!ready(t)) return;
       const bare = await database(t, false);

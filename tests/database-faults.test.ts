@@ -255,3 +255,64 @@ for (const dialect of DIALECTS) describe(`database driver faults (${SERVER[diale
     assert.doesNotMatch(app.output, /unhandled|uncaught/i);
   });
 });
+
+/**
+ * SQLite: another connection (this test process's own) holds the file's write lock with BEGIN
+ * EXCLUSIVE, as a long migration or a backup would. Every session statement is a write (a read
+ * slides the expiry), so each waits for the lock, between timers rather than in SQLite's busy
+ * wait, which would stop the whole process: each request answers 503 within its own bound
+ * however many wait at once, requests that touch no session answer meanwhile, a write that
+ * answered 503 is never run after the lock is released, and the app recovers by itself.
+ */
+describe("database driver faults (SQLite)", () => {
+  test("a locked database file -> each waiting request 503 within the bound, the process keeps answering, nothing lost, back when released", { timeout: 90_000 }, async (t) => {
+    const db = await createDatabase("sqlite", t);
+    if (!db) return;
+    const app = await AppProcess.start({ env: { SESSION_DRIVER: "database", DATABASE_URL: db.url, DATABASE_STATEMENT_TIMEOUT: String(STATEMENT_TIMEOUT), LOG_LEVEL: "warn" } });
+    const client = new HttpClient(app.url, { timeoutMs: 20_000 });
+    t.after(async () => {
+      client.close();
+      app.kill();
+      await db.query("ROLLBACK").catch(() => {});
+      await db.drop();
+    });
+    const visitor = new Visitor(client);
+    const others = Array.from({ length: 5 }, () => new Visitor(client));
+    assert.equal(await increment(visitor), 1);
+    for (const other of others) assert.equal(await increment(other), 1);
+
+    // The read passes, the handler sleeps, the file is locked meanwhile: the request's write waits on the lock.
+    const pending = visitor.get("/_rel/slow?ms=600&n=1");
+    await sleep(200);
+    await db.query("BEGIN EXCLUSIVE");
+    let waiting: Reply[];
+    let aside: Reply;
+    try {
+      const all = Promise.all([visitor.get("/_rel/incr"), ...others.map((other) => other.get("/_rel/incr"))]);
+      await sleep(100);
+      // No cookie, so no session to read: the process answers it while the others wait on the lock.
+      aside = await client.request("/_rel/health");
+      waiting = [await pending, ...(await all)];
+      // Past every request's bound: releasing the lock must not let a statement of theirs run.
+      await sleep(STATEMENT_TIMEOUT + 500);
+    } finally {
+      await db.query("COMMIT");
+    }
+    t.diagnostic(`locked file: ${waiting.length} waiting requests answered ${waiting.map((reply) => `${reply.status} in ${reply.ms.toFixed(0)} ms`).join(", ")}; a request without a session answered in ${aside.ms.toFixed(0)} ms`);
+    assert.equal(aside.status, 200);
+    assert.ok(aside.ms < STATEMENT_TIMEOUT / 2, `a request without a session answered in ${aside.ms.toFixed(0)} ms while the file was locked`);
+    assertBounded(waiting, "locked SQLite file");
+    assert.deepEqual(waiting.map((reply) => reply.status), waiting.map(() => 503), "every request waiting on the lock answered 503");
+
+    const who = await visitor.get("/_rel/whoami");
+    assert.equal(who.status, 200);
+    assert.deepEqual((JSON.parse(who.body) as { keys: string[] }).keys.filter((key) => !key.startsWith("_")), ["n"], "the write that answered 503 left nothing");
+    assert.equal(await increment(visitor), 2, "no request that answered 503 changed the session");
+    for (const other of others) assert.equal(await increment(other), 2);
+    const causes = new Set([...app.output.matchAll(/"code":"E_SESSION_STORE_UNAVAILABLE".*SQLite at \S+sessions\.db, is unavailable: (database is locked|no answer within 1000 ms)/g)].map((line) => line[1]));
+    t.diagnostic(`logged causes: ${[...causes].join("; ")}`);
+    assert.ok(causes.size > 0, `a log line names the file and the cause:\n${app.output.slice(-2000)}`);
+    assert.ok(app.running);
+    assert.doesNotMatch(app.output, /unhandled|uncaught/i);
+  });
+});

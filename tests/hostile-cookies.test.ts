@@ -1,11 +1,12 @@
 import "./support/env";
 import assert from "node:assert/strict";
-import { randomBytes, randomInt } from "node:crypto";
+import { createHmac, randomBytes, randomInt } from "node:crypto";
 import { describe, test } from "node:test";
 import type Redis from "ioredis";
-import { Encrypter, generateKey } from "masonite/security";
+import { deriveKey, Encrypter, generateKey, parseKey } from "masonite/security";
 import { CREATED_FIELD } from "masonite/sessions";
 import { AppProcess } from "./support/appProcess";
+import { createDatabase, type TestDatabase } from "./support/database";
 import { closedLoop, HttpClient, rawGet, rawRequest, Visitor } from "./support/http";
 import { countKeys, RedisServer } from "./support/redis";
 
@@ -152,8 +153,11 @@ function* cookieDriverAttempts(victims: Victim[], count: number): Generator<Atte
   yield* drawAttempts(makers, victims, count);
 }
 
-/** Hostile ids for the redis driver, plus intact controls. */
-function* redisDriverAttempts(victims: Victim[], planted: { foreign: string[]; wrongType: string[]; noCreated: string[] }, count: number): Generator<Attempt> {
+/** Ids of entries planted in the store behind the app's back: the kind of attempt, its weight, the ids. */
+type Planted = [kind: string, weight: number, ids: string[]][];
+
+/** Hostile ids for a server-side driver (redis, database), plus intact controls. */
+function* serverDriverAttempts(victims: Victim[], planted: Planted, count: number): Generator<Attempt> {
   const alphabets = [BASE64URL, "0123456789abcdef", "0123456789", "*?[]{}:\\ ,\"'%$#@!~`^&()+/|<>", String.fromCharCode(...Array.from({ length: 128 }, (_, i) => i + 128)), String.fromCharCode(...Array.from({ length: 95 }, (_, i) => i + 32))];
   const ids = victims.map((v) => v.cookies.get(NAME)!);
   const id = (value: string): Buffer => Buffer.from(`${NAME}=${value}`, "latin1");
@@ -172,9 +176,7 @@ function* redisDriverAttempts(victims: Victim[], planted: { foreign: string[]; w
     ["one character changed", 8, () => ({ kind: "one character changed", cookie: id(swapChar(pick(ids))) })],
     ["same bytes, non-canonical spelling", 4, () => ({ kind: "same bytes, non-canonical spelling", cookie: id(nonCanonical(pick(ids))) })],
     ["case changed", 3, () => ({ kind: "case changed", cookie: id(pick(ids).replace(/[a-z]/, (c) => c.toUpperCase())) })],
-    ["id of another namespace", 6, () => ({ kind: "id of another namespace", cookie: id(pick(planted.foreign)) })],
-    ["key of another type", 4, () => ({ kind: "key of another type", cookie: id(pick(planted.wrongType)) })],
-    ["hash that is not a session", 3, () => ({ kind: "hash that is not a session", cookie: id(pick(planted.noCreated)) })],
+    ...planted.map(([kind, weight, plantedIds]): [string, number, () => Attempt] => [kind, weight, () => ({ kind, cookie: id(pick(plantedIds)) })]),
     ["oversize 8-15 KB", 4, () => ({ kind: "oversize 8-15 KB", cookie: id(randomBytes(randomInt(6_200, 11_000)).toString("base64url")) })],
     ["oversize over 16 KB", 1, () => ({ kind: "oversize over 16 KB", cookie: id(randomBytes(randomInt(13_000, 40_000)).toString("base64url")) })],
     ["sealed-cookie lookalike", 3, () => ({ kind: "sealed-cookie lookalike", cookie: id(Buffer.concat([Buffer.from([1]), randomBytes(randomInt(28, 300))]).toString("base64url")) })],
@@ -205,24 +207,57 @@ async function health(client: HttpClient): Promise<{ pid: number; heapUsed: numb
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
-for (const driver of ["cookie", "redis"] as const) {
+/**
+ * Rows planted in the database session table behind the app's back: sessions of an app with
+ * another APP_KEY, rows keyed by a raw id instead of its HMAC, expired rows, and rows under this
+ * app's own keys whose data is not a session (only someone holding APP_KEY could plant these,
+ * yet reading must stay total).
+ */
+async function plantRows(db: TestDatabase): Promise<Planted> {
+  const hmac = (key: Buffer, value: string) => createHmac("sha256", key).update(value).digest("hex");
+  const ownKey = deriveKey(parseKey(process.env.APP_KEY!), "session-database-ids");
+  const otherKey = randomBytes(32);
+  const values = db.dialect === "postgres" ? "($1, '-', $2::jsonb, 1, $3, NULL)" : "(?, '-', ?, 1, ?, NULL)";
+  const insert = (rowId: string, data: string, expiresAt: number) => db.query(`INSERT INTO sessions (id, sealed_id, data, created_at, expires_at, owner) VALUES ${values}`, [rowId, data, expiresAt]);
+  // The PostgreSQL dialect keeps each value as its JSON text; SQLite the data as it is.
+  const ownerData = (owner: string) => JSON.stringify({ owner: db.dialect === "postgres" ? JSON.stringify(owner) : owner });
+  const notSessions = ["[]", "null", '"text"', "123", ...(db.dialect === "postgres" ? ['{"owner":"not json text"}', '{"owner":5}'] : ["not json at all", "{", ""])];
+  const planted: Planted = [["another app's session", 5, []], ["raw id as the row's key", 4, []], ["expired row", 4, []], ["row that is not a session", 4, []]];
+  const live = Date.now() + 3_600_000;
+  for (let i = 0; i < 10; i++) {
+    const [foreign, raw, expired, notSession] = Array.from({ length: 4 }, () => randomBytes(32).toString("base64url"));
+    await insert(hmac(otherKey, foreign!), ownerData(`foreign-${i}`), live);
+    await insert(raw!, ownerData(`raw-${i}`), live);
+    await insert(hmac(ownKey, expired!), ownerData(`expired-${i}`), Date.now() - 1000 - i);
+    await insert(hmac(ownKey, notSession!), notSessions[i % notSessions.length]!, live);
+    [foreign, raw, expired, notSession].forEach((plantedId, kind) => planted[kind]![2].push(plantedId!));
+  }
+  return planted;
+}
+
+for (const driver of ["cookie", "redis", "database:sqlite", "database:postgres"] as const) {
   describe(`hostile cookies and ids (${driver} driver)`, () => {
-    test(`${ATTEMPTS} hostile cookies: never a 5xx, nobody else's data, flat memory, nothing stored`, { timeout: 180_000 }, async (t) => {
+    test(`${ATTEMPTS} hostile cookies: never a 5xx, nobody else's data, flat memory, nothing stored`, { timeout: 240_000 }, async (t) => {
       let redisServer: RedisServer | undefined;
       let redis: Redis | undefined;
+      let db: TestDatabase | undefined;
       const namespace = `hostile${randomBytes(4).toString("hex")}`;
       if (driver === "redis") {
         redisServer = await RedisServer.startOrSkip(t);
         if (!redisServer) return;
         redis = redisServer.client();
+      } else if (driver !== "cookie") {
+        db = await createDatabase(driver === "database:sqlite" ? "sqlite" : "postgres", t);
+        if (!db) return;
       }
-      const app = await AppProcess.start({ env: { SESSION_DRIVER: driver, REDIS_URL: redisServer?.url ?? "", SESSION_NAMESPACE: namespace } });
+      const app = await AppProcess.start({ env: { SESSION_DRIVER: driver.split(":")[0], REDIS_URL: redisServer?.url ?? "", SESSION_NAMESPACE: namespace, DATABASE_URL: db?.url ?? "" } });
       const client = new HttpClient(app.url);
       t.after(async () => {
         client.close();
         app.kill();
         redis?.disconnect();
         if (redisServer && !redisServer.external) await redisServer.destroy();
+        await db?.drop();
       });
 
       // Victims: sessions that belong to someone, some big enough for the cookie driver to chunk.
@@ -255,11 +290,14 @@ for (const driver of ["cookie", "redis"] as const) {
           await redis!.hset(`${namespace}:session:${bare}`, "owner", JSON.stringify(`bare-${i}`), ...(i % 2 ? [CREATED_FIELD, "not-a-number"] : []));
           planted.noCreated.push(bare);
         }
-        attempts = redisDriverAttempts(victims, planted, ATTEMPTS);
+        attempts = serverDriverAttempts(victims, [["id of another namespace", 6, planted.foreign], ["key of another type", 4, planted.wrongType], ["hash that is not a session", 3, planted.noCreated]], ATTEMPTS);
+      } else if (db) {
+        attempts = serverDriverAttempts(victims, await plantRows(db), ATTEMPTS);
       } else {
         attempts = cookieDriverAttempts(victims, ATTEMPTS);
       }
-      const keysBefore = redis ? await countKeys(redis, `${namespace}:*`) : 0;
+      const stored = async () => (redis ? await countKeys(redis, `${namespace}:*`) : db ? (await db.query("SELECT id FROM sessions")).length : 0);
+      const keysBefore = await stored();
 
       const startedPid = (await health(client)).pid;
       const statuses = new Map<number, number>();
@@ -308,13 +346,13 @@ for (const driver of ["cookie", "redis"] as const) {
       });
       const seconds = (performance.now() - started) / 1000;
       const end = await health(client);
-      const keysAfter = redis ? await countKeys(redis, `${namespace}:*`) : 0;
+      const keysAfter = await stored();
 
       t.diagnostic(
         `[hostile cookies] ${driver} driver: ${hostile} hostile cookies tried (+${controls} intact controls) in ${seconds.toFixed(1)} s; ` +
           `5xx seen: ${fiveHundreds}; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
           `heap after GC ${mb(warmHeap)} MB at ${Math.floor(ATTEMPTS / 5)} attempts -> ${mb(end.heapUsed)} MB at ${hostile} (rss ${mb(end.rss)} MB)` +
-          (redis ? `; keys in the namespace ${keysBefore} before, ${keysAfter} after` : ""),
+          (redis ? `; keys in the namespace ${keysBefore} before, ${keysAfter} after` : db ? `; rows in the table ${keysBefore} before, ${keysAfter} after` : ""),
       );
       t.diagnostic(`[hostile cookies] ${driver} driver kinds: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ")}`);
 
@@ -327,6 +365,7 @@ for (const driver of ["cookie", "redis"] as const) {
       assert.ok(warmHeap > 0, "the warm-up heap was measured");
       assert.ok(end.heapUsed - warmHeap < 8 * 1024 * 1024, `heap grew from ${mb(warmHeap)} MB to ${mb(end.heapUsed)} MB`);
       if (redis) assert.equal(keysAfter, keysBefore, "hostile ids created no keys");
+      if (db) assert.equal(keysAfter, keysBefore, "hostile ids created no rows");
     });
   });
 }

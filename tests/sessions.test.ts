@@ -196,6 +196,20 @@ for (const driver of ["cookie", "redis", "file", "memory", "database:postgres", 
       const rounds = await Promise.all(Array.from({ length: 20 }, (_, i) => lab(i % 2 ? a : b, { op: "get", key: "who" })));
       rounds.forEach((r, i) => assert.deepEqual(r, [i % 2 ? "a" : "b"]));
     });
+
+    test("a session over its store's size limit answers 500, sends no cookie and keeps what it held", async (t) => {
+      const c = visitor(t);
+      if (!c) return;
+      // Over each store's default budget: the cookie driver's 6 KB of cookies, the server-side drivers' 256 KB.
+      const bytes = driver === "cookie" ? 12_500 : 300_000;
+      await lab(c, { op: "set", key: "kept", value: "yes" });
+      const cookies = c.jar.header();
+      const over = await c.post("/_lab/big", { bytes }, { headers: { accept: "application/json" } });
+      over.assertStatus(500);
+      assert.deepEqual(over.headers.getSetCookie(), [], "no cookie was written");
+      assert.equal(c.jar.header(), cookies);
+      assert.deepEqual(await lab(c, { op: "all" }), [{ kept: "yes" }], "the session holds what it held before");
+    });
   });
 }
 

@@ -32,7 +32,8 @@ const SWEEP_LIMIT = 1000;
  * it is (jsonb operators, JSON_SET/JSON_REMOVE; on SQLite one immediate transaction), only while
  * it is live, so concurrent requests of one user lose nothing and a destroyed session stays
  * destroyed. Expired rows are never read, and a sweep deletes a bounded batch of them once a minute.
- * Every call is bounded by `statementTimeout`, past which the request answers 503.
+ * Every call is bounded by `statementTimeout`, past which the request answers 503 and the
+ * dialect's signal tells it not to run the statement any more.
  */
 export class DatabaseStore implements SessionStore {
   readonly dialect: SqlDialect;
@@ -49,8 +50,8 @@ export class DatabaseStore implements SessionStore {
     const { dialect, table } = this.#options;
     let columns: string[];
     try {
-      await this.#bounded(dialect.connect());
-      columns = await this.#bounded(dialect.columns());
+      await this.#bounded(() => dialect.connect());
+      columns = await this.#bounded((signal) => dialect.columns(signal));
     } catch (error) {
       await dialect.close().catch(() => {});
       throw new FrameworkError(
@@ -73,7 +74,7 @@ export class DatabaseStore implements SessionStore {
 
   async read(id: string, ttl: number): Promise<SessionRecord | undefined> {
     const now = Date.now();
-    return this.#run(() => this.dialect.read(this.#hash(id), now, now + ttl * 1000));
+    return this.#run((signal) => this.dialect.read(this.#hash(id), now, now + ttl * 1000, signal));
   }
 
   async write(id: string, record: WriteRecord, ttl: number, owner?: string, options?: WriteOptions): Promise<boolean> {
@@ -87,22 +88,22 @@ export class DatabaseStore implements SessionStore {
       expiresAt: now + ttl * 1000,
       owner: owner === undefined ? null : this.#hash(`owner:${owner}`),
     };
-    return this.#run(() => this.dialect.write(row, options?.existing === true, now));
+    return this.#run((signal) => this.dialect.write(row, options?.existing === true, now, signal));
   }
 
   async patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<boolean> {
     const now = Date.now();
-    const outcome = await this.#run(() => this.dialect.patch(this.#hash(id), patch, now, now + ttl * 1000, owner === undefined ? null : this.#hash(`owner:${owner}`)));
+    const outcome = await this.#run((signal) => this.dialect.patch(this.#hash(id), patch, now, now + ttl * 1000, owner === undefined ? null : this.#hash(`owner:${owner}`), signal));
     if (typeof outcome === "object") throw new SessionConflict(outcome.conflict);
     return outcome;
   }
 
   async destroy(id: string): Promise<boolean> {
-    return this.#run(() => this.dialect.destroy(this.#hash(id)));
+    return this.#run((signal) => this.dialect.destroy(this.#hash(id), signal));
   }
 
   async listOwner(owner: string, ttl: number, owns: (data: StoredData) => boolean): Promise<OwnedSession[]> {
-    const rows = await this.#run(() => this.dialect.listOwner(this.#hash(`owner:${owner}`), Date.now()));
+    const rows = await this.#run((signal) => this.dialect.listOwner(this.#hash(`owner:${owner}`), Date.now(), signal));
     const listed: OwnedSession[] = [];
     const refused: string[] = [];
     for (const row of rows) {
@@ -110,13 +111,13 @@ export class DatabaseStore implements SessionStore {
       if (id !== undefined && this.#hash(id) === row.id && owns(row.data)) listed.push({ id, data: row.data, createdAt: row.createdAt, lastSeenAt: row.expiresAt - ttl * 1000 });
       else refused.push(row.id);
     }
-    if (refused.length > 0) await this.#run(() => this.dialect.unindex(refused));
+    if (refused.length > 0) await this.#run((signal) => this.dialect.unindex(refused, signal));
     return listed;
   }
 
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
-    await this.#bounded(this.dialect.close()).catch(() => {});
+    await this.#bounded(() => this.dialect.close()).catch(() => {});
   }
 
   /** The table's key for a session id, or the owner column's value for `owner:<name>`. */
@@ -145,16 +146,16 @@ export class DatabaseStore implements SessionStore {
 
   async #sweep(): Promise<void> {
     try {
-      await this.#run(() => this.dialect.sweep(Date.now(), SWEEP_LIMIT));
+      await this.#run((signal) => this.dialect.sweep(Date.now(), SWEEP_LIMIT, signal));
     } catch (error) {
       this.#options.logger.warn(`database session store: deleting expired sessions failed: ${(error as Error).message}`, { err: error });
     }
   }
 
   /** A database call bounded by the statement timeout, any failure of it a 503 that names the database. */
-  async #run<T>(send: () => Promise<T>): Promise<T> {
+  async #run<T>(send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     try {
-      return await this.#bounded(send());
+      return await this.#bounded(send);
     } catch (error) {
       if (error instanceof SessionConflict) throw error;
       throw new SessionStoreUnavailable(error, {
@@ -164,11 +165,16 @@ export class DatabaseStore implements SessionStore {
     }
   }
 
-  #bounded<T>(promise: Promise<T>): Promise<T> {
+  /** The call's answer, or a rejection once the statement timeout passes, which also aborts the signal the call was given. */
+  #bounded<T>(send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const { statementTimeout } = this.#options;
+    const stopped = new AbortController();
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer within ${statementTimeout} ms.`)), statementTimeout);
-      promise.then(
+      const timer = setTimeout(() => {
+        stopped.abort();
+        reject(new Error(`no answer within ${statementTimeout} ms.`));
+      }, statementTimeout);
+      send(stopped.signal).then(
         (value) => {
           clearTimeout(timer);
           resolve(value);

@@ -46,6 +46,8 @@ export type PatchOutcome = boolean | { conflict: string };
  * One SQL server's statements for the store. Every time is epoch milliseconds from the app's
  * clock; `now` is the moment a row counts as expired at. Each method is one statement (one round
  * trip) unless its dialect says otherwise; any failure rejects, and the store makes it a 503.
+ * `signal` aborts when the store stopped waiting (its request answered 503): a dialect that
+ * waits between tries (SQLite, for a locked file) must not run the statement after that.
  */
 export interface SqlDialect {
   readonly name: SqlDialectName;
@@ -54,26 +56,35 @@ export interface SqlDialect {
   /** Opens the pool and proves the server answers. */
   connect(): Promise<void>;
   /** The table's column names, lower case; none when the table does not exist. */
-  columns(): Promise<string[]>;
+  columns(signal?: AbortSignal): Promise<string[]>;
   /** The live row `id`, its expiry slid to `expiresAt`, in one statement. */
-  read(id: string, now: number, expiresAt: number): Promise<SessionRow | undefined>;
+  read(id: string, now: number, expiresAt: number, signal?: AbortSignal): Promise<SessionRow | undefined>;
   /** Stores the row whole; with `existing`, only over a live row, answering false when there was none. */
-  write(row: NewRow, existing: boolean, now: number): Promise<boolean>;
-  patch(id: string, patch: SessionPatch, now: number, expiresAt: number, owner: string | null): Promise<PatchOutcome>;
+  write(row: NewRow, existing: boolean, now: number, signal?: AbortSignal): Promise<boolean>;
+  patch(id: string, patch: SessionPatch, now: number, expiresAt: number, owner: string | null, signal?: AbortSignal): Promise<PatchOutcome>;
   /** Deletes the row; answers whether there was one. */
-  destroy(id: string): Promise<boolean>;
+  destroy(id: string, signal?: AbortSignal): Promise<boolean>;
   /** The live rows whose owner column is `owner`, without sliding them. */
-  listOwner(owner: string, now: number): Promise<OwnedRow[]>;
+  listOwner(owner: string, now: number, signal?: AbortSignal): Promise<OwnedRow[]>;
   /** Clears the owner column of rows whose session no longer belongs to it. */
-  unindex(ids: string[]): Promise<void>;
+  unindex(ids: string[], signal?: AbortSignal): Promise<void>;
   /** Deletes at most `limit` expired rows. */
-  sweep(now: number, limit: number): Promise<void>;
+  sweep(now: number, limit: number, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
+}
+
+/** JSON text's value, or undefined when it is not JSON: a row someone else wrote is read as no session, never a failed request. */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The JSON a dialect's client handed back (text, or already parsed) as session data; anything but an object is no session. */
 export function sessionData(value: unknown): StoredData | undefined {
-  const data = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
+  const data = typeof value === "string" ? parsed(value) : value;
   return data !== null && typeof data === "object" && !Array.isArray(data) ? (data as StoredData) : undefined;
 }
 
@@ -89,12 +100,16 @@ export function encodeFields(entries: Iterable<[string, unknown]>): string {
   return JSON.stringify(fields);
 }
 
-/** The data `encodeFields` made, back; a null prototype, so no stored key passes for a prototype's. */
+/** The data `encodeFields` made, back; a null prototype, so no stored key passes for a prototype's. A field that is not JSON text makes the row no session: the store wrote none such. */
 export function decodeFields(value: unknown): StoredData | undefined {
   const fields = sessionData(value);
   if (!fields) return undefined;
   const data: StoredData = Object.create(null);
-  for (const [key, text] of Object.entries(fields)) if (typeof text === "string") data[key] = JSON.parse(text);
+  for (const [key, text] of Object.entries(fields)) {
+    const field = typeof text === "string" ? parsed(text) : undefined;
+    if (field === undefined) return undefined;
+    data[key] = field;
+  }
   return data;
 }
 

@@ -120,8 +120,12 @@ export class MysqlDialect implements SqlDialect {
     return true;
   }
 
+  async patch(id: string, patch: SessionPatch, now: number, expiresAt: number, owner: string | null): Promise<PatchOutcome> {
+    return this.#patch(id, patch, now, expiresAt, owner, true);
+  }
+
   /** Refused or ended is told apart afterwards, on the rare path a second round trip may take; a refusal that vanished meanwhile is tried once more. */
-  async patch(id: string, patch: SessionPatch, now: number, expiresAt: number, owner: string | null, again = true): Promise<PatchOutcome> {
+  async #patch(id: string, patch: SessionPatch, now: number, expiresAt: number, owner: string | null, again: boolean): Promise<PatchOutcome> {
     const setValues: unknown[] = [];
     let data = "data";
     if (patch.increments.size > 0) {
@@ -152,7 +156,7 @@ export class MysqlDialect implements SqlDialect {
     if (!current) return false;
     const conflict = [...patch.increments.keys()].find((key) => Object.hasOwn(current, key) && typeof current[key] !== "number");
     if (conflict !== undefined) return { conflict };
-    if (again) return this.patch(id, patch, now, expiresAt, owner, false);
+    if (again) return this.#patch(id, patch, now, expiresAt, owner, false);
     throw new Error("the database refused a session patch twice without a key that holds no number.");
   }
 

@@ -1,3 +1,4 @@
+import { ConfigurationError } from "../../../core/errors";
 import type { SessionPatch } from "../../SessionStore";
 import { sessionData, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "./dialect";
 import { applyPatch } from "../patch";
@@ -18,11 +19,14 @@ interface Database {
 }
 type Client = new (file: string, options: { timeout: number }) => Database;
 
+/** Milliseconds between tries while another connection holds the write lock: short at first, then at most every 50 ms. */
+const BUSY_WAITS = [2, 5, 10, 20, 50];
+
 export interface SqliteOptions {
   /** The database file's absolute path. */
   file: string;
   table: string;
-  /** Milliseconds a statement waits for another process's write lock (busy_timeout). */
+  /** Milliseconds a statement keeps trying while another connection holds the write lock. */
   statementTimeout: number;
 }
 
@@ -32,17 +36,35 @@ export interface SqliteOptions {
  * transaction, which holds the file's write lock while it applies the request's key-level
  * changes to the row as it is (patch.ts, as the file and memory stores do): SQLite writes one
  * transaction at a time anyway, and JSON1's paths cannot name every key a session may hold.
+ *
+ * SQLite's own busy wait (busy_timeout) would sleep inside the statement, and with it the whole
+ * process: every other request, one after another, each for up to the timeout. So the
+ * connection has none, and a statement that finds the file locked is tried again between
+ * timers until `statementTimeout` has passed, then fails with SQLite's "database is locked";
+ * it is never tried once its caller's signal says the request gave up.
  */
 export class SqliteDialect implements SqlDialect {
   readonly name = "sqlite";
   readonly where: string;
   #options: SqliteOptions;
+  #Sqlite: Client;
   #db: Database | undefined;
 
   constructor(options: SqliteOptions) {
-    loadClient("better-sqlite3", "sqlite");
+    this.#Sqlite = loadClient<Client>("better-sqlite3", "sqlite");
     this.#options = options;
     this.where = `SQLite at ${options.file}`;
+    // better-sqlite3 loads its compiled part at the first open: a build for another Node, or
+    // none at all, would otherwise pass for a database that cannot be reached.
+    try {
+      new this.#Sqlite(":memory:", { timeout: 0 }).close();
+    } catch (error) {
+      throw new ConfigurationError(
+        "E_SESSION_CLIENT_BROKEN",
+        `The database session driver's SQLite client "better-sqlite3" is installed, but its compiled part does not load in this Node ${process.version} (${(error as Error).message.split("\n")[0]!.replace(/[.\s]+$/, "")}): rebuild it with "npm rebuild better-sqlite3" (it needs a C++ toolchain when no prebuilt binary fits), or pick another DATABASE_URL (DRIVERS.database in config/session.ts).`,
+        error,
+      );
+    }
   }
 
   get #open(): Database {
@@ -51,36 +73,70 @@ export class SqliteDialect implements SqlDialect {
   }
 
   async connect(): Promise<void> {
-    const Sqlite = loadClient<Client>("better-sqlite3", "sqlite");
-    this.#db = new Sqlite(this.#options.file, { timeout: this.#options.statementTimeout });
-    this.#db.pragma("journal_mode = WAL");
+    const db = new this.#Sqlite(this.#options.file, { timeout: 0 });
+    try {
+      await this.#whenFree(() => db.pragma("journal_mode = WAL"));
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.#db = db;
   }
 
-  async columns(): Promise<string[]> {
-    return (this.#open.pragma(`table_info(${this.#options.table})`) as { name: string }[]).map((column) => column.name.toLowerCase());
+  /**
+   * `statement` (synchronous, atomic), tried again while SQLite answers that another
+   * connection holds the lock, until the statement timeout or the caller's `signal`.
+   */
+  async #whenFree<T>(statement: () => T, signal?: AbortSignal): Promise<T> {
+    const deadline = performance.now() + this.#options.statementTimeout;
+    for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw new Error("the request stopped waiting; the statement was not run.");
+      try {
+        return statement();
+      } catch (error) {
+        const wait = BUSY_WAITS[Math.min(attempt, BUSY_WAITS.length - 1)]!;
+        if (!String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY") || performance.now() + wait >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
   }
 
-  async read(id: string, now: number, expiresAt: number): Promise<SessionRow | undefined> {
-    const row = this.#open.prepare(`UPDATE ${this.#options.table} SET expires_at = ? WHERE id = ? AND expires_at > ? RETURNING data, created_at`).get(expiresAt, id, now) as { data: string; created_at: number } | undefined;
+  async columns(signal?: AbortSignal): Promise<string[]> {
+    const columns = await this.#whenFree(() => this.#open.pragma(`table_info(${this.#options.table})`) as { name: string }[], signal);
+    return columns.map((column) => column.name.toLowerCase());
+  }
+
+  async read(id: string, now: number, expiresAt: number, signal?: AbortSignal): Promise<SessionRow | undefined> {
+    const row = (await this.#whenFree(() => this.#open.prepare(`UPDATE ${this.#options.table} SET expires_at = ? WHERE id = ? AND expires_at > ? RETURNING data, created_at`).get(expiresAt, id, now), signal)) as
+      | { data: string; created_at: number }
+      | undefined;
     const data = row && sessionData(row.data);
     return data && { data, createdAt: row!.created_at };
   }
 
-  async write(row: NewRow, existing: boolean, now: number): Promise<boolean> {
+  async write(row: NewRow, existing: boolean, now: number, signal?: AbortSignal): Promise<boolean> {
     const t = this.#options.table;
     if (existing) {
-      return this.#open.prepare(`UPDATE ${t} SET sealed_id = ?, data = ?, created_at = ?, expires_at = ?, owner = COALESCE(?, owner) WHERE id = ? AND expires_at > ?`).run(row.sealedId, row.json, row.createdAt, row.expiresAt, row.owner, row.id, now).changes === 1;
+      const { changes } = await this.#whenFree(
+        () => this.#open.prepare(`UPDATE ${t} SET sealed_id = ?, data = ?, created_at = ?, expires_at = ?, owner = COALESCE(?, owner) WHERE id = ? AND expires_at > ?`).run(row.sealedId, row.json, row.createdAt, row.expiresAt, row.owner, row.id, now),
+        signal,
+      );
+      return changes === 1;
     }
-    this.#open
-      .prepare(
-        `INSERT INTO ${t} (id, sealed_id, data, created_at, expires_at, owner) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET sealed_id = excluded.sealed_id, data = excluded.data, created_at = excluded.created_at, expires_at = excluded.expires_at, owner = COALESCE(excluded.owner, owner)`,
-      )
-      .run(row.id, row.sealedId, row.json, row.createdAt, row.expiresAt, row.owner);
+    await this.#whenFree(
+      () =>
+        this.#open
+          .prepare(
+            `INSERT INTO ${t} (id, sealed_id, data, created_at, expires_at, owner) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET sealed_id = excluded.sealed_id, data = excluded.data, created_at = excluded.created_at, expires_at = excluded.expires_at, owner = COALESCE(excluded.owner, owner)`,
+          )
+          .run(row.id, row.sealedId, row.json, row.createdAt, row.expiresAt, row.owner),
+      signal,
+    );
     return true;
   }
 
-  async patch(id: string, patch: SessionPatch, now: number, expiresAt: number, owner: string | null): Promise<PatchOutcome> {
+  async patch(id: string, patch: SessionPatch, now: number, expiresAt: number, owner: string | null, signal?: AbortSignal): Promise<PatchOutcome> {
     const db = this.#open;
     const t = this.#options.table;
     const apply = db.transaction((): PatchOutcome => {
@@ -92,25 +148,32 @@ export class SqliteDialect implements SqlDialect {
       db.prepare(`UPDATE ${t} SET data = ?, expires_at = ?, owner = COALESCE(?, owner) WHERE id = ?`).run(JSON.stringify(data), expiresAt, owner, id);
       return true;
     });
-    return apply.immediate();
+    return this.#whenFree(() => apply.immediate(), signal);
   }
 
-  async destroy(id: string): Promise<boolean> {
-    return this.#open.prepare(`DELETE FROM ${this.#options.table} WHERE id = ?`).run(id).changes === 1;
+  async destroy(id: string, signal?: AbortSignal): Promise<boolean> {
+    const { changes } = await this.#whenFree(() => this.#open.prepare(`DELETE FROM ${this.#options.table} WHERE id = ?`).run(id), signal);
+    return changes === 1;
   }
 
-  async listOwner(owner: string, now: number): Promise<OwnedRow[]> {
-    const rows = this.#open.prepare(`SELECT id, sealed_id, data, created_at, expires_at FROM ${this.#options.table} WHERE owner = ? AND expires_at > ?`).all(owner, now) as { id: string; sealed_id: string; data: string; created_at: number; expires_at: number }[];
+  async listOwner(owner: string, now: number, signal?: AbortSignal): Promise<OwnedRow[]> {
+    const rows = (await this.#whenFree(() => this.#open.prepare(`SELECT id, sealed_id, data, created_at, expires_at FROM ${this.#options.table} WHERE owner = ? AND expires_at > ?`).all(owner, now), signal)) as {
+      id: string;
+      sealed_id: string;
+      data: string;
+      created_at: number;
+      expires_at: number;
+    }[];
     return rows.map((row) => ({ id: row.id, sealedId: row.sealed_id, data: sessionData(row.data) ?? {}, createdAt: row.created_at, expiresAt: row.expires_at }));
   }
 
-  async unindex(ids: string[]): Promise<void> {
-    this.#open.prepare(`UPDATE ${this.#options.table} SET owner = NULL WHERE id IN (${ids.map(() => "?").join(", ")})`).run(...ids);
+  async unindex(ids: string[], signal?: AbortSignal): Promise<void> {
+    await this.#whenFree(() => this.#open.prepare(`UPDATE ${this.#options.table} SET owner = NULL WHERE id IN (${ids.map(() => "?").join(", ")})`).run(...ids), signal);
   }
 
-  async sweep(now: number, limit: number): Promise<void> {
+  async sweep(now: number, limit: number, signal?: AbortSignal): Promise<void> {
     const t = this.#options.table;
-    this.#open.prepare(`DELETE FROM ${t} WHERE id IN (SELECT id FROM ${t} WHERE expires_at <= ? LIMIT ?)`).run(now, limit);
+    await this.#whenFree(() => this.#open.prepare(`DELETE FROM ${t} WHERE id IN (SELECT id FROM ${t} WHERE expires_at <= ? LIMIT ?)`).run(now, limit), signal);
   }
 
   async close(): Promise<void> {
