@@ -52,12 +52,14 @@ async function main(): Promise<void> {
     const rps: number[][] = chosen.map(() => []);
     const cpu: number[][] = chosen.map(() => []);
     const statements: number[][] = chosen.map(() => []);
+    const databaseCpu: number[][] = chosen.map(() => []);
     // Counter scenarios: acknowledged increments the stored counter does not show.
     const lost = chosen.map(() => 0);
     const counted = (i: number) => (chosen[i]!.counter && chosen[i]!.path !== "/bench/read" ? chosen[i]!.counter!(visitors[i]!, services) : undefined);
     for (let round = 0; round < rounds; round++) {
       for (const [i, scenario] of chosen.entries()) {
         const counterBefore = await counted(i);
+        const databaseCpuBefore = scenario.sql === "postgres" ? await database!.cpuSeconds(servers[i]!.pid) : undefined;
         const before = await servers[i]!.stats();
         const load = await runLoad(tool, { url: servers[i]!.url + scenario.path, connections: 32, durationS: seconds, headers: cookies[i] ? { cookie: cookies[i]! } : {} });
         const after = await servers[i]!.settled();
@@ -65,12 +67,13 @@ async function main(): Promise<void> {
         rps[i]!.push(load.rps);
         cpu[i]!.push((after.cpuMicros - before.cpuMicros) / Math.max(1, allResponses(before, after)));
         statements[i]!.push((after.sqlStatements - before.sqlStatements) / Math.max(1, allResponses(before, after)));
+        if (databaseCpuBefore !== undefined) databaseCpu[i]!.push((((await database!.cpuSeconds(servers[i]!.pid)) ?? NaN) - databaseCpuBefore) * 1e6 / Math.max(1, allResponses(before, after)));
       }
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
     const ratios = (i: number) => median(rps[i]!.map((v, r) => v / rps[0]![r]!));
     for (const [i, scenario] of chosen.entries()) {
-      console.log(`${scenario.label.padEnd(22)} ${String(Math.round(median(rps[i]!))).padStart(7)} req/s  ${ratios(i).toFixed(2)}x  [${rps[i]!.map(Math.round).join(", ")}]  server CPU ${median(cpu[i]!).toFixed(1)} us/req${chosen[i]!.sql ? `  SQL ${median(statements[i]!).toFixed(2)} stmts/req` : ""}${chosen[i]!.counter && chosen[i]!.path !== "/bench/read" ? `  lost updates ${lost[i]}` : ""}`);
+      console.log(`${scenario.label.padEnd(22)} ${String(Math.round(median(rps[i]!))).padStart(7)} req/s  ${ratios(i).toFixed(2)}x  [${rps[i]!.map(Math.round).join(", ")}]  server CPU ${median(cpu[i]!).toFixed(1)} us/req${chosen[i]!.sql ? `  SQL ${median(statements[i]!).toFixed(2)} stmts/req` : ""}${databaseCpu[i]!.length ? `  postgres CPU ${median(databaseCpu[i]!).toFixed(1)} us/req` : ""}${chosen[i]!.counter && chosen[i]!.path !== "/bench/read" ? `  lost updates ${lost[i]}` : ""}`);
     }
   } finally {
     await Promise.all(servers.map((s) => s.stop()));

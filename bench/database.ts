@@ -63,14 +63,15 @@ export class BenchDatabase {
   }
 
   /**
-   * CPU seconds (user + system) the server processes serving this database used, the bench's
-   * own connection left out: read from /proc, so only for a server on this machine (undefined
-   * otherwise). A connection that closed during a run takes its time with it: the pools keep
-   * theirs open while they are busy.
+   * CPU seconds (user + system) that the PostgreSQL processes serving one bench server used:
+   * those whose application_name says that server's pid (`serverBackendName`). Read from /proc,
+   * so only for a PostgreSQL on this machine (undefined otherwise). A connection opened during a
+   * run brings its start-up with it; one closed during a run takes its time away (a pool keeps its
+   * connections open while it is busy).
    */
-  async cpuSeconds(): Promise<number | undefined> {
+  async cpuSeconds(serverPid: number): Promise<number | undefined> {
     if (!["localhost", "127.0.0.1", "[::1]"].includes(new URL(this.url).hostname)) return undefined;
-    const rows = await this.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    const rows = await this.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1", [serverBackendName(serverPid)]);
     let ticks = 0;
     for (const { pid } of rows) {
       let stat: string;
@@ -91,6 +92,11 @@ export class BenchDatabase {
     await this.#admin.query(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);
     await this.#admin.end();
   }
+}
+
+/** The application_name a bench server's PostgreSQL connections carry (set through PGAPPNAME, which pg reads). */
+export function serverBackendName(serverPid: number): string {
+  return `masonite-bench ${serverPid}`;
 }
 
 /**

@@ -154,7 +154,7 @@ async function measure(item: Item, server: ServerProcess, services: BenchService
   const counterBefore = item.counter ? await item.counter(visitor, services) : undefined;
   const commandsBefore = needsRedis && redis ? await redis.commandCalls() : undefined;
   const redisCpuBefore = needsRedis && redis ? await redis.cpuSeconds() : undefined;
-  const databaseCpuBefore = needs.sql === "postgres" ? await database!.cpuSeconds() : undefined;
+  const databaseCpuBefore = needs.sql === "postgres" ? await database!.cpuSeconds(server.pid) : undefined;
   const before = await server.stats();
   const cookie = visitor.cookieHeader();
   const load = await runLoad(tool, { url: server.url + item.path, connections: settings.connections, durationS: item.durationS, headers: cookie ? { cookie } : {} });
@@ -165,7 +165,7 @@ async function measure(item: Item, server: ServerProcess, services: BenchService
   const record: RunRecord = { round, load, ok, failed: all - ok, setCookies: after.setCookies - before.setCookies, serverCpuUs: (after.cpuMicros - before.cpuMicros) / handled };
   if (redisCpuBefore !== undefined && redis) record.redisCpuUs = ((await redis.cpuSeconds()) - redisCpuBefore) * 1e6 / handled;
   if (needs.sql) {
-    const databaseCpuAfter = databaseCpuBefore === undefined ? undefined : await database!.cpuSeconds();
+    const databaseCpuAfter = databaseCpuBefore === undefined ? undefined : await database!.cpuSeconds(server.pid);
     record.sql = { statementsPerRequest: (after.sqlStatements - before.sqlStatements) / handled };
     if (databaseCpuBefore !== undefined && databaseCpuAfter !== undefined) record.sql.databaseCpuUs = (databaseCpuAfter - databaseCpuBefore) * 1e6 / handled;
   }

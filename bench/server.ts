@@ -6,7 +6,7 @@ import "./env";
 import { createServer, type ServerResponse } from "node:http";
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
-import { countStatements } from "./database";
+import { countStatements, serverBackendName } from "./database";
 import type { ChildMessage, ParentMessage, ServerStats } from "./protocol";
 import { buildServer, SERVER_KINDS, type ServerKind } from "./servers";
 
@@ -17,6 +17,8 @@ function send(message: ChildMessage): void {
 async function main(): Promise<void> {
   const kind = process.argv[2] as ServerKind;
   if (!SERVER_KINDS.includes(kind)) throw new Error(`unknown server kind ${JSON.stringify(kind)} (known: ${SERVER_KINDS.join(", ")})`);
+  // Names this server's PostgreSQL connections, so the bench can tell their CPU time from the others'.
+  process.env.PGAPPNAME = serverBackendName(process.pid);
   const built = await buildServer(kind, { redisUrl: process.env.BENCH_REDIS_URL, databaseUrl: process.env.BENCH_DATABASE_URL });
 
   const stats: ServerStats = { statuses: {}, setCookies: 0, inflight: 0, redisCalls: 0, sqlStatements: 0, cpuMicros: 0 };
