@@ -10,6 +10,8 @@ import { kernel } from "../app/Kernel";
 
 /** Redis keys of the bench's framework sessions start with this (`<namespace>:session:<id>`). */
 export const BENCH_NAMESPACE = "masonite-bench";
+/** The database driver's table in the bench's databases, made with `craft session:table`'s statements. */
+export const BENCH_SESSION_TABLE = "sessions";
 
 /**
  * Bench-only routes. Each goes through the whole app path a real route takes: the router,
@@ -79,14 +81,24 @@ export const BENCH_ROUTES = [
 /** Served under /api through the "api" group, as routes/api.ts is: (A), the same route shape as the web group's (B). */
 export const BENCH_API_ROUTES = [Route.get("/bench/users/@id", [BenchController, "user"])];
 
-/** The app's real Kernel (app/Kernel.ts), with the session driver chosen, the bench routes added, and config/logging.ts overridden by `logging`. */
-export function benchKernel(driver: "cookie" | "redis" | "file", redisUrl?: string, logging?: Partial<LogSettings>, fileDirectory?: string): Kernel {
+/** Where the bench's servers keep what they keep, and config/logging.ts's settings overridden. */
+export interface BenchKernelOptions {
+  redisUrl?: string;
+  /** The database driver's DATABASE_URL. */
+  databaseUrl?: string;
+  fileDirectory?: string;
+  logging?: Partial<LogSettings>;
+}
+
+/** The app's real Kernel (app/Kernel.ts), with the session driver chosen and the bench routes added. */
+export function benchKernel(driver: "cookie" | "redis" | "file" | "database", options: BenchKernelOptions = {}): Kernel {
   const { DRIVERS } = kernel.config.session;
-  const file = { ...DRIVERS.file, directory: fileDirectory ?? DRIVERS.file.directory };
-  const redis: RedisDriverConfig = { ...DRIVERS.redis, url: redisUrl, options: { db: 0 }, namespace: BENCH_NAMESPACE };
+  const file = { ...DRIVERS.file, directory: options.fileDirectory ?? DRIVERS.file.directory };
+  const redis: RedisDriverConfig = { ...DRIVERS.redis, url: options.redisUrl, options: { db: 0 }, namespace: BENCH_NAMESPACE };
+  const database = { ...DRIVERS.database, url: options.databaseUrl, table: BENCH_SESSION_TABLE };
   return {
     ...kernel,
-    config: { ...kernel.config, logging: { ...kernel.config.logging, ...logging }, session: { ...kernel.config.session, DRIVERS: { ...DRIVERS, default: driver, redis, file } } },
+    config: { ...kernel.config, logging: { ...kernel.config.logging, ...options.logging }, session: { ...kernel.config.session, DRIVERS: { ...DRIVERS, default: driver, redis, file, database } } },
     routes: [...kernel.routes, ...Route.group(BENCH_ROUTES, { middleware: ["web"] }), ...Route.group(BENCH_API_ROUTES, { middleware: ["api"], prefix: "/api" })],
   };
 }

@@ -9,9 +9,10 @@ import path from "node:path";
 import { generateKey } from "masonite/security";
 import { allResponses, okResponses, ServerProcess } from "./child";
 import { Visitor } from "./client";
+import { BenchDatabase } from "./database";
 import { pickTool, runLoad } from "./load";
 import { BenchRedis } from "./redis";
-import { SCENARIOS } from "./scenarios";
+import { SCENARIOS, type BenchServices } from "./scenarios";
 
 async function main(): Promise<void> {
   const [list, roundsArg, secondsArg] = process.argv.slice(2);
@@ -28,9 +29,17 @@ async function main(): Promise<void> {
   const seconds = Number(secondsArg ?? 3);
   const tool = pickTool(process.env.BENCH_TOOL);
   const redis = chosen.some((s) => s.redis) ? await BenchRedis.start() : undefined;
-  const env = { ...process.env, APP_KEY: generateKey(), BENCH_REDIS_URL: redis?.url, LOG_LEVEL: "warn" };
-  const servers = await Promise.all(chosen.map((s) => ServerProcess.start(s.kind, { root: s.root, env })));
+  const database = chosen.some((s) => s.sql === "postgres")
+    ? await BenchDatabase.start().catch(async (error: Error) => {
+        await redis?.stop();
+        throw error;
+      })
+    : undefined;
+  const services: BenchServices = { appKey: generateKey(), redis, database };
+  const env = { ...process.env, APP_KEY: services.appKey, BENCH_REDIS_URL: redis?.url, BENCH_DATABASE_URL: database?.url, LOG_LEVEL: "warn" };
+  const servers: ServerProcess[] = [];
   try {
+    servers.push(...(await Promise.all(chosen.map((s) => ServerProcess.start(s.kind, { root: s.root, env })))));
     const cookies: string[] = [];
     const visitors: Visitor[] = [];
     for (const [i, scenario] of chosen.entries()) {
@@ -42,28 +51,37 @@ async function main(): Promise<void> {
     }
     const rps: number[][] = chosen.map(() => []);
     const cpu: number[][] = chosen.map(() => []);
+    const statements: number[][] = chosen.map(() => []);
+    const databaseCpu: number[][] = chosen.map(() => []);
     // Counter scenarios: acknowledged increments the stored counter does not show.
     const lost = chosen.map(() => 0);
-    const counted = (i: number) => (chosen[i]!.counter && chosen[i]!.path !== "/bench/read" && (redis || !chosen[i]!.redis) ? chosen[i]!.counter!(visitors[i]!, redis!) : undefined);
+    const counted = (i: number) => (chosen[i]!.counter && chosen[i]!.path !== "/bench/read" ? chosen[i]!.counter!(visitors[i]!, services) : undefined);
     for (let round = 0; round < rounds; round++) {
       for (const [i, scenario] of chosen.entries()) {
         const counterBefore = await counted(i);
+        const databaseCpuBefore = scenario.sql === "postgres" ? await database!.cpuSeconds(servers[i]!.pid) : undefined;
         const before = await servers[i]!.stats();
         const load = await runLoad(tool, { url: servers[i]!.url + scenario.path, connections: 32, durationS: seconds, headers: cookies[i] ? { cookie: cookies[i]! } : {} });
         const after = await servers[i]!.settled();
         if (counterBefore !== undefined) lost[i]! += Math.max(0, okResponses(before, after) - ((await counted(i))! - counterBefore));
         rps[i]!.push(load.rps);
         cpu[i]!.push((after.cpuMicros - before.cpuMicros) / Math.max(1, allResponses(before, after)));
+        statements[i]!.push((after.sqlStatements - before.sqlStatements) / Math.max(1, allResponses(before, after)));
+        if (databaseCpuBefore !== undefined) databaseCpu[i]!.push((((await database!.cpuSeconds(servers[i]!.pid)) ?? NaN) - databaseCpuBefore) * 1e6 / Math.max(1, allResponses(before, after)));
       }
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
     const ratios = (i: number) => median(rps[i]!.map((v, r) => v / rps[0]![r]!));
     for (const [i, scenario] of chosen.entries()) {
-      console.log(`${scenario.label.padEnd(22)} ${String(Math.round(median(rps[i]!))).padStart(7)} req/s  ${ratios(i).toFixed(2)}x  [${rps[i]!.map(Math.round).join(", ")}]  server CPU ${median(cpu[i]!).toFixed(1)} us/req${chosen[i]!.counter && chosen[i]!.path !== "/bench/read" ? `  lost updates ${lost[i]}` : ""}`);
+      console.log(`${scenario.label.padEnd(22)} ${String(Math.round(median(rps[i]!))).padStart(7)} req/s  ${ratios(i).toFixed(2)}x  [${rps[i]!.map(Math.round).join(", ")}]  server CPU ${median(cpu[i]!).toFixed(1)} us/req${chosen[i]!.sql ? `  SQL ${median(statements[i]!).toFixed(2)} stmts/req` : ""}${databaseCpu[i]!.length ? `  postgres CPU ${median(databaseCpu[i]!).toFixed(1)} us/req` : ""}${chosen[i]!.counter && chosen[i]!.path !== "/bench/read" ? `  lost updates ${lost[i]}` : ""}`);
     }
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
-    await redis?.stop();
+    try {
+      await redis?.stop();
+    } finally {
+      await database?.stop();
+    }
   }
 }
 

@@ -1,12 +1,13 @@
 // The floors of issue 14: for each kind of work the framework does, the cheapest plain Koa
 // code that does the same work, as a careful engineer would write it without a framework.
 // The framework's scenarios are measured as ratios to these, in the same run.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomFillSync } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomFillSync } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Router from "@koa/router";
 import helmet, { type HelmetOptions } from "helmet";
 import Redis, { type Result } from "ioredis";
 import Koa from "koa";
+import { Pool } from "pg";
 
 /** Key prefix of F3's session hashes. */
 export const FLOOR_REDIS_PREFIX = "floor-bench:sess:";
@@ -14,6 +15,12 @@ export const FLOOR_REDIS_PREFIX = "floor-bench:sess:";
 export const FLOOR_COOKIE = "floor_session";
 /** F3's cookie: the session id. */
 export const FLOOR_ID_COOKIE = "floor_sid";
+
+/** F4's table: the row's key (an HMAC of the id), the session's data, its idle expiry in epoch ms. */
+export const FLOOR_DATABASE_TABLE = "floor_sessions";
+export const FLOOR_DATABASE_TABLE_SQL = `CREATE TABLE ${FLOOR_DATABASE_TABLE} (id CHAR(64) PRIMARY KEY, data JSONB NOT NULL, expires_at BIGINT NOT NULL)`;
+/** F4's pool: as many connections as the database driver's default (config/session.ts). */
+const FLOOR_POOL_SIZE = 10;
 
 /** The same idle timeout as the framework's default (config/session.ts): two hours. */
 const TTL_S = 2 * 60 * 60;
@@ -179,4 +186,45 @@ export async function redisCounterFloor(url: string, headers: PreparedHeaders): 
     ctx.body = { counter: await redis.floorIncrement(FLOOR_REDIS_PREFIX + id, TTL_S, "counter") };
   });
   return { app, redis };
+}
+
+/** F4's key for a session id: an HMAC under a key derived from APP_KEY, so a dump of the table hands out no session. */
+export function floorDatabaseKey(appKey: string): (id: string) => string {
+  const key = Buffer.from(hkdfSync("sha256", Buffer.from(appKey.replace(/^base64:/, ""), "base64"), Buffer.alloc(0), "floor:session-ids", 32));
+  return (id) => createHmac("sha256", key).update(id).digest("hex");
+}
+
+/**
+ * F4: a session id from a cookie, its row keyed by an HMAC of the id (as the database driver
+ * keys its own), one statement that reads the live row and slides its expiry, one that applies
+ * the increment to the row as it is (an upsert, which also makes a new visitor's row), on a
+ * pg pool of the driver's default size.
+ */
+export function databaseCounterFloor(url: string, appKey: string, headers: PreparedHeaders): { app: Koa; pool: Pool } {
+  const pool = new Pool({ connectionString: url, max: FLOOR_POOL_SIZE });
+  const rowKey = floorDatabaseKey(appKey);
+  const t = FLOOR_DATABASE_TABLE;
+  const app = new Koa();
+  app.use(async (ctx) => {
+    if (ctx.method !== "GET" || ctx.path !== "/bench/counter") return;
+    sendHeaders(ctx.res, headers);
+    const now = Date.now();
+    const expiresAt = now + TTL_S * 1000;
+    const id = ctx.cookies.get(FLOOR_ID_COOKIE);
+    let key = id !== undefined && ID_SHAPE.test(id) ? rowKey(id) : undefined;
+    const live = key !== undefined && (await pool.query(`UPDATE ${t} SET expires_at = $2 WHERE id = $1 AND expires_at > $3 RETURNING data`, [key, expiresAt, now])).rowCount === 1;
+    if (!live) {
+      const fresh = randomBytes(32).toString("base64url");
+      key = rowKey(fresh);
+      ctx.cookies.set(FLOOR_ID_COOKIE, fresh, COOKIE_OPTIONS);
+    }
+    const { rows } = await pool.query<{ counter: string }>(
+      `INSERT INTO ${t} (id, data, expires_at) VALUES ($1, '{"counter": 1}', $2)
+       ON CONFLICT (id) DO UPDATE SET data = jsonb_set(${t}.data, '{counter}', to_jsonb(COALESCE((${t}.data ->> 'counter')::bigint, 0) + 1)), expires_at = $2
+       RETURNING data ->> 'counter' AS counter`,
+      [key, expiresAt],
+    );
+    ctx.body = { counter: Number(rows[0]!.counter) };
+  });
+  return { app, pool };
 }

@@ -10,6 +10,7 @@ import { generateKey } from "masonite/security";
 import { allResponses, ServerProcess } from "./child";
 import { Visitor } from "./client";
 import { pickTool, runLoad } from "./load";
+import { BenchDatabase } from "./database";
 import { BenchRedis } from "./redis";
 import { SCENARIOS } from "./scenarios";
 
@@ -98,11 +99,14 @@ const COMPONENTS: Array<[RegExp, string]> = [
   [/framework\/src\/sessions\/(Session|SessionData)\.ts/, "Session"],
   [/framework\/src\/sessions\/cookies/, "session cookies"],
   [/framework\/src\/sessions\/stores\/redis/, "redis store"],
+  [/framework\/src\/sessions\/stores\/database/, "database store"],
   [/framework\/src\/sessions\/stores\/cookie/, "cookie store"],
   [/framework\/src\/sessions\//, "sessions (other)"],
   [/framework\/src\//, "framework (other)"],
   [/node_modules\/cookie\//, "session cookies"],
   [/node_modules\/(ioredis|redis-parser|redis-errors|denque|cluster-key-slot|standard-as-callback|lodash)/, "ioredis"],
+  [/node_modules\/(pg|pg-pool|pg-protocol|pg-types|pg-connection-string|postgres-array|postgres-bytea|postgres-date|postgres-interval|pgpass|split2)\//, "pg"],
+  [/node_modules\/better-sqlite3\//, "better-sqlite3"],
   [/node_modules\/(@koa\/router|path-to-regexp)\//, "@koa/router"],
   [/node_modules\/(koa|koa-compose|delegates|ee-first|only|statuses|mime-types|mime-db|content-type|type-is|accepts|negotiator|vary|on-finished|encodeurl|escape-html|cookies|keygrip|http-errors|http-assert|destroy|fresh|content-disposition|depd)\//, "Koa"],
   [/node_modules\/tsyringe\//, "RequestScope/container"],
@@ -194,20 +198,23 @@ async function profileScenario(id: string, seconds: number): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const name = `${id}-${Date.now()}.cpuprofile`;
   const redis = scenario.redis ? await BenchRedis.start() : undefined;
-  const env = { ...process.env, APP_KEY: generateKey(), BENCH_REDIS_URL: redis?.url, LOG_LEVEL: "warn" };
-  const server = await ServerProcess.start(scenario.kind, { root, env, nodeArgs: ["--cpu-prof", "--cpu-prof-dir", dir, "--cpu-prof-name", name] });
+  const database = scenario.sql === "postgres" ? await BenchDatabase.start() : undefined;
+  const env = { ...process.env, APP_KEY: generateKey(), BENCH_REDIS_URL: redis?.url, BENCH_DATABASE_URL: database?.url, LOG_LEVEL: "warn" };
+  let server: ServerProcess | undefined;
   let requests = 0;
   try {
+    server = await ServerProcess.start(scenario.kind, { root, env, nodeArgs: ["--cpu-prof", "--cpu-prof-dir", dir, "--cpu-prof-name", name] });
     const visitor = new Visitor(server.url);
     await scenario.prime(visitor);
     const cookie = visitor.cookieHeader();
     const tool = pickTool(process.env.BENCH_TOOL);
     const load = await runLoad(tool, { url: server.url + scenario.path, connections: 32, durationS: seconds, headers: cookie ? { cookie } : {} });
     console.log(`${id}: ${Math.round(load.rps)} req/s under ${tool.version} while profiled (profiling slows it down)`);
-    requests = allResponses({ statuses: {}, setCookies: 0, inflight: 0, redisCalls: 0, cpuMicros: 0 }, await server.settled());
+    requests = allResponses({ statuses: {}, setCookies: 0, inflight: 0, redisCalls: 0, sqlStatements: 0, cpuMicros: 0 }, await server.settled());
   } finally {
-    await server.stop();
+    await server?.stop();
     await redis?.stop();
+    await database?.stop();
   }
   const written = readdirSync(dir).find((f) => f === name);
   if (!written) throw new Error(`no profile was written to ${dir}`);

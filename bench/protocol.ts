@@ -9,6 +9,8 @@ export interface ServerStats {
   inflight: number;
   /** Commands the server's Redis client sent; each waits for its own reply, so one per round trip. */
   redisCalls: number;
+  /** SQL statements the server's database client sent (pg: each waits for its reply, one round trip) or ran (SQLite, in the process). */
+  sqlStatements: number;
   /** CPU time (user + system, every thread: JIT, GC helpers, libuv) the process used since it started, in µs. */
   cpuMicros: number;
 }

@@ -1,5 +1,7 @@
-// `npm run bench`: this framework against bare Koa, koa-session and the floors of issue 14 (bench/floors.ts), each
-// server in its own child process, the servers taking turns under one load generator.
+// `npm run bench`: this framework against bare Koa, koa-session, express-session and the floors of issue 14
+// (bench/floors.ts), each server in its own child process, the servers taking turns under one load generator.
+// The Redis scenarios get a redis-server of the bench's own (or REDIS_URL), the database ones a PostgreSQL database
+// of its own on DATABASE_URL's server (else 127.0.0.1:5432 as postgres), dropped at the end: without it the bench fails.
 // Options: --quick (one ~1 s round of everything, for the test), --out <dir>, --rounds N,
 // --duration S, --connections N, --tool wrk|autocannon, --sessions N, --profile <kinds>.
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -12,14 +14,17 @@ import { FLOOR_REDIS_PREFIX } from "./floors";
 import { renderChart, type ChartBar } from "./chart";
 import { okResponses, allResponses, ServerProcess } from "./child";
 import { Visitor } from "./client";
+import { BenchDatabase } from "./database";
 import { pickTool, runLoad, type LoadResult, type LoadTool } from "./load";
 import type { MemoryStats } from "./protocol";
 import { BenchRedis, commandDelta } from "./redis";
-import { COOKIE_SIZES, frameworkCounter, headerNames, peek, REDIS_KEYS, SCENARIOS } from "./scenarios";
+import { COOKIE_SIZES, frameworkCounter, headerNames, peek, REDIS_KEYS, SCENARIOS, type BenchServices } from "./scenarios";
 import { KOA_SESSION_PREFIX, SERVER_KINDS, type ServerKind } from "./servers";
 import { RATIO_TARGETS, verdict, type TargetResult } from "./targets";
 
 const ROOT = path.resolve(__dirname, "..");
+/** Server children started side by side. */
+const SERVERS_STARTING_AT_ONCE = 4;
 
 // ---------------------------------------------------------------------------------------
 // Settings
@@ -69,8 +74,8 @@ interface Item {
   durationS: number;
   /** Gets the returning user's session before the load (and checks the route answers as it should). */
   prime: (visitor: Visitor) => Promise<void>;
-  /** Reads the session's counter (from Redis, or through the app), for lost updates. */
-  counter?: (visitor: Visitor, redis: BenchRedis) => Promise<number>;
+  /** Reads the session's counter (from Redis or PostgreSQL, or through the app), for lost updates. */
+  counter?: (visitor: Visitor, services: BenchServices) => Promise<number>;
   visitor?: Visitor;
   extra?: Record<string, number>;
 }
@@ -136,15 +141,20 @@ interface RunRecord {
   /** redis-server's CPU time per request, for the Redis scenarios. */
   redisCpuUs?: number;
   redis?: { commands: Record<string, number>; commandsPerRequest: number; roundTripsPerRequest: number; counterDelta?: number; lostUpdates?: number };
+  /** SQL statements the server sent (pg) or ran (SQLite) per request; the PostgreSQL server's CPU per request. */
+  sql?: { statementsPerRequest: number; databaseCpuUs?: number };
   /** 2xx responses whose increment the stored counter does not show, for counter scenarios (every driver). */
   lostUpdates?: number;
 }
 
-async function measure(item: Item, server: ServerProcess, redis: BenchRedis | undefined, tool: LoadTool, round: number, needsRedis: boolean): Promise<RunRecord> {
+async function measure(item: Item, server: ServerProcess, services: BenchServices, tool: LoadTool, round: number, needs: { redis: boolean; sql?: "postgres" | "sqlite" }): Promise<RunRecord> {
   const visitor = item.visitor!;
-  const counterBefore = item.counter && redis ? await item.counter(visitor, redis) : undefined;
+  const { redis, database } = services;
+  const needsRedis = needs.redis;
+  const counterBefore = item.counter ? await item.counter(visitor, services) : undefined;
   const commandsBefore = needsRedis && redis ? await redis.commandCalls() : undefined;
   const redisCpuBefore = needsRedis && redis ? await redis.cpuSeconds() : undefined;
+  const databaseCpuBefore = needs.sql === "postgres" ? await database!.cpuSeconds(server.pid) : undefined;
   const before = await server.stats();
   const cookie = visitor.cookieHeader();
   const load = await runLoad(tool, { url: server.url + item.path, connections: settings.connections, durationS: item.durationS, headers: cookie ? { cookie } : {} });
@@ -154,13 +164,18 @@ async function measure(item: Item, server: ServerProcess, redis: BenchRedis | un
   const handled = Math.max(1, all);
   const record: RunRecord = { round, load, ok, failed: all - ok, setCookies: after.setCookies - before.setCookies, serverCpuUs: (after.cpuMicros - before.cpuMicros) / handled };
   if (redisCpuBefore !== undefined && redis) record.redisCpuUs = ((await redis.cpuSeconds()) - redisCpuBefore) * 1e6 / handled;
+  if (needs.sql) {
+    const databaseCpuAfter = databaseCpuBefore === undefined ? undefined : await database!.cpuSeconds(server.pid);
+    record.sql = { statementsPerRequest: (after.sqlStatements - before.sqlStatements) / handled };
+    if (databaseCpuBefore !== undefined && databaseCpuAfter !== undefined) record.sql.databaseCpuUs = (databaseCpuAfter - databaseCpuBefore) * 1e6 / handled;
+  }
   if (commandsBefore && redis) {
     const commands = commandDelta(commandsBefore, await redis.commandCalls());
     const total = Object.values(commands).reduce((a, b) => a + b, 0);
     record.redis = { commands, commandsPerRequest: total / handled, roundTripsPerRequest: (after.redisCalls - before.redisCalls) / handled };
   }
-  if (counterBefore !== undefined && item.counter && redis) {
-    const counterDelta = (await item.counter(visitor, redis)) - counterBefore;
+  if (counterBefore !== undefined && item.counter) {
+    const counterDelta = (await item.counter(visitor, services)) - counterBefore;
     record.lostUpdates = item.path === "/bench/read" ? 0 : Math.max(0, ok - counterDelta);
     if (record.redis) Object.assign(record.redis, { counterDelta, lostUpdates: record.lostUpdates });
   }
@@ -249,20 +264,36 @@ async function main(): Promise<void> {
 
   const redis = await BenchRedis.start();
   console.log(`bench: redis at ${redis.external ? "REDIS_URL" : redis.url}`);
-  const env: NodeJS.ProcessEnv = { ...process.env, APP_KEY: generateKey(), BENCH_REDIS_URL: redis.url, LOG_LEVEL: "warn" };
+  const database = await BenchDatabase.start().catch(async (error: Error) => {
+    await redis.stop();
+    throw error;
+  });
+  console.log(`bench: PostgreSQL database ${database.name} at ${new URL(database.url).host}`);
+  const appKey = generateKey();
+  const services: BenchServices = { appKey, redis, database };
+  const env: NodeJS.ProcessEnv = { ...process.env, APP_KEY: appKey, BENCH_REDIS_URL: redis.url, BENCH_DATABASE_URL: database.url, LOG_LEVEL: "warn" };
   // Profiles are scratch: next to the results of an --out run, else in the git-ignored bench/results/tmp.
   const profileDir = args.out ? path.join(outDir, "profiles") : path.join(ROOT, "bench", "results", "tmp", "profiles");
   if (profileKinds.length) mkdirSync(profileDir, { recursive: true });
 
   const servers = new Map<string, ServerProcess>();
   try {
-    const started = await Promise.all(
-      SCENARIOS.map(async (s) => {
+    // A few at a time: twenty-odd servers compiling at once on two busy cores each took over a
+    // minute to start. Each one is recorded as it starts, so a failure stops those already running.
+    const queue = [...SCENARIOS];
+    const startNext = async (): Promise<void> => {
+      for (let s = queue.shift(); s; s = queue.shift()) {
         const nodeArgs = profileKinds.includes(s.kind) ? ["--cpu-prof", "--cpu-prof-dir", profileDir, "--cpu-prof-name", `${s.id}.cpuprofile`] : [];
-        return [s.id, await ServerProcess.start(s.kind, { root: ROOT, env, nodeArgs })] as const;
-      }),
-    );
-    for (const [id, server] of started) servers.set(id, server);
+        try {
+          servers.set(s.id, await ServerProcess.start(s.kind, { root: ROOT, env, nodeArgs }));
+        } catch (error) {
+          queue.length = 0; // start no more
+          throw error;
+        }
+      }
+    };
+    const starts = await Promise.allSettled(Array.from({ length: SERVERS_STARTING_AT_ONCE }, startNext));
+    for (const start of starts) if (start.status === "rejected") throw start.reason;
 
     const list = items();
     for (const item of list) {
@@ -296,8 +327,8 @@ async function main(): Promise<void> {
       console.log(`bench: round ${round}/${settings.rounds} (load average ${loadAverage.rounds.at(-1)!.join(" ")})`);
       for (const item of list) {
         const scenario = SCENARIOS.find((s) => s.id === item.id);
-        const needsRedis = item.group === "redis-growth" || (scenario?.redis ?? false);
-        const record = await measure(item, servers.get(item.server)!, redis, tool, round, needsRedis);
+        const needs = { redis: item.group === "redis-growth" || (scenario?.redis ?? false), sql: scenario?.sql };
+        const record = await measure(item, servers.get(item.server)!, services, tool, round, needs);
         records.get(item.id)!.push(record);
         const lost = record.lostUpdates;
         console.log(`  ${pad(item.label, 42)} ${pad(Math.round(record.load.rps).toLocaleString("en-US"), 8, true)} req/s${record.failed ? `  ${record.failed} FAILED` : ""}${lost !== undefined ? `  lost ${lost}` : ""}`);
@@ -341,6 +372,14 @@ async function main(): Promise<void> {
               counterDelta: redisRuns.reduce((a, r) => a + (r.counterDelta ?? 0), 0),
               lostUpdates: redisRuns.reduce((a, r) => a + (r.lostUpdates ?? 0), 0),
               lostUpdateShare: s.path === "/bench/read" ? 0 : redisRuns.reduce((a, r) => a + (r.lostUpdates ?? 0), 0) / Math.max(1, requests),
+            }
+          : undefined,
+        sql: s.sql
+          ? {
+              client: s.sql === "postgres" ? "pg" : "better-sqlite3",
+              // pg: statements sent, each waiting for its reply (one round trip); SQLite: statements run in the process.
+              statementsPerRequest: median(runs.map((r) => r.sql?.statementsPerRequest ?? NaN)),
+              databaseCpuUsPerRequest: s.sql === "postgres" ? median(runs.map((r) => r.sql?.databaseCpuUs ?? NaN)) : undefined,
             }
           : undefined,
       };
@@ -404,6 +443,8 @@ async function main(): Promise<void> {
       };
     });
     const s13 = byId("masonite-web-fresh");
+    const sG = byId("masonite-database");
+    const sGSqlite = byId("masonite-database-sqlite");
     const s17 = byId("masonite-web-users");
     const checks: TargetResult[] = [
       { id: "D-lost-updates", text: "(D) redis driver: zero lost updates", value: s5.redis!.lostUpdates, goal: 0, met: s5.redis!.lostUpdates === 0 },
@@ -414,6 +455,10 @@ async function main(): Promise<void> {
       { id: "9-owner-index", text: "(9) signed in on redis: at most one Redis command more than (5), the same round trips", value: s9.redis!.commandsPerRequest - s5.redis!.commandsPerRequest, goal: 1, met: s9.redis!.commandsPerRequest - s5.redis!.commandsPerRequest <= 1 && Math.abs(s9.redis!.roundTripsPerRequest - s5.redis!.roundTripsPerRequest) < 0.01 },
       { id: "9-lost-updates", text: "(9) signed in on redis: zero lost updates", value: s9.redis!.lostUpdates, goal: 0, met: s9.redis!.lostUpdates === 0 },
       { id: "cookie-growth-linear", text: "cookie driver cost grows at most linearly with size", value: slopeHigh, goal: slopeLow, met: cookieLinear },
+      { id: "G-lost-updates", text: "(G) database driver on PostgreSQL: zero lost updates", value: sG.lostUpdates!, goal: 0, met: sG.lostUpdates === 0 },
+      { id: "G-sqlite-lost-updates", text: "database driver on SQLite: zero lost updates", value: sGSqlite.lostUpdates!, goal: 0, met: sGSqlite.lostUpdates === 0 },
+      // The peer loads the session, changes it in memory and saves it whole: concurrent requests overwrite each other's increments.
+      { id: "G-peer-lost-updates", text: "express-session + connect-pg-simple: lost updates", value: byId("express-session-pg").lostUpdates!, goal: null },
       { id: "memory-flat", text: `memory flat over ${memory.sessions.toLocaleString("en-US")} redis sessions`, value: memory.heapBytesPerSession, goal: 16, met: memory.flat },
     ];
     const targets = [...ratioTargets, ...checks];
@@ -425,6 +470,7 @@ async function main(): Promise<void> {
       machine: { cores: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? "unknown", memoryGB: Math.round(os.totalmem() / 1024 ** 3), node: process.version, platform: `${os.type()} ${os.release()}` },
       tool: tool.version,
       redis: redis.external ? "REDIS_URL" : "bench's own redis-server",
+      postgres: `bench's own database on ${new URL(database.url).host}`,
       loadAverage,
       method: {
         rounds: settings.rounds,
@@ -435,7 +481,8 @@ async function main(): Promise<void> {
         turns: "each round runs every scenario once, in the same order (A, B, C, ... A, B, C ...); reported values are medians over rounds; ratios are medians of per-round ratios, with their min-max over the rounds",
         record: "targets are ratios of server CPU us per request (the base's over the scenario's, higher is better); the req/s ratio is reported beside each",
         clients: "one returning user per scenario: its session cookie is obtained by ordinary requests first, then every load request presents it (all connections share that session)",
-        cpu: "server CPU is the server process's CPU time (user + system, all threads) per request it handled, redis CPU is redis-server's (INFO cpu); unlike req/s they do not depend on how much of the machine the load generator and Redis take",
+        cpu: "server CPU is the server process's CPU time (user + system, all threads) per request it handled, redis CPU is redis-server's (INFO cpu), postgres CPU that of the PostgreSQL server processes serving the bench's database (/proc); unlike req/s they do not depend on how much of the machine the load generator and Redis take",
+        sql: "SQL statements per request are counted in the server process: every query its pg client sends (each waits for its own reply: one round trip), or every statement better-sqlite3 runs (BEGIN and COMMIT included: calls in the process, not round trips)",
       },
       scenarios: mainResults,
       targets,
@@ -453,7 +500,7 @@ async function main(): Promise<void> {
     console.log(`Requests/s, median of ${settings.rounds} round(s); ratio = median of per-round ratios to bare Koa (${tool.version}, ${settings.connections} connections, ${results.machine.cores} cores).`);
     console.log("CPU us/req: the process's own CPU time per request handled, all threads; it does not depend on the share of the cores the load generator takes.");
     printTable(
-      ["scenario", "req/s", "x bare Koa", "p50 ms", "server CPU us/req", "redis CPU us/req", "redis cmds/req", "round trips/req", "lost updates"],
+      ["scenario", "req/s", "x bare Koa", "p50 ms", "server CPU us/req", "redis CPU us/req", "postgres CPU us/req", "redis cmds/req", "SQL stmts/req", "round trips/req", "lost updates"],
       mainResults.map((r) => [
         `(${r.n}) ${r.label}`,
         Math.round(r.rps).toLocaleString("en-US"),
@@ -461,8 +508,10 @@ async function main(): Promise<void> {
         r.latencyP50Ms.toFixed(2),
         r.serverCpuUsPerRequest.toFixed(1),
         r.redisCpuUsPerRequest !== undefined ? r.redisCpuUsPerRequest.toFixed(1) : "-",
+        r.sql?.databaseCpuUsPerRequest !== undefined ? r.sql.databaseCpuUsPerRequest.toFixed(1) : "-",
         r.redis ? r.redis.commandsPerRequest.toFixed(2) : "-",
-        r.redis ? r.redis.roundTripsPerRequest.toFixed(2) : "-",
+        r.sql ? r.sql.statementsPerRequest.toFixed(2) : "-",
+        r.redis ? r.redis.roundTripsPerRequest.toFixed(2) : r.sql?.client === "pg" ? r.sql.statementsPerRequest.toFixed(2) : "-",
         r.lostUpdates !== undefined ? `${r.lostUpdates} of ${r.requests} (${((r.lostUpdates / Math.max(1, r.requests)) * 100).toFixed(1)}%)` : "-",
       ]),
     );
@@ -498,7 +547,7 @@ async function main(): Promise<void> {
     // --- files ---
     mkdirSync(outDir, { recursive: true });
     writeFileSync(path.join(outDir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
-    const kindOf = (id: string): ChartBar["kind"] => (id === "koa" ? "ceiling" : id.startsWith("floor-") ? "floor" : id.startsWith("koa") ? "peer" : "framework");
+    const kindOf = (id: string): ChartBar["kind"] => (id === "koa" ? "ceiling" : id.startsWith("floor-") ? "floor" : SCENARIOS.find((s) => s.id === id)!.framework ? "framework" : "peer");
     const subtitle = `${settings.quick ? "QUICK RUN · " : ""}median of ${settings.rounds} round(s) · ${tool.version}, ${settings.connections} connections · ${results.machine.cores} cores · ${date.slice(0, 10)}`;
     writeFileSync(
       path.join(outDir, "latest.svg"),
@@ -525,7 +574,11 @@ async function main(): Promise<void> {
       await redis.deletePrefix(KOA_SESSION_PREFIX);
       await redis.deletePrefix(FLOOR_REDIS_PREFIX);
     }
-    await redis.stop();
+    try {
+      await redis.stop();
+    } finally {
+      await database.stop();
+    }
   }
 }
 

@@ -1,10 +1,21 @@
 import { BENCH_NAMESPACE } from "./app";
 import type { Visitor } from "./client";
+import type { BenchDatabase } from "./database";
 import type { BenchRedis } from "./redis";
-import { FLOOR_ID_COOKIE, FLOOR_REDIS_PREFIX } from "./floors";
+import { FLOOR_DATABASE_TABLE, floorDatabaseKey, FLOOR_ID_COOKIE, FLOOR_REDIS_PREFIX } from "./floors";
 import { KOA_SESSION_PREFIX, type ServerKind } from "./servers";
 
 const SESSION_COOKIE = "masonite_session";
+/** express-session's cookie: `s:<id>.<signature>`, URL-encoded. */
+const EXPRESS_SESSION_COOKIE = "connect.sid";
+
+/** What the bench runs beside the servers, for reading counters where they are stored. */
+export interface BenchServices {
+  /** The APP_KEY the servers were given. */
+  appKey: string;
+  redis?: BenchRedis;
+  database?: BenchDatabase;
+}
 
 /** One of the seven scenarios of issue 6 (and the api group's): a server kind, a route, and how its returning user is made. */
 export interface Scenario {
@@ -14,10 +25,12 @@ export interface Scenario {
   kind: ServerKind;
   path: string;
   redis: boolean;
+  /** The SQL server it keeps sessions in: the bench's PostgreSQL database, or an SQLite file of the server's own. */
+  sql?: "postgres" | "sqlite";
   framework: boolean;
   prime: (visitor: Visitor) => Promise<void>;
-  /** Reads the session's counter (straight from Redis, or through a read-only request), for lost updates. */
-  counter?: (visitor: Visitor, redis: BenchRedis) => Promise<number>;
+  /** Reads the session's counter (straight from Redis or PostgreSQL, or through a read-only request), for lost updates. */
+  counter?: (visitor: Visitor, services: BenchServices) => Promise<number>;
   /** For a floor or peer: the framework scenario whose header names its answer must carry too, checked before measuring. */
   sameHeadersAs?: string;
 }
@@ -27,18 +40,32 @@ export async function appCounter(visitor: Visitor): Promise<number> {
   return (JSON.parse(await peek(visitor, "/bench/read")) as { counter: number }).counter;
 }
 
-export async function frameworkCounter(visitor: Visitor, redis: BenchRedis): Promise<number> {
+export async function frameworkCounter(visitor: Visitor, { redis }: BenchServices): Promise<number> {
   const id = visitor.cookie(SESSION_COOKIE);
-  return Number(await redis.client.hget(`${BENCH_NAMESPACE}:session:${id}`, "counter"));
+  return Number(await redis!.client.hget(`${BENCH_NAMESPACE}:session:${id}`, "counter"));
 }
 
-export async function koaSessionCounter(visitor: Visitor, redis: BenchRedis): Promise<number> {
-  const raw = await redis.client.get(KOA_SESSION_PREFIX + visitor.cookie("koa.sess"));
+export async function koaSessionCounter(visitor: Visitor, { redis }: BenchServices): Promise<number> {
+  const raw = await redis!.client.get(KOA_SESSION_PREFIX + visitor.cookie("koa.sess"));
   return Number((JSON.parse(raw ?? "{}") as { counter?: number }).counter ?? NaN);
 }
 
-export async function floorCounter(visitor: Visitor, redis: BenchRedis): Promise<number> {
-  return Number(await redis.client.hget(FLOOR_REDIS_PREFIX + visitor.cookie(FLOOR_ID_COOKIE), "counter"));
+export async function floorCounter(visitor: Visitor, { redis }: BenchServices): Promise<number> {
+  return Number(await redis!.client.hget(FLOOR_REDIS_PREFIX + visitor.cookie(FLOOR_ID_COOKIE), "counter"));
+}
+
+/** F4's counter, from its row in PostgreSQL. */
+export async function floorDatabaseCounter(visitor: Visitor, { appKey, database }: BenchServices): Promise<number> {
+  const rows = await database!.query<{ counter: string }>(`SELECT data ->> 'counter' AS counter FROM ${FLOOR_DATABASE_TABLE} WHERE id = $1`, [floorDatabaseKey(appKey)(visitor.cookie(FLOOR_ID_COOKIE)!)]);
+  return Number(rows[0]?.counter ?? NaN);
+}
+
+/** The express-session peer's counter, from connect-pg-simple's row in PostgreSQL. */
+export async function expressSessionCounter(visitor: Visitor, { database }: BenchServices): Promise<number> {
+  const signed = decodeURIComponent(visitor.cookie(EXPRESS_SESSION_COOKIE) ?? "");
+  const id = signed.slice("s:".length, signed.lastIndexOf("."));
+  const rows = await database!.query<{ counter: number | null }>("SELECT (sess ->> 'counter')::int AS counter FROM session WHERE sid = $1", [id]);
+  return Number(rows[0]?.counter ?? NaN);
 }
 
 /** One request with the visitor's cookies that leaves the visitor's jar as it was. */
@@ -150,6 +177,11 @@ export const SCENARIOS: Scenario[] = [
   { n: 17, id: "masonite-web-users", label: "(B) masonite, web group JSON, /bench/users/:id?q=1, stores nothing", kind: "masonite-cookie", path: "/bench/users/42?q=1", redis: false, framework: true, prime: primeUser("/bench/users/42?q=1") },
   { n: 18, id: "floor-router-users", label: "floor F1: Koa + @koa/router, /api/bench/users/:id?q=1", kind: "floor-router", path: "/api/bench/users/42?q=1", redis: false, framework: false, prime: primeUser("/api/bench/users/42?q=1"), sameHeadersAs: "masonite-api-users" },
   { n: 19, id: "floor-redis-read", label: "floor F3r: Koa + ioredis, one script, read-only", kind: "floor-redis", path: "/bench/read", redis: true, framework: false, prime: primeRead, counter: floorCounter, sameHeadersAs: "masonite-redis-read" },
+  // The database driver: on PostgreSQL against its floor and the peer users would pick, and on an SQLite file.
+  { n: 20, id: "masonite-database", label: "(G) masonite, database driver counter, PostgreSQL", kind: "masonite-database", path: "/bench/counter", redis: false, sql: "postgres", framework: true, prime: primeCounter, counter: appCounter },
+  { n: 21, id: "masonite-database-sqlite", label: "masonite, database driver counter, SQLite file", kind: "masonite-database-sqlite", path: "/bench/counter", redis: false, sql: "sqlite", framework: true, prime: primeCounter, counter: appCounter },
+  { n: 22, id: "floor-database", label: "floor F4: Koa + pg pool, two statements", kind: "floor-database", path: "/bench/counter", redis: false, sql: "postgres", framework: false, prime: primeCounter, counter: floorDatabaseCounter, sameHeadersAs: "masonite-database" },
+  { n: 23, id: "express-session-pg", label: "Express + express-session + connect-pg-simple", kind: "express-session-pg", path: "/bench/counter", redis: false, sql: "postgres", framework: false, prime: primeCounter, counter: expressSessionCounter, sameHeadersAs: "masonite-database" },
 ];
 
 /** Session data sizes up to the largest the default 6 KB of cookies holds (about 4.4 KB). */

@@ -6,6 +6,7 @@ import "./env";
 import { createServer, type ServerResponse } from "node:http";
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
+import { countStatements, serverBackendName } from "./database";
 import type { ChildMessage, ParentMessage, ServerStats } from "./protocol";
 import { buildServer, SERVER_KINDS, type ServerKind } from "./servers";
 
@@ -16,9 +17,11 @@ function send(message: ChildMessage): void {
 async function main(): Promise<void> {
   const kind = process.argv[2] as ServerKind;
   if (!SERVER_KINDS.includes(kind)) throw new Error(`unknown server kind ${JSON.stringify(kind)} (known: ${SERVER_KINDS.join(", ")})`);
-  const built = await buildServer(kind, process.env.BENCH_REDIS_URL);
+  // Names this server's PostgreSQL connections, so the bench can tell their CPU time from the others'.
+  process.env.PGAPPNAME = serverBackendName(process.pid);
+  const built = await buildServer(kind, { redisUrl: process.env.BENCH_REDIS_URL, databaseUrl: process.env.BENCH_DATABASE_URL });
 
-  const stats: ServerStats = { statuses: {}, setCookies: 0, inflight: 0, redisCalls: 0, cpuMicros: 0 };
+  const stats: ServerStats = { statuses: {}, setCookies: 0, inflight: 0, redisCalls: 0, sqlStatements: 0, cpuMicros: 0 };
   // Koa's listener returns a promise that settles once the middleware (session commit
   // included) finished, whether or not the client stayed to read the answer: counting there
   // tells how many requests the server really handled. Every server kind pays the same for it.
@@ -46,6 +49,8 @@ async function main(): Promise<void> {
       return sendCommand.apply(this, args);
     } as typeof sendCommand;
   }
+
+  if (built.sql) countStatements(built.sql, () => stats.sqlStatements++);
 
   server.listen(0, "127.0.0.1");
   await once(server, "listening");

@@ -28,6 +28,11 @@ export const RATIO_TARGETS: RatioTarget[] = [
   { id: "F", text: "(F) full page with flash, errors, old(): (C) / (F)", scenario: "masonite-page", base: "masonite-cookie" },
   // What production's optional request log costs (issue 15): reported, no target.
   { id: "A-logged", text: "(14) api JSON with a request log line: (8) / (14)", scenario: "masonite-api-logged", base: "masonite-api" },
+  // The database driver on PostgreSQL against its floor, and the peer reported beside it.
+  { id: "G", text: "(G) database driver counter, PostgreSQL: F4 / (G)", scenario: "masonite-database", base: "floor-database", min: 0.8 },
+  { id: "G-express-session", text: "(G) database driver counter: express-session + connect-pg-simple / (G)", scenario: "masonite-database", base: "express-session-pg" },
+  // SQLite answers in the process, with no server to wait for: reported beside F4, no target.
+  { id: "G-sqlite", text: "database driver counter, SQLite file: F4 / (G-sqlite)", scenario: "masonite-database-sqlite", base: "floor-database" },
 ];
 
 export interface TargetResult {

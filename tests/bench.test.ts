@@ -12,18 +12,29 @@ import Koa from "koa";
 import serveStatic from "koa-static";
 import { runLoad } from "../bench/load";
 import { startApp } from "./support/app";
-import { RedisServer } from "./support/redis";
+import { createDatabase } from "./support/database";
+import { freePort, RedisServer } from "./support/redis";
 
 const ROOT = path.resolve(__dirname, "..");
-const SCENARIOS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "masonite-page", "masonite-redis-read", "masonite-api", "masonite-redis-signed-in", "floor-router", "floor-cookie", "floor-redis", "masonite-web-fresh", "masonite-api-logged", "masonite-file", "masonite-api-users", "masonite-web-users", "floor-router-users", "floor-redis-read"];
+const SCENARIOS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "masonite-page", "masonite-redis-read", "masonite-api", "masonite-redis-signed-in", "floor-router", "floor-cookie", "floor-redis", "masonite-web-fresh", "masonite-api-logged", "masonite-file", "masonite-api-users", "masonite-web-users", "floor-router-users", "floor-redis-read", "masonite-database", "masonite-database-sqlite", "floor-database", "express-session-pg"];
 /** Issue 22's targets, each a ratio of server CPU per request to a floor, peer or other scenario measured in the same run. */
-const RATIO_TARGETS = ["A", "B", "C", "C-koa-session", "D", "D-koa-session", "E", "F", "A-logged"];
+const RATIO_TARGETS = ["A", "B", "C", "C-koa-session", "D", "D-koa-session", "E", "F", "A-logged", "G", "G-express-session", "G-sqlite"];
 
 interface Results {
   quick: boolean;
   tool: string;
   machine: { cores: number };
-  scenarios: Array<{ id: string; rps: number; ratio: number; failed: number; serverCpuUsPerRequest: number; redisCpuUsPerRequest?: number; redis?: { lostUpdates: number; roundTripsPerRequest: number } }>;
+  scenarios: Array<{
+    id: string;
+    rps: number;
+    ratio: number;
+    failed: number;
+    serverCpuUsPerRequest: number;
+    redisCpuUsPerRequest?: number;
+    redis?: { lostUpdates: number; roundTripsPerRequest: number };
+    lostUpdates?: number;
+    sql?: { client: string; statementsPerRequest: number; databaseCpuUsPerRequest: number | null };
+  }>;
   targets: Array<{ id: string; text: string; value: number; goal: number | null; met?: boolean; scenario?: string; base?: string; spread?: { min: number; max: number }; rpsRatio?: number }>;
   loadAverage: { start: number[]; rounds: number[][]; end: number[] };
   growth: { cookie: Array<{ rps: number; bytes: number }>; redis: Array<{ rps: number; keys: number }> };
@@ -34,6 +45,10 @@ interface Results {
 // proves the harness runs end to end: every server starts, answers, and gets measured. It starts
 // some 20 servers one after another, which on two busy cores took over 150 s: the limit only catches a hang.
 test("npm run bench -- --quick measures every scenario and writes the JSON and the chart", { timeout: 600_000 }, async (t) => {
+  // The database scenarios need a PostgreSQL the bench may create its database on (the bench fails without one).
+  const probe = await createDatabase("postgres", t, { table: false });
+  if (!probe) return;
+  await probe.drop();
   const redis = await RedisServer.startOrSkip(t);
   if (!redis) return;
   const out = mkdtempSync(path.join(os.tmpdir(), "bench-quick-"));
@@ -68,7 +83,20 @@ test("npm run bench -- --quick measures every scenario and writes the JSON and t
     }
     // The framework's Redis increments are atomic whatever the machine's speed.
     assert.equal(results.scenarios.find((s) => s.id === "masonite-redis")!.redis!.lostUpdates, 0);
-    assert.equal((results.scenarios.find((s) => s.id === "masonite-file") as { lostUpdates?: number }).lostUpdates, 0, "the file driver's counter loses nothing");
+    assert.equal(results.scenarios.find((s) => s.id === "masonite-file")!.lostUpdates, 0, "the file driver's counter loses nothing");
+    // The database driver applies each increment to the row as it is, on PostgreSQL and on SQLite.
+    assert.equal(results.scenarios.find((s) => s.id === "masonite-database")!.lostUpdates, 0, "the database driver's counter loses nothing on PostgreSQL");
+    assert.equal(results.scenarios.find((s) => s.id === "masonite-database-sqlite")!.lostUpdates, 0, "the database driver's counter loses nothing on SQLite");
+    assert.ok(Number.isInteger(results.scenarios.find((s) => s.id === "express-session-pg")!.lostUpdates), "the peer's lost updates are counted");
+    // F4 is one statement to read and one to apply the change; each scenario on PostgreSQL has its statements counted.
+    assert.equal(results.scenarios.find((s) => s.id === "floor-database")!.sql!.statementsPerRequest, 2);
+    for (const id of ["floor-database", "masonite-database", "express-session-pg"]) {
+      const { sql } = results.scenarios.find((s) => s.id === id)!;
+      assert.ok(sql!.statementsPerRequest >= 1, `${id} has its SQL statements counted`);
+      // Only its own server's PostgreSQL connections are counted: another server's idle connection closing cannot make it
+      // negative. (It is null for a PostgreSQL on another machine, whose processes /proc does not show.)
+      if (sql!.databaseCpuUsPerRequest !== null) assert.ok(sql!.databaseCpuUsPerRequest! >= 0, `${id}: PostgreSQL CPU per request ${sql!.databaseCpuUsPerRequest}`);
+    }
     assert.equal(results.growth.cookie.map((g) => g.bytes).join(), "100,1024,2048,4096");
     assert.equal(results.growth.redis.map((g) => g.keys).join(), "1,10,100,1000");
     for (const g of [...results.growth.cookie, ...results.growth.redis]) assert.ok(g.rps > 0, JSON.stringify(g));
@@ -106,6 +134,28 @@ test("npm run bench -- --quick measures every scenario and writes the JSON and t
     assert.ok(!existsSync(path.join(out, "profiles")), "no profiles unless asked for");
   } finally {
     rmSync(out, { recursive: true, force: true });
+    await redis.stop();
+  }
+});
+
+// A database scenario is never skipped without a word: with no PostgreSQL the bench stops and says so.
+test("npm run bench fails, naming PostgreSQL, when no PostgreSQL answers", { timeout: 120_000 }, async (t) => {
+  const redis = await RedisServer.startOrSkip(t);
+  if (!redis) return;
+  try {
+    const closed = await freePort();
+    const child = spawn(process.execPath, ["-r", "masonite/register", path.join(ROOT, "bench", "run.ts"), "--quick", "--out", path.join(os.tmpdir(), "bench-never-written")], {
+      cwd: ROOT,
+      env: { ...process.env, REDIS_URL: redis.url, DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/postgres` },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    const [code] = (await once(child, "close")) as [number | null];
+    assert.equal(code, 1, output);
+    assert.match(output, new RegExp(`bench failed: .*the database scenarios need PostgreSQL: none answers at 127\\.0\\.0\\.1:${closed}`));
+  } finally {
     await redis.stop();
   }
 });
