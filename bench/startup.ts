@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     }
     console.log(
       "\nThe install columns: bare Koa is `npm install koa`; compiled is the built app's `npm ci --omit=dev`; source is the app's full install," +
-        " which the source path needs (TypeScript, SWC and the @types were the framework's dependencies before craft build).",
+        " which running from TypeScript needs (TypeScript, SWC and the @types packages included).",
     );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
