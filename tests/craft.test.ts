@@ -114,7 +114,7 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
   test("the new app is self-contained: its own package, the framework vendored, no framework internals", () => {
     const manifest = JSON.parse(read(path.join(app, "package.json")));
     assert.equal(manifest.name, "blog");
-    assert.deepEqual(Object.keys(manifest.scripts).sort(), ["craft", "dev", "start", "test", "typecheck"]);
+    assert.deepEqual(Object.keys(manifest.scripts).sort(), ["build", "craft", "dev", "start", "test", "typecheck"]);
     assert.equal(manifest.bin.craft, "./craft.js");
     assert.equal(manifest.dependencies.masonite, "file:vendor/masonite-0.1.0.tgz");
     assert.ok(existsSync(path.join(app, "vendor", "masonite-0.1.0.tgz")));
@@ -258,7 +258,8 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
     }
   });
 
-  test("npm start serves the welcome page, the flash demo and the generated pages", async () => {
+  test("npm run build, then npm start serves the welcome page, the flash demo and the generated pages", async () => {
+    assertSucceeded(await run(NPM, ["run", "build"], app, { timeout: 120_000 }), "npm run build");
     const port = await freePort();
     // Its own process group, so the shell npm starts and the node server below it stop together.
     server = spawn(NPM, ["start", "--", "--port", String(port)], { cwd: app, env: shellEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });

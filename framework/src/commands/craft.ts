@@ -3,6 +3,7 @@ import type { Kernel } from "../foundation/Application";
 import { loadEnvironment } from "../core/env";
 import { FrameworkError, sentence } from "../core/errors";
 import { generateKey } from "../security/keys";
+import { buildApp, BUILD_DIR } from "./build";
 import { storeEnvValue } from "./envFile";
 import { registerGenerators } from "./generators/register";
 import { newApp, SESSION_DRIVERS, type SessionDriverName } from "./new/newApp";
@@ -41,6 +42,14 @@ export function createCraft(options: CraftOptions): Command {
     .option("--no-typecheck", "with --reload: do not run tsc --watch beside the server")
     .option("-w, --workers <count>", 'worker processes sharing the port (Node\'s cluster module); "auto" = one per CPU', workerCount, 1)
     .action((opts: { port: number; host: string; reload: boolean; workers: number; typecheck: boolean }) => serve(options.root, options.kernel, opts));
+
+  program
+    .command("build")
+    .description(`type-check the app and compile it to ${BUILD_DIR}/, for production: node ${BUILD_DIR}/craft.js serve`)
+    .action(() => {
+      const { compiled } = buildApp(options.root);
+      console.log(`Built ${compiled} files into ${BUILD_DIR}/ (templates and public files copied); start it with: node ${BUILD_DIR}/craft.js serve`);
+    });
 
   program
     .command("key")

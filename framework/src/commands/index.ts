@@ -1,5 +1,6 @@
 export { createCraft, runCraft, type CraftOptions } from "./craft";
 export { ensureAppKey } from "./serve";
+export { buildApp, BUILD_DIR, type BuildResult } from "./build";
 export { newApp, SESSION_DRIVERS, type NewAppOptions, type SessionDriverName } from "./new/newApp";
 export { appReadme, nextSteps } from "./new/appFiles";
 export { appPackageJson } from "./new/skeleton";

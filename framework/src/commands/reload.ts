@@ -3,7 +3,6 @@ import { createServer } from "node:http";
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import chokidar from "chokidar";
 import { escapeHtml } from "../core/html";
 import { watchTypes } from "./typecheck";
 
@@ -113,7 +112,9 @@ export async function superviseReload(root: string, options: ReloadOptions, envi
     }, DEBOUNCE_MS);
   };
 
-  const watcher = chokidar.watch(
+  // Loaded here, not at the top: `craft serve` without --reload (production) never needs it.
+  const { watch } = require("chokidar") as typeof import("chokidar");
+  const watcher = watch(
     WATCHED.map((entry) => path.join(root, entry)),
     { ignoreInitial: true, ignored: (file) => path.basename(file) === "node_modules" },
   );

@@ -4,7 +4,14 @@ import type { RouteDefinition } from "../routes/Route";
 import type { ViewFactory } from "../views/ViewFactory";
 import { FrameworkError } from "../core/errors";
 import type { Logger } from "../core/logger";
-import { exceptionPage, routeListPage } from "./debugPages";
+
+/**
+ * The debug pages, loaded on first use: Youch and its source-map readers are a tenth of a
+ * production process's start-up, and production never shows a debug page.
+ */
+function debugPages(): typeof import("./debugPages") {
+  return require("./debugPages") as typeof import("./debugPages");
+}
 
 const TITLES: Record<number, string> = {
   400: "Bad request",
@@ -96,8 +103,8 @@ export function errorPages(views: ViewFactory, logger: Logger, { debug, headers,
       }
       ctx.type = "html";
       // A failing exception page must not hide the original error behind a second one.
-      if (debug && status >= 500) ctx.body = await exceptionPage(ctx, raw).catch(() => renderErrorPage(views, ctx.http, page));
-      else if (debug && status === 404) ctx.body = routeListPage(ctx, page.message, routes);
+      if (debug && status >= 500) ctx.body = await debugPages().exceptionPage(ctx, raw).catch(() => renderErrorPage(views, ctx.http, page));
+      else if (debug && status === 404) ctx.body = debugPages().routeListPage(ctx, page.message, routes);
       else ctx.body = renderErrorPage(views, ctx.http, page);
     },
   };

@@ -17,10 +17,10 @@ test("craft new's last words start the app the way the README's tour and Getting
   assert.doesNotMatch(nextSteps("blog", "cd blog", true), /npm start/);
 });
 
-test("the new app's README names every session driver craft new offers, and npm run dev first", () => {
+test("the new app's README names every session driver craft new offers, npm run dev first and npm start after a build", () => {
   const readme = appReadme("blog", "masonite-0.1.0.tgz", "0.1.0", SESSION_DRIVERS);
   assert.deepEqual(SESSION_DRIVERS, ["cookie", "redis", "file", "memory", "database"]);
   assert.match(readme, /`SESSION_DRIVER=cookie\|redis\|file\|memory\|database`/);
   assert.match(GETTING_STARTED, /--driver cookie\|redis\|file\|memory\|database/, "the same list as docs/getting-started.md");
-  assert.match(readme, /```sh\nnpm install .*\nnpm run dev .*\nnpm start /);
+  assert.match(readme, /```sh\nnpm install .*\nnpm run dev .*\n(?:.*\n)*npm run build .*\nnpm start .*plain node/);
 });

@@ -1,7 +1,8 @@
 /** Files a new app gets that the repository root cannot lend it: they name the app. */
 
-/** Kept out of git: dependencies, secrets and logs. vendor/ is committed on purpose. */
+/** Kept out of git: dependencies, secrets, logs and the compiled app. vendor/ is committed on purpose. */
 export const APP_GITIGNORE = `node_modules/
+build/
 .env
 storage/logs/*
 !storage/logs/.gitkeep
@@ -24,9 +25,16 @@ a SQL database, files or memory).
 \`\`\`sh
 npm install      # once; \`craft new\` already did it unless you passed --no-install
 npm run dev      # serves http://127.0.0.1:8000 and restarts when you save a file
-npm start        # the same without the watcher (--port and --host change the address)
 npm test         # type-checks, then runs tests/*.test.ts
+npm run build    # type-checks, then compiles the app to build/ (templates and public files copied)
+npm start        # runs build/ with plain node, for production (--port and --host change the address)
 \`\`\`
+
+In production, build in a full install, then install without the development tools and start:
+\`npm ci --omit=dev\` leaves out TypeScript, SWC and the @types packages, and \`npm start\` loads
+none of them. build/ is the app's root there: put its \`.env\` (or set the variables) for it, and its
+logs and file sessions go under \`build/storage/\`; \`npm run build\` replaces the compiled code and
+copied files and leaves those alone.
 
 \`.env\` holds this machine's settings (\`APP_KEY\`, \`SESSION_DRIVER=${drivers.join("|")}\`, Redis
 address, \`DATABASE_URL\`); \`.env.example\` lists them all. Never commit \`.env\`.

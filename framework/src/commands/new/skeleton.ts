@@ -32,8 +32,15 @@ export const SKELETON_PATHS = [
 ] as const;
 
 /** The scripts and tools of the repository's package.json that an app needs; bench and browser tooling are the framework's own. */
-const APP_SCRIPTS = ["start", "dev", "craft", "typecheck"];
+const APP_SCRIPTS = ["dev", "craft", "typecheck"];
 const APP_DEV_DEPENDENCIES = ["typescript", "@types/node"];
+
+/**
+ * An app's production scripts, which the repository's differ from (there `npm start` serves
+ * the TypeScript source): `npm run build` compiles to build/, and `npm start` runs that with
+ * plain node, so a production install needs no compiler.
+ */
+const APP_PRODUCTION_SCRIPTS = { build: "node -r masonite/register craft.ts build", start: "node build/craft.js serve" };
 
 interface PackageJson {
   name?: string;
@@ -65,8 +72,12 @@ export function findRepositoryRoot(frameworkDir: string = FRAMEWORK_DIR): string
   return workspaces.includes(path.basename(frameworkDir)) ? parent : undefined;
 }
 
-/** The new app's package.json before `craft new` names it and points it at the framework. */
-export function appPackageJson(repository: PackageJson): PackageJson & Record<string, unknown> {
+/**
+ * The new app's package.json before `craft new` names it and points it at the framework. Its
+ * development dependencies are the framework's own (the compiler, SWC for `masonite/register`,
+ * the @types its declarations name), which an installed framework does not bring along.
+ */
+export function appPackageJson(repository: PackageJson, framework: PackageJson = readJson(path.join(FRAMEWORK_DIR, "package.json"))): PackageJson & Record<string, unknown> {
   const integration = repository.scripts?.["test:integration"];
   if (!integration) throw new Error("The repository's package.json needs a test:integration script: a new app's npm test runs it.");
   return {
@@ -76,16 +87,25 @@ export function appPackageJson(repository: PackageJson): PackageJson & Record<st
     description: "A Masonite-style TypeScript app",
     bin: repository.bin,
     // An app's tests are the repository's integration tests' kind; the framework's unit tests stay behind.
-    scripts: { ...pick(repository.scripts, APP_SCRIPTS), test: `npm run --silent typecheck && ${integration}` },
+    scripts: { ...APP_PRODUCTION_SCRIPTS, ...pick(repository.scripts, APP_SCRIPTS), test: `npm run --silent typecheck && ${integration}` },
     engines: repository.engines,
     dependencies: { ...repository.dependencies },
-    devDependencies: pick(repository.devDependencies, APP_DEV_DEPENDENCIES),
+    devDependencies: { ...framework.devDependencies, ...pick(repository.devDependencies, APP_DEV_DEPENDENCIES) },
   };
 }
 
-/** The repository's tsconfig, checking only the folders an app has. */
-function appTsconfig(repository: { include?: string[] }, appDir: string): object {
-  return { ...repository, include: (repository.include ?? []).filter((entry) => existsSync(path.join(appDir, entry))) };
+interface Tsconfig {
+  compilerOptions?: Record<string, unknown>;
+  include?: string[];
+}
+
+/**
+ * The repository's tsconfig, checking only the folders an app has, against the framework's
+ * declarations: the "masonite-source" condition picks sources only the repository has.
+ */
+function appTsconfig(repository: Tsconfig, appDir: string): Tsconfig {
+  const { customConditions: _sourcesOfTheRepository, ...compilerOptions } = repository.compilerOptions ?? {};
+  return { ...repository, compilerOptions, include: (repository.include ?? []).filter((entry) => existsSync(path.join(appDir, entry))) };
 }
 
 /** Copies the skeleton out of the repository root into `destination`, replacing what was there. */
@@ -100,7 +120,7 @@ export function buildSkeleton(repositoryRoot: string, destination: string = SKEL
     }
     const manifest = appPackageJson(readJson<PackageJson>(path.join(repositoryRoot, "package.json")));
     writeFileSync(path.join(staging, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-    const tsconfig = appTsconfig(readJson(path.join(repositoryRoot, "tsconfig.json")), staging);
+    const tsconfig = appTsconfig(readJson<Tsconfig>(path.join(repositoryRoot, "tsconfig.json")), staging);
     writeFileSync(path.join(staging, "tsconfig.json"), `${JSON.stringify(tsconfig, null, 2)}\n`);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
