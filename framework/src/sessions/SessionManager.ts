@@ -132,9 +132,10 @@ export class SessionManager {
   /** The session read under `token`, unless it passed its absolute lifetime (it is then destroyed). */
   #live(token: string, record: StoredSession | undefined): LoadedSession | undefined | Promise<undefined> {
     if (!record) return undefined;
-    // A client-side store names the id its token seals (a LoadedSession already: no copy); a
-    // server-side store's session id is the token, checked well-formed, whatever its record holds.
-    const loaded = record.id !== undefined && this.store.clientSide ? (record as LoadedSession) : { ...record, id: token };
+    // A client-side store names the id its token seals; a server-side store's session id is the
+    // token, checked well-formed, whatever its record holds. A record that already names the
+    // right id (a LoadedSession) is taken as it is, without a copy.
+    const loaded = record.id === token || (record.id !== undefined && this.store.clientSide) ? (record as LoadedSession) : { ...record, id: token };
     const { lifetime, logger } = this.#options;
     if (lifetime === undefined || loaded.createdAt + lifetime * 1000 > Date.now()) return loaded;
     logger.debug("session passed its absolute lifetime; starting a fresh session");
@@ -160,7 +161,8 @@ export class SessionManager {
       const data = changes.snapshot();
       let json: (() => string) | undefined = () => changes.snapshotJson();
       if (store.listOwner) {
-        // The client that created this id stays its client; a new id (sign-in) records the request's.
+        // The client that created this id stays its client (a store that reads sessions without it,
+        // redis, keeps it through a rewrite on the same id); a new id (sign-in) records the request's.
         const origin = sameId ? loaded.data[CLIENT_KEY] : client && describeClient(client());
         if (origin !== undefined) {
           data[CLIENT_KEY] = origin;
