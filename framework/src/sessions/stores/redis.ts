@@ -255,12 +255,12 @@ export class RedisStore implements SessionStore {
     return { id, data, createdAt };
   }
 
-  async write(id: string, record: SessionRecord, ttl: number, owner?: string, options?: WriteOptions): Promise<boolean> {
+  write(id: string, record: SessionRecord, ttl: number, owner?: string, options?: WriteOptions): Promise<boolean> {
     const args = [options?.existing ? "2" : "1", "0", "0", CREATED_FIELD, String(record.createdAt), ...encode(Object.entries(record.data))];
     return this.#commit(id, ttl, args, owner, record.createdAt);
   }
 
-  async patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<boolean> {
+  patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<boolean> {
     // The index orders by creation time, which a patch does not know: "now" is close enough for a session that just got its owner.
     const since = Date.now();
     const args = ["0", String(patch.increments.size), String(patch.deleted.size)];
@@ -297,21 +297,16 @@ export class RedisStore implements SessionStore {
    * Runs the commit script on `args` (the mode and counts, then the pairs); false when it wrote
    * nothing because the session it had to replace had ended.
    */
-  async #commit(id: string, ttl: number, args: string[], owner: string | undefined, since: number): Promise<boolean> {
-    let refused: 0 | 1 | string;
-    if (owner === undefined) {
-      refused = await this.#run(() => this.client.commitSession(this.key(id), ttl, ...args));
-    } else if (this.client instanceof Cluster) {
+  #commit(id: string, ttl: number, args: string[], owner: string | undefined, since: number): Promise<boolean> {
+    if (owner === undefined) return this.#run(() => this.client.commitSession(this.key(id), ttl, ...args), committed);
+    if (this.client instanceof Cluster) {
       // Indexed first: an entry whose session was never written is pruned when listed, while a
       // session missing from its index could not be listed or revoked.
       const index = this.#run(() => this.client.zadd(this.ownerKey(owner), since, id));
-      [, refused] = await Promise.all([index, this.#run(() => this.client.commitSession(this.key(id), ttl, ...args))]);
-    } else {
-      args.splice(3, 0, id, String(since));
-      refused = await this.#run(() => this.client.commitIndexedSession(this.key(id), this.ownerKey(owner), ttl, ...args));
+      return Promise.all([index, this.#run(() => this.client.commitSession(this.key(id), ttl, ...args), committed)]).then(([, written]) => written);
     }
-    if (typeof refused === "string") throw new SessionConflict(refused);
-    return refused === 1;
+    args.splice(3, 0, id, String(since));
+    return this.#run(() => this.client.commitIndexedSession(this.key(id), this.ownerKey(owner), ttl, ...args), committed);
   }
 
   async close(): Promise<void> {
@@ -457,6 +452,12 @@ interface Deadline {
   settled: boolean;
   reject: (error: unknown) => void;
   failed: (error: unknown) => unknown;
+}
+
+/** The commit script's answer: whether it wrote; the field that refused an increment is a conflict. */
+function committed(refused: 0 | 1 | string): boolean {
+  if (typeof refused === "string") throw new SessionConflict(refused);
+  return refused === 1;
 }
 
 function encode(entries: Iterable<readonly [string, unknown]>): string[] {
