@@ -256,16 +256,18 @@ export class RedisStore implements SessionStore {
   }
 
   write(id: string, record: SessionRecord, ttl: number, owner?: string, options?: WriteOptions): Promise<boolean> {
-    const args = [options?.existing ? "2" : "1", "0", "0", CREATED_FIELD, String(record.createdAt), ...encode(Object.entries(record.data))];
+    const args = [options?.existing ? "2" : "1", "0", "0", CREATED_FIELD, String(record.createdAt)];
+    for (const [field, value] of Object.entries(record.data)) args.push(field, JSON.stringify(value));
     return this.#commit(id, ttl, args, owner, record.createdAt);
   }
 
   patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<boolean> {
     // The index orders by creation time, which a patch does not know: "now" is close enough for a session that just got its owner.
-    const since = Date.now();
+    const since = owner === undefined ? 0 : Date.now();
     const args = ["0", String(patch.increments.size), String(patch.deleted.size)];
     for (const [field, by] of patch.increments) args.push(field, String(by));
-    args.push(...patch.deleted, ...encode(patch.set));
+    for (const field of patch.deleted) args.push(field);
+    for (const [field, value] of patch.set) args.push(field, JSON.stringify(value));
     return this.#commit(id, ttl, args, owner, since);
   }
 
@@ -458,10 +460,4 @@ interface Deadline {
 function committed(refused: 0 | 1 | string): boolean {
   if (typeof refused === "string") throw new SessionConflict(refused);
   return refused === 1;
-}
-
-function encode(entries: Iterable<readonly [string, unknown]>): string[] {
-  const args: string[] = [];
-  for (const [field, value] of entries) args.push(field, JSON.stringify(value));
-  return args;
 }
