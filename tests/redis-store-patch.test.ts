@@ -48,7 +48,8 @@ test("a read leaves the client metadata in Redis, and a rewrite on the same id k
   const id = "C".repeat(43);
   const client = { ip: "10.0.0.1", agent: "Firefox on Linux" };
   await store.write(id, { data: { user_id: "ada", [CLIENT_KEY]: client }, createdAt: 5 }, 60, "ada");
-  assert.deepEqual(await store.read(id, 60), { id, data: Object.assign(Object.create(null), { user_id: "ada" }), createdAt: 5 }, "the read answers the id it was read under, without the client");
+  const read = await store.read(id, 60);
+  assert.deepEqual({ ...read, data: { ...read?.data } }, { id, data: { user_id: "ada" }, createdAt: 5 }, "the read answers the id it was read under, without the client");
 
   await store.write(id, { data: { user_id: "ada", cart: 1 }, createdAt: 5 }, 60, undefined, { existing: true });
   assert.deepEqual(JSON.parse((await inspector.hget(store.key(id), CLIENT_KEY))!), client, "a rewrite in place keeps the client that created the id");
@@ -62,4 +63,14 @@ test("a read leaves the client metadata in Redis, and a rewrite on the same id k
 
   await store.write(id, { data: { user_id: "ada" }, createdAt: 6 }, 60);
   assert.equal(await inspector.hget(store.key(id), CLIENT_KEY), null, "a fresh write (no existing session to keep) stores only what it is given");
+
+  // Fields are data only: none inherits a name, and none, "__proto__" included, changes the record's prototype.
+  const plain = (await store.read(id, 60))!.data;
+  assert.equal(plain.constructor, undefined);
+  assert.equal(plain.toString, undefined);
+  assert.equal("hasOwnProperty" in plain, false);
+  const named = { constructor: 1, toString: "x", ["__proto__"]: { polluted: true } };
+  await store.write(id, { data: named, createdAt: 6 }, 60);
+  const data = (await store.read(id, 60))!.data;
+  assert.deepEqual([data.constructor, data.toString, Object.hasOwn(data, "__proto__"), (data as { polluted?: boolean }).polluted], [1, "x", true, undefined]);
 });

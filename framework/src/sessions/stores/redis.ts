@@ -107,6 +107,14 @@ declare module "ioredis" {
   }
 }
 
+/**
+ * A session's decoded fields: an object with no inherited names (a field called "constructor"
+ * or "__proto__" is data), as Object.create(null) gives, but one V8 keeps in its fast form,
+ * where Object.create(null) starts as a dictionary, slower to fill and to read on every request.
+ */
+const SessionFields = function SessionFields() {} as unknown as { new (): StoredData; prototype: object };
+SessionFields.prototype = Object.create(null);
+
 /** A connection silent this long (at least; 5 command timeouts if longer) is dropped and made again. */
 const RECONNECT_AFTER_MS = 5000;
 
@@ -235,7 +243,7 @@ export class RedisStore implements SessionStore {
   #decode(id: string, reply: string[]): LoadedSession | undefined {
     let created: string | undefined;
     let notJson: string[] | undefined;
-    const data: StoredData = Object.create(null);
+    const data = new SessionFields();
     for (let i = 0; i + 1 < reply.length; i += 2) {
       const field = reply[i]!;
       if (field === CREATED_FIELD) {
