@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import Redis from "ioredis";
 import { Logger } from "masonite/core";
+import { CLIENT_KEY } from "masonite/sessions";
 import { RedisStore } from "masonite/sessions/stores";
 import { RedisServer } from "./support/redis";
 
@@ -32,4 +33,44 @@ test("a patch of a destroyed session recreates neither its hash nor its owner in
   assert.equal(await inspector.exists(store.key(id)), 0, "no hash was recreated");
   assert.deepEqual(await inspector.zrange(store.ownerKey("ada"), 0, -1), [], "the dead id did not join the owner's index");
   assert.equal(await store.read(id, 60), undefined);
+});
+
+test("a read leaves the client metadata in Redis, and a rewrite on the same id keeps it unless it brings its own", { timeout: 60_000 }, async (t) => {
+  const server = await RedisServer.startLocalOrSkip(t);
+  if (!server) return;
+  t.after(() => server.destroy());
+  const store = new RedisStore({ url: server.url, host: "127.0.0.1", port: server.port, options: {}, namespace: "clienttest", commandTimeout: 5_000, logger: Logger.silent() });
+  await store.connect();
+  t.after(() => store.close());
+  const inspector = new Redis(server.port, "127.0.0.1");
+  t.after(() => inspector.disconnect());
+
+  const id = "C".repeat(43);
+  const client = { ip: "10.0.0.1", agent: "Firefox on Linux" };
+  await store.write(id, { data: { user_id: "ada", [CLIENT_KEY]: client }, createdAt: 5 }, 60, "ada");
+  const read = await store.read(id, 60);
+  assert.deepEqual({ ...read, data: { ...read?.data } }, { id, data: { user_id: "ada" }, createdAt: 5 }, "the read answers the id it was read under, without the client");
+
+  await store.write(id, { data: { user_id: "ada", cart: 1 }, createdAt: 5 }, 60, undefined, { existing: true });
+  assert.deepEqual(JSON.parse((await inspector.hget(store.key(id), CLIENT_KEY))!), client, "a rewrite in place keeps the client that created the id");
+  assert.deepEqual({ ...(await store.read(id, 60))?.data }, { user_id: "ada", cart: 1 });
+  const [listed] = await store.listOwner("ada", 60, () => true);
+  assert.deepEqual(listed?.data[CLIENT_KEY], client, "the listing shows it");
+
+  const other = { ip: "10.0.0.2", agent: "Chrome on Linux" };
+  await store.write(id, { data: { user_id: "ada", [CLIENT_KEY]: other }, createdAt: 5 }, 60, undefined, { existing: true });
+  assert.deepEqual(JSON.parse((await inspector.hget(store.key(id), CLIENT_KEY))!), other, "a rewrite that brings a client replaces it");
+
+  await store.write(id, { data: { user_id: "ada" }, createdAt: 6 }, 60);
+  assert.equal(await inspector.hget(store.key(id), CLIENT_KEY), null, "a fresh write (no existing session to keep) stores only what it is given");
+
+  // Fields are data only: none inherits a name, and none, "__proto__" included, changes the record's prototype.
+  const plain = (await store.read(id, 60))!.data;
+  assert.equal(plain.constructor, undefined);
+  assert.equal(plain.toString, undefined);
+  assert.equal("hasOwnProperty" in plain, false);
+  const named = { constructor: 1, toString: "x", ["__proto__"]: { polluted: true } };
+  await store.write(id, { data: named, createdAt: 6 }, 60);
+  const data = (await store.read(id, 60))!.data;
+  assert.deepEqual([data.constructor, data.toString, Object.hasOwn(data, "__proto__"), (data as { polluted?: boolean }).polluted], [1, "x", true, undefined]);
 });

@@ -51,15 +51,18 @@ export function routeHandler(route: RouteDefinition, container: DependencyContai
   }
   const slots = plan.parameters.flatMap((parameter, index) => (parameter.kind === "param" ? [{ type: parameter.type, index }] : []));
   const { paramNames } = route;
-  const callController = async (ctx: HttpContext): Promise<void> => {
+  // A method that answers at once is responded to at once; only one that answers a promise is awaited (koa-compose makes the step a promise either way).
+  const callController = (ctx: HttpContext): Promise<void> | void => {
     const { scope } = ctx;
     const instance = scope.resolve(controller as never) as Record<string, (...args: unknown[]) => unknown>;
     const params = slots.length === 0 ? NO_PARAMS : coerceParams(slots, paramNames.map((name) => ctx.params[name] ?? ""), plan.label);
-    respond(ctx.koa, await instance[method]!(...resolveArguments(plan, scope, params)));
+    const result = instance[method]!(...resolveArguments(plan, scope, params));
+    if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") return respond(ctx.koa, result);
+    return Promise.resolve(result).then((value) => respond(ctx.koa, value));
   };
   // A multipart body waits until the route's middleware let the request through: a refused one writes nothing to disk.
   // Any other request goes straight to its controller, without a promise of its own.
-  const finish = (ctx: HttpContext): Promise<void> => (ctx.bodyPending ? ctx.readBody().then(() => callController(ctx)) : callController(ctx));
+  const finish = (ctx: HttpContext): Promise<void> | void => (ctx.bodyPending ? ctx.readBody().then(() => callController(ctx)) : callController(ctx));
   const run = compose<HttpContext>([...middleware.map((instance) => (ctx: HttpContext, next: () => Promise<void>) => instance.handle(ctx, next)), finish]);
   return function handleRoute(koa: Context): Promise<void> {
     const ctx = koa.http;

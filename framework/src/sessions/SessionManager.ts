@@ -82,13 +82,23 @@ export class SessionManager {
 
   /** The session the request's cookies point at, when it is live; a fresh one otherwise. A promise only when the store's read is one. */
   start(cookies: ReadonlyMap<string, string>): Awaitable<Session> {
-    const loaded = this.#read(cookies);
+    const token = this.#token(cookies);
+    if (token === undefined) return new Session(undefined, this.#options.session);
+    const record = this.store.read(token, this.#options.timeout);
+    // The Session is made in the same continuation that receives the record: one promise, not one per step.
+    return isPromise(record) ? record.then((found) => this.#started(token, found)) : this.#started(token, record);
+  }
+
+  #started(token: string, record: StoredSession | undefined): Awaitable<Session> {
+    const loaded = this.#live(token, record);
     return isPromise(loaded) ? loaded.then((found) => new Session(found, this.#options.session)) : new Session(loaded, this.#options.session);
   }
 
   /** The stored session the cookies point at, when it is live (within both lifetimes). */
   async load(cookies: ReadonlyMap<string, string>): Promise<LoadedSession | undefined> {
-    return this.#read(cookies);
+    const token = this.#token(cookies);
+    if (token === undefined) return undefined;
+    return this.#live(token, await this.store.read(token, this.#options.timeout));
   }
 
   /**
@@ -100,8 +110,7 @@ export class SessionManager {
   commit(session: Session, cookies: ReadonlyMap<string, string>, { ageFlash = true, client }: { ageFlash?: boolean; client?: () => RequestClient } = {}): Awaitable<string[]> {
     // Nothing changed and nothing to age: no changes() to describe, no store to ask, no promise.
     if (session.untouched && this.#keepsExpiry(session.storedExpiresAt)) return [];
-    const saved = this.#save(session.changes({ ageFlash }), client);
-    return isPromise(saved) ? saved.then((token) => this.#setCookies(token, cookies)) : this.#setCookies(saved, cookies);
+    return this.#save(session.changes({ ageFlash }), cookies, client);
   }
 
   /** The Set-Cookie values that carry `token`: none when the cookie keeps its token. */
@@ -119,22 +128,20 @@ export class SessionManager {
     return expiresAt === undefined || Date.now() + this.#options.timeout * 1000 - expiresAt < REFRESH_AFTER_MS;
   }
 
-  #read(cookies: ReadonlyMap<string, string>): LoadedSession | undefined | Promise<LoadedSession | undefined> {
-    const { store } = this;
+  /** The token the cookies carry, when it may reach the store. */
+  #token(cookies: ReadonlyMap<string, string>): string | undefined {
     const token = readToken(cookies, this.#options.cookieName);
-    if (token === undefined) return undefined;
     // An id of the wrong shape never reaches a server-side store; one the store does not know is never adopted.
-    if (!store.clientSide && !isWellFormedId(token)) return undefined;
-    const record = store.read(token, this.#options.timeout);
-    return isPromise(record) ? record.then((found) => this.#live(token, found)) : this.#live(token, record);
+    return token === undefined || (!this.store.clientSide && !isWellFormedId(token)) ? undefined : token;
   }
 
   /** The session read under `token`, unless it passed its absolute lifetime (it is then destroyed). */
   #live(token: string, record: StoredSession | undefined): LoadedSession | undefined | Promise<undefined> {
     if (!record) return undefined;
-    // A client-side store names the id its token seals (a LoadedSession already: no copy); a
-    // server-side store's session id is the token, checked well-formed, whatever its record holds.
-    const loaded = record.id !== undefined && this.store.clientSide ? (record as LoadedSession) : { ...record, id: token };
+    // A client-side store names the id its token seals; a server-side store's session id is the
+    // token, checked well-formed, whatever its record holds. A record that already names the
+    // right id (a LoadedSession) is taken as it is, without a copy.
+    const loaded = record.id === token || (record.id !== undefined && this.store.clientSide) ? (record as LoadedSession) : { ...record, id: token };
     const { lifetime, logger } = this.#options;
     if (lifetime === undefined || loaded.createdAt + lifetime * 1000 > Date.now()) return loaded;
     logger.debug("session passed its absolute lifetime; starting a fresh session");
@@ -142,12 +149,12 @@ export class SessionManager {
     return isPromise(destroyed) ? destroyed.then(() => undefined) : undefined;
   }
 
-  /** Stores the changes; answers the token the session cookie must now carry, or undefined when it keeps its own. */
-  #save(changes: SessionChanges, client: (() => RequestClient) | undefined): string | undefined | Promise<string | undefined> {
+  /** Stores the changes; answers the Set-Cookie values for the token the session cookie must now carry (none when it keeps its own). */
+  #save(changes: SessionChanges, cookies: ReadonlyMap<string, string>, client: (() => RequestClient) | undefined): Awaitable<string[]> {
     const { store } = this;
     const { loaded } = changes;
     // A store that cannot slide its expiry on read (the cookie's is sealed) is rewritten once it would slide by more than a minute.
-    if (changes.clean && this.#keepsExpiry(loaded?.expiresAt)) return undefined;
+    if (changes.clean && this.#keepsExpiry(loaded?.expiresAt)) return [];
     // Read after the check: a clean fresh session never draws an id.
     const { id } = changes;
     const { timeout, ownerKey } = this.#options;
@@ -160,7 +167,8 @@ export class SessionManager {
       const data = changes.snapshot();
       let json: (() => string) | undefined = () => changes.snapshotJson();
       if (store.listOwner) {
-        // The client that created this id stays its client; a new id (sign-in) records the request's.
+        // The client that created this id stays its client (a store that reads sessions without it,
+        // redis, keeps it through a rewrite on the same id); a new id (sign-in) records the request's.
         const origin = sameId ? loaded.data[CLIENT_KEY] : client && describeClient(client());
         if (origin !== undefined) {
           data[CLIENT_KEY] = origin;
@@ -173,7 +181,13 @@ export class SessionManager {
       const owner = changes.set.has(ownerKey) ? ownerName(changes.set.get(ownerKey)) : changes.deleted.has(ownerKey) ? undefined : before;
       written = store.patch(id, changes, timeout, joins(owner));
     }
-    return isPromise(written) ? written.then((result) => this.#rotate(changes, result)) : this.#rotate(changes, written);
+    // The rotation and the cookies follow in the write's own continuation: one promise per commit, not one per step.
+    return isPromise(written) ? written.then((result) => this.#finish(changes, result, cookies)) : this.#finish(changes, written, cookies);
+  }
+
+  #finish(changes: SessionChanges, written: boolean | void | string, cookies: ReadonlyMap<string, string>): Awaitable<string[]> {
+    const token = this.#rotate(changes, written);
+    return isPromise(token) ? token.then((carried) => this.#setCookies(carried, cookies)) : this.#setCookies(token, cookies);
   }
 
   /** After the write: a new id's old session is destroyed; answers the token the cookie must carry. */

@@ -2,8 +2,8 @@ import Redis, { Cluster, type ClusterOptions, type RedisOptions, type Result } f
 import { ConfigurationError, FrameworkError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import { SessionConflict, SessionStoreUnavailable } from "../errors";
-import { CREATED_FIELD } from "../keys";
-import type { OwnedSession, StoredData, SessionPatch, SessionRecord, SessionStore, WriteOptions } from "../SessionStore";
+import { CLIENT_KEY, CREATED_FIELD } from "../keys";
+import type { LoadedSession, OwnedSession, StoredData, SessionPatch, SessionRecord, SessionStore, WriteOptions } from "../SessionStore";
 
 export interface RedisStoreOptions {
   /** `redis://` URL; when set it replaces host/port/password. */
@@ -29,13 +29,23 @@ export interface RedisStoreOptions {
 
 /**
  * Loading: the hash, and its idle expiry slid forward, in one round trip. A key that holds
- * something other than a hash answers nil instead of an error.
+ * something other than a hash answers nil instead of an error. The client metadata stays in
+ * Redis: only the listing shows it, and a rewrite in place keeps it (COMMIT_SCRIPT), so a
+ * request neither carries it over the socket nor parses it.
  */
 const LOAD_SCRIPT = `
 local fields = redis.pcall('HGETALL', KEYS[1])
 if fields.err then return false end
-if #fields > 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return fields`;
+if #fields == 0 then return fields end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+local loaded = {}
+for i = 1, #fields, 2 do
+  if fields[i] ~= '${CLIENT_KEY}' then
+    loaded[#loaded + 1] = fields[i]
+    loaded[#loaded + 1] = fields[i + 1]
+  end
+end
+return loaded`;
 
 /** Listing: the hash and its remaining idle time, without sliding it; nil for a key that is not a hash. */
 const PEEK_SCRIPT = `
@@ -45,8 +55,9 @@ return {redis.call('PTTL', KEYS[1]), fields}`;
 
 /**
  * Committing one request's changes to one hash, atomically. ARGV: idle timeout, the mode ("0":
- * change the hash, "1": replace it, "2": replace it; all but "1" only while the hash exists,
- * else the script answers 0 and writes nothing, index included), the number of increments, the
+ * change the hash, "1": replace it, "2": replace it keeping its client metadata unless the
+ * pairs set it; all but "1" only while the hash exists, else the script answers 0 and writes
+ * nothing, index included), the number of increments, the
  * number of deleted fields, then the increments as field/delta pairs, the deleted fields, and
  * the fields to set as field/JSON pairs. With a second key (the owner's index, a sorted set),
  * the session's id and creation time come before the pairs, and the id joins the index in the
@@ -67,7 +78,11 @@ for n = 0, increments - 1 do
   if value and not tonumber(value) then return field end
   current[n] = value
 end
-if ARGV[2] ~= '0' then redis.call('UNLINK', key) end
+if ARGV[2] ~= '0' then
+  local client = ARGV[2] == '2' and redis.call('HGET', key, '${CLIENT_KEY}')
+  redis.call('UNLINK', key)
+  if client then redis.call('HSET', key, '${CLIENT_KEY}', client) end
+end
 for n = 0, increments - 1 do
   local field, by = ARGV[first_pair + 2 * n], ARGV[first_pair + 1 + 2 * n]
   if integer(by) and (not current[n] or integer(current[n])) then redis.call('HINCRBY', key, field, by)
@@ -91,6 +106,14 @@ declare module "ioredis" {
     commitIndexedSession(key: string, index: string, timeout: number, ...args: string[]): Result<0 | 1 | string, Context>;
   }
 }
+
+/**
+ * A session's decoded fields: an object with no inherited names (a field called "constructor"
+ * or "__proto__" is data), as Object.create(null) gives, but one V8 keeps in its fast form,
+ * where Object.create(null) starts as a dictionary, slower to fill and to read on every request.
+ */
+const SessionFields = function SessionFields() {} as unknown as { new (): StoredData; prototype: object };
+SessionFields.prototype = Object.create(null);
 
 /** A connection silent this long (at least; 5 command timeouts if longer) is dropped and made again. */
 const RECONNECT_AFTER_MS = 5000;
@@ -199,47 +222,60 @@ export class RedisStore implements SessionStore {
     return `${this.#options.namespace}:owner:${owner}`;
   }
 
-  async read(id: string, ttl: number): Promise<SessionRecord | undefined> {
-    const reply = await this.#run(() => this.client.loadSession(this.key(id), ttl));
-    if (reply === null) {
-      // Something that is not a session hash sits under this id: not ours to adopt, and not an outage.
-      this.#options.logger.debug("redis session store: the key for a presented id is not a session hash; starting a fresh session");
-      return undefined;
-    }
-    return this.#decode(reply);
+  /**
+   * The session under `id` (its client metadata left in Redis: see LOAD_SCRIPT), decoded as
+   * the answer arrives, and answered with the id it was read under, so the session layer
+   * takes it as it is.
+   */
+  read(id: string, ttl: number): Promise<LoadedSession | undefined> {
+    return this.#run(
+      () => this.client.loadSession(this.key(id), ttl),
+      (reply) => {
+        if (reply !== null) return this.#decode(id, reply);
+        // Something that is not a session hash sits under this id: not ours to adopt, and not an outage.
+        this.#options.logger.debug("redis session store: the key for a presented id is not a session hash; starting a fresh session");
+        return undefined;
+      },
+    );
   }
 
-  /** A session hash's fields as a record, or undefined for a hash this store did not write. */
-  #decode(reply: string[]): SessionRecord | undefined {
+  /** A session hash's fields, in one pass, as the session `id`; undefined for a hash this store did not write. */
+  #decode(id: string, reply: string[]): LoadedSession | undefined {
     let created: string | undefined;
-    for (let i = 0; i + 1 < reply.length; i += 2) if (reply[i] === CREATED_FIELD) created = reply[i + 1];
-    const createdAt = Number(created);
-    // A hash without our marker is not a session we wrote.
-    if (!created || !Number.isFinite(createdAt)) return undefined;
-    const data: StoredData = Object.create(null);
+    let notJson: string[] | undefined;
+    const data = new SessionFields();
     for (let i = 0; i + 1 < reply.length; i += 2) {
       const field = reply[i]!;
-      if (field === CREATED_FIELD) continue;
+      if (field === CREATED_FIELD) {
+        created = reply[i + 1];
+        continue;
+      }
       try {
         data[field] = JSON.parse(reply[i + 1]!);
       } catch {
-        this.#options.logger.warn(`redis session store: field "${field}" of a session is not JSON; ignored`);
+        (notJson ??= []).push(field);
       }
     }
-    return { data, createdAt };
+    const createdAt = Number(created);
+    // A hash without our marker is not a session we wrote.
+    if (!created || !Number.isFinite(createdAt)) return undefined;
+    if (notJson) for (const field of notJson) this.#options.logger.warn(`redis session store: field "${field}" of a session is not JSON; ignored`);
+    return { id, data, createdAt };
   }
 
-  async write(id: string, record: SessionRecord, ttl: number, owner?: string, options?: WriteOptions): Promise<boolean> {
-    const args = [options?.existing ? "2" : "1", "0", "0", CREATED_FIELD, String(record.createdAt), ...encode(Object.entries(record.data))];
+  write(id: string, record: SessionRecord, ttl: number, owner?: string, options?: WriteOptions): Promise<boolean> {
+    const args = [options?.existing ? "2" : "1", "0", "0", CREATED_FIELD, String(record.createdAt)];
+    for (const [field, value] of Object.entries(record.data)) args.push(field, JSON.stringify(value));
     return this.#commit(id, ttl, args, owner, record.createdAt);
   }
 
-  async patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<boolean> {
+  patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<boolean> {
     // The index orders by creation time, which a patch does not know: "now" is close enough for a session that just got its owner.
-    const since = Date.now();
+    const since = owner === undefined ? 0 : Date.now();
     const args = ["0", String(patch.increments.size), String(patch.deleted.size)];
     for (const [field, by] of patch.increments) args.push(field, String(by));
-    args.push(...patch.deleted, ...encode(patch.set));
+    for (const field of patch.deleted) args.push(field);
+    for (const [field, value] of patch.set) args.push(field, JSON.stringify(value));
     return this.#commit(id, ttl, args, owner, since);
   }
 
@@ -259,8 +295,8 @@ export class RedisStore implements SessionStore {
     const ended: string[] = [];
     ids.forEach((id, n) => {
       const reply = replies[n];
-      const record = reply && reply[0] > 0 ? this.#decode(reply[1]) : undefined;
-      if (record && owns(record.data)) listed.push({ id, ...record, lastSeenAt: now + reply![0] - ttl * 1000 });
+      const record = reply && reply[0] > 0 ? this.#decode(id, reply[1]) : undefined;
+      if (record && owns(record.data)) listed.push({ ...record, lastSeenAt: now + reply![0] - ttl * 1000 });
       else ended.push(id);
     });
     if (ended.length) await this.#run(() => this.client.zrem(index, ...ended));
@@ -271,21 +307,16 @@ export class RedisStore implements SessionStore {
    * Runs the commit script on `args` (the mode and counts, then the pairs); false when it wrote
    * nothing because the session it had to replace had ended.
    */
-  async #commit(id: string, ttl: number, args: string[], owner: string | undefined, since: number): Promise<boolean> {
-    let refused: 0 | 1 | string;
-    if (owner === undefined) {
-      refused = await this.#run(() => this.client.commitSession(this.key(id), ttl, ...args));
-    } else if (this.client instanceof Cluster) {
+  #commit(id: string, ttl: number, args: string[], owner: string | undefined, since: number): Promise<boolean> {
+    if (owner === undefined) return this.#run(() => this.client.commitSession(this.key(id), ttl, ...args), committed);
+    if (this.client instanceof Cluster) {
       // Indexed first: an entry whose session was never written is pruned when listed, while a
       // session missing from its index could not be listed or revoked.
       const index = this.#run(() => this.client.zadd(this.ownerKey(owner), since, id));
-      [, refused] = await Promise.all([index, this.#run(() => this.client.commitSession(this.key(id), ttl, ...args))]);
-    } else {
-      args.splice(3, 0, id, String(since));
-      refused = await this.#run(() => this.client.commitIndexedSession(this.key(id), this.ownerKey(owner), ttl, ...args));
+      return Promise.all([index, this.#run(() => this.client.commitSession(this.key(id), ttl, ...args), committed)]).then(([, written]) => written);
     }
-    if (typeof refused === "string") throw new SessionConflict(refused);
-    return refused === 1;
+    args.splice(3, 0, id, String(since));
+    return this.#run(() => this.client.commitIndexedSession(this.key(id), this.ownerKey(owner), ttl, ...args), committed);
   }
 
   async close(): Promise<void> {
@@ -299,7 +330,7 @@ export class RedisStore implements SessionStore {
    * Sends a Redis call bounded by the command timeout and turns any failure into a 503.
    * While Redis is known not to answer, it fails at once without sending anything.
    */
-  #run<T>(send: () => Promise<T>): Promise<T> {
+  #run<T, R = T>(send: () => Promise<T>, answer?: (reply: T) => R): Promise<R> {
     if (this.#stalled) return Promise.reject(this.#storeUnavailable(new Error("Redis is not answering; failing fast until it does.")));
     let sent: Promise<T>;
     try {
@@ -307,7 +338,7 @@ export class RedisStore implements SessionStore {
     } catch (error) {
       return Promise.reject(this.#unavailable(error));
     }
-    return this.#bounded(sent, this.#unavailable);
+    return this.#bounded(sent, this.#unavailable, answer);
   }
 
   /** The 503 for a failed call; a timeout starts failing fast. A field, so every call can pass it as it is. */
@@ -355,19 +386,26 @@ export class RedisStore implements SessionStore {
 
   /**
    * `promise`, or a NoAnswer once the command timeout passed, with `failed` applied to
-   * either failure. Every call's deadline is the command timeout after it was sent, so
+   * either failure, and `answer`, when given, applied to the reply before the promise resolves
+   * (one promise per call, not one more per step). Every call's deadline is the command timeout after it was sent, so
    * deadlines arrive in sending order: they wait in one queue, watched by one timer armed for
    * the oldest, instead of a timer set and cleared per call on every request.
    */
-  #bounded<T>(promise: Promise<T>, failed: (error: unknown) => unknown = (error) => error): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+  #bounded<T, R = T>(promise: Promise<T>, failed: (error: unknown) => unknown = (error) => error, answer?: (reply: T) => R): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       const deadline: Deadline = { at: Date.now() + this.#options.commandTimeout, settled: false, reject, failed };
       this.#deadlines.push(deadline);
       this.#timer ??= setTimeout(this.#expire, this.#options.commandTimeout).unref();
       promise.then(
         (value) => {
+          if (deadline.settled) return; // already answered by its deadline
           this.#settle(deadline);
-          resolve(value);
+          if (!answer) return resolve(value as unknown as R);
+          try {
+            resolve(answer(value));
+          } catch (error) {
+            reject(error);
+          }
         },
         (error: unknown) => {
           if (deadline.settled) return; // already answered by its deadline; a late failure must not count twice
@@ -426,8 +464,8 @@ interface Deadline {
   failed: (error: unknown) => unknown;
 }
 
-function encode(entries: Iterable<readonly [string, unknown]>): string[] {
-  const args: string[] = [];
-  for (const [field, value] of entries) args.push(field, JSON.stringify(value));
-  return args;
+/** The commit script's answer: whether it wrote; the field that refused an increment is a conflict. */
+function committed(refused: 0 | 1 | string): boolean {
+  if (typeof refused === "string") throw new SessionConflict(refused);
+  return refused === 1;
 }
