@@ -108,26 +108,38 @@ export class PostgresDialect implements SqlDialect {
   }
 
   /**
-   * One statement: `live` locks the row (waiting for a patch in flight, then seeing its result),
-   * `refused` finds an incremented key that holds something other than a number, and the
-   * UPDATE applies increments, deletions and sets only when there is a live row and no refusal.
+   * One UPDATE, built for the patch's shape: it takes the row's lock and, when a patch in flight
+   * holds it, waits and then sees that patch's result (PostgreSQL checks the WHERE again on the
+   * row's latest version), so concurrent patches of one session each apply to what the one
+   * before left. An incremented key holding something other than a number leaves the row as it
+   * was and comes back as `refused` (checked again on the row as left, which then still holds it).
    */
   async patch(id: string, patch: SessionPatch, now: number, expiresAt: number, owner: string | null): Promise<PatchOutcome> {
-    const t = this.#table;
-    const { rows } = await this.#query<{ refused: string | null; changed: boolean; live: boolean }>(
-      `WITH live AS (SELECT data FROM ${t} WHERE id = $1 AND expires_at > $2 FOR UPDATE),
-      refused AS (SELECT key FROM live, jsonb_object_keys($4::jsonb) AS key WHERE live.data ? key AND NOT (live.data ->> key ~ ${NUMBER}) LIMIT 1),
-      changed AS (
-        UPDATE ${t} SET
-          data = ((${t}.data || COALESCE((SELECT jsonb_object_agg(i.key, (COALESCE((${t}.data ->> i.key)::numeric, 0) + i.delta::numeric)::text) FROM jsonb_each_text($4::jsonb) AS i(key, delta)), '{}'::jsonb)) - $5::text[]) || $6::jsonb,
-          expires_at = $3, owner = COALESCE($7, ${t}.owner)
-        WHERE ${t}.id = $1 AND EXISTS (SELECT 1 FROM live) AND NOT EXISTS (SELECT 1 FROM refused)
-        RETURNING 1)
-      SELECT (SELECT key FROM refused) AS refused, EXISTS (SELECT 1 FROM changed) AS changed`,
-      [id, now, expiresAt, JSON.stringify(Object.fromEntries(patch.increments)), [...patch.deleted], encodeFields(patch.set), owner],
+    const values: unknown[] = [id, now, expiresAt, owner];
+    const param = (value: unknown) => `$${values.push(value)}`;
+    let data = "data";
+    let refused = "NULL";
+    if (patch.increments.size > 0) {
+      const sums: string[] = [];
+      const checks: string[] = [];
+      for (const [key, delta] of patch.increments) {
+        const at = `${param(key)}::text`;
+        sums.push(`${at}, (COALESCE((data ->> ${at})::numeric, 0) + ${param(JSON.stringify(delta))}::numeric)::text`);
+        checks.push(`WHEN data ? ${at} AND NOT (data ->> ${at} ~ ${NUMBER}) THEN ${at}`);
+      }
+      data = `(data || jsonb_build_object(${sums.join(", ")}))`;
+      refused = `CASE ${checks.join(" ")} END`;
+    }
+    if (patch.deleted.size > 0) data = `(${data} - ${param([...patch.deleted])}::text[])`;
+    if (patch.set.size > 0) data = `(${data} || ${param(encodeFields(patch.set))}::jsonb)`;
+    const applies = (changed: string, kept: string) => (refused === "NULL" ? changed : `CASE WHEN ${refused} IS NULL THEN ${changed} ELSE ${kept} END`);
+    const { rows } = await this.#query<{ refused: string | null }>(
+      `UPDATE ${this.#table} SET data = ${applies(data, "data")}, expires_at = $3, owner = ${applies("COALESCE($4, owner)", "owner")}
+       WHERE id = $1 AND expires_at > $2 RETURNING ${refused} AS refused`,
+      values,
     );
-    const { refused, changed } = rows[0]!;
-    return refused !== null ? { conflict: refused } : changed;
+    if (rows.length === 0) return false;
+    return rows[0]!.refused !== null ? { conflict: rows[0]!.refused } : true;
   }
 
   async destroy(id: string): Promise<boolean> {
