@@ -229,23 +229,27 @@ test("the static-file shortcut answers every path as koa-static does", { timeout
 });
 
 // A folder's path is koa-static's only when the folder has an index.html; without one it goes on to the routes.
-test("a folder's index.html is served as koa-static serves it, a folder without one is left to the routes", { timeout: 30_000 }, async () => {
-  const root = mkdtempSync(path.join(os.tmpdir(), "masonite-public-"));
-  const publicFolder = path.join(root, "storage", "public");
-  mkdirSync(path.join(publicFolder, "docs", "guide"), { recursive: true });
-  mkdirSync(path.join(publicFolder, "empty"));
-  writeFileSync(path.join(publicFolder, "index.html"), "<h1>home</h1>");
-  writeFileSync(path.join(publicFolder, "docs", "index.html"), "<h1>docs</h1>");
-  writeFileSync(path.join(publicFolder, "docs", "guide", "page.html"), "<h1>page</h1>");
-  cpSync(path.join(ROOT, "resources"), path.join(root, "resources"), { recursive: true });
-  const app = await TestClient.start({ ...testKernel(), root, routes: [] });
-  try {
-    await assertServedAsKoaStatic(app, publicFolder, [
-      "/", "/index.html", "/docs", "/docs/", "/docs//", "/docs/./", "/docs/index.html", "/docs/guide", "/docs/guide/", "/docs/guide/page.html",
-      "/empty", "/empty/", "/nothing/", "/docs/guide/page.html/",
-    ]);
-  } finally {
-    await app.close();
-    rmSync(root, { recursive: true, force: true });
-  }
-});
+// Outside development the public folder is listed at start-up; in development each request looks at the disk.
+for (const ENV of ["production", "development"]) {
+  test(`${ENV}: a folder's index.html is served as koa-static serves it, a folder without one is left to the routes`, { timeout: 30_000 }, async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "masonite-public-"));
+    const publicFolder = path.join(root, "storage", "public");
+    mkdirSync(path.join(publicFolder, "docs", "guide"), { recursive: true });
+    mkdirSync(path.join(publicFolder, "empty"));
+    writeFileSync(path.join(publicFolder, "index.html"), "<h1>home</h1>");
+    writeFileSync(path.join(publicFolder, "docs", "index.html"), "<h1>docs</h1>");
+    writeFileSync(path.join(publicFolder, "docs", "guide", "page.html"), "<h1>page</h1>");
+    cpSync(path.join(ROOT, "resources"), path.join(root, "resources"), { recursive: true });
+    const kernel = testKernel({ app: { ENV, DEBUG: false }, logging: { LEVEL: "silent" } });
+    const app = await TestClient.start({ ...kernel, root, routes: [] });
+    try {
+      await assertServedAsKoaStatic(app, publicFolder, [
+        "/", "/index.html", "/docs", "/docs/", "/docs//", "/docs/./", "/docs/index.html", "/docs/guide", "/docs/guide/", "/docs/guide/page.html",
+        "/empty", "/empty/", "/nothing/", "/docs/guide/page.html/",
+      ]);
+    } finally {
+      await app.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+}
