@@ -2,7 +2,7 @@ import "./support/env";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -11,7 +11,8 @@ import { test } from "node:test";
 import Koa from "koa";
 import serveStatic from "koa-static";
 import { runLoad } from "../bench/load";
-import { startApp } from "./support/app";
+import { TestClient } from "masonite/testing";
+import { startApp, testKernel } from "./support/app";
 import { createDatabase } from "./support/database";
 import { freePort, RedisServer } from "./support/redis";
 
@@ -189,12 +190,10 @@ function rawGet(base: string, rawPath: string): Promise<{ status: number; body: 
   });
 }
 
-// A performance change found by the bench's profile: routed requests skip koa-send's failing
-// async stat. Files, folders and every odd path must still get exactly koa-static's answer.
-test("the static-file shortcut answers every path as koa-static does", { timeout: 30_000 }, async () => {
-  const app = await startApp();
+/** Each path's status from `app` and from koa-static alone on `publicFolder` (its body too when that is a file). */
+async function assertServedAsKoaStatic(app: TestClient, publicFolder: string, paths: string[]): Promise<void> {
   const reference = new Koa();
-  reference.use(serveStatic(path.join(ROOT, "storage", "public"), { defer: false, gzip: false, brotli: false }));
+  reference.use(serveStatic(publicFolder, { defer: false, gzip: false, brotli: false }));
   reference.use((ctx) => {
     ctx.status = 404;
     ctx.body = "no file";
@@ -203,11 +202,6 @@ test("the static-file shortcut answers every path as koa-static does", { timeout
   await once(server, "listening");
   try {
     const referenceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const paths = [
-      "/favicon.svg", "/css/app.css", "/css/", "/css", "/css/../favicon.svg", "/css/./app.css", "/css//app.css",
-      "/%66avicon.svg", "/%2e%2e/package.json", "/../package.json", "/css/%2e%2e/%2e%2e/package.json", "/favicon.svg/x",
-      "/nothing-here", "/nothing/here/either.css", "/.env", "/%00", `/${"a".repeat(300)}`, "/favicon.svg%00.txt",
-    ];
     for (const rawPath of paths) {
       const [ours, theirs] = await Promise.all([rawGet(app.url, rawPath), rawGet(referenceUrl, rawPath)]);
       assert.equal(ours.status, theirs.status, `${rawPath}: ${ours.status} here, ${theirs.status} from koa-static`);
@@ -216,6 +210,46 @@ test("the static-file shortcut answers every path as koa-static does", { timeout
   } finally {
     server.close();
     server.closeAllConnections();
+  }
+}
+
+// A performance change found by the bench's profile: routed requests skip koa-send's failing
+// async stat. Files, folders and every odd path must still get exactly koa-static's answer.
+test("the static-file shortcut answers every path as koa-static does", { timeout: 30_000 }, async () => {
+  const app = await startApp();
+  try {
+    await assertServedAsKoaStatic(app, path.join(ROOT, "storage", "public"), [
+      "/favicon.svg", "/css/app.css", "/css/", "/css", "/css/../favicon.svg", "/css/./app.css", "/css//app.css",
+      "/%66avicon.svg", "/%2e%2e/package.json", "/../package.json", "/css/%2e%2e/%2e%2e/package.json", "/favicon.svg/x",
+      "/nothing-here", "/nothing/here/either.css", "/.env", "/%00", `/${"a".repeat(300)}`, "/favicon.svg%00.txt",
+    ]);
+  } finally {
     await app.close();
   }
 });
+
+// A folder's path is koa-static's only when the folder has an index.html; without one it goes on to the routes.
+// Outside development the public folder is listed at start-up; in development each request looks at the disk.
+for (const ENV of ["production", "development"]) {
+  test(`${ENV}: a folder's index.html is served as koa-static serves it, a folder without one is left to the routes`, { timeout: 30_000 }, async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "masonite-public-"));
+    const publicFolder = path.join(root, "storage", "public");
+    mkdirSync(path.join(publicFolder, "docs", "guide"), { recursive: true });
+    mkdirSync(path.join(publicFolder, "empty"));
+    writeFileSync(path.join(publicFolder, "index.html"), "<h1>home</h1>");
+    writeFileSync(path.join(publicFolder, "docs", "index.html"), "<h1>docs</h1>");
+    writeFileSync(path.join(publicFolder, "docs", "guide", "page.html"), "<h1>page</h1>");
+    cpSync(path.join(ROOT, "resources"), path.join(root, "resources"), { recursive: true });
+    const kernel = testKernel({ app: { ENV, DEBUG: false }, logging: { LEVEL: "silent" } });
+    const app = await TestClient.start({ ...kernel, root, routes: [] });
+    try {
+      await assertServedAsKoaStatic(app, publicFolder, [
+        "/", "/index.html", "/docs", "/docs/", "/docs//", "/docs/./", "/docs/index.html", "/docs/guide", "/docs/guide/", "/docs/guide/page.html",
+        "/empty", "/empty/", "/nothing/", "/docs/guide/page.html/",
+      ]);
+    } finally {
+      await app.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+}

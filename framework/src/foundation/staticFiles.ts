@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Context, Next } from "koa";
-import serveStatic from "koa-static";
+import type serveStatic from "koa-static";
 import type { HttpContext } from "../request/HttpContext";
 
 /** A path made only of characters that name themselves on disk: no %-escapes, backslashes or NULs. */
@@ -10,9 +10,12 @@ const PLAIN_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
 /** What path.posix.normalize (and the trailing-slash trim) would change in a plain path: "//", "/./", "/." at the end, a trailing "/". Most paths have none, and skip both. */
 const NORMALISES = /\/\/|\/\.(?:\/|$)|.\/$/;
 
-/** Every file and folder under `root`, as URL paths ("/css", "/css/app.css"). */
+/** The file koa-static serves for a folder's path ("/", "/docs/"); a folder without one names nothing it would serve. */
+const FOLDER_INDEX = "index.html";
+
+/** Every file under `root` and every folder holding an index.html, as URL paths ("/", "/css/app.css"). */
 function listPublicPaths(root: string): Set<string> {
-  const paths = new Set<string>(["/"]);
+  const paths = new Set<string>();
   const walk = (dir: string, prefix: string) => {
     let entries: string[];
     try {
@@ -20,10 +23,11 @@ function listPublicPaths(root: string): Set<string> {
     } catch {
       return; // no public folder: nothing to serve
     }
+    if (entries.includes(FOLDER_INDEX)) paths.add(prefix || "/");
     for (const name of entries) {
       const url = `${prefix}/${name}`;
-      paths.add(url);
       if (statSync(path.join(dir, name), { throwIfNoEntry: false })?.isDirectory()) walk(path.join(dir, name), url);
+      else paths.add(url);
     }
   };
   walk(root, "");
@@ -43,18 +47,21 @@ export interface StaticFiles {
  * without its cost on the requests that are not for a file. koa-send answers those with a
  * failing async stat (a thread-pool hop and an Error built per request, a seventh of a
  * routed request's time in the profile). A plain path that names nothing on disk goes
- * straight on: outside development the public folder is listed once at start-up (a file
- * added later is served after a restart), in development each request stats the disk.
- * Every other request (a file, a folder, "..", escapes, any stat error) still goes through
- * koa-static unchanged.
+ * straight on, and so does a folder's path ("/" included) when the folder has no index.html,
+ * the only file koa-static serves for it: outside development the public folder is listed
+ * once at start-up (a file added later is served after a restart), in development each
+ * request stats the disk. Every other request (a file, a folder's index, "..", escapes, any
+ * stat error) still goes through koa-static unchanged, which loads with the first of them:
+ * an app whose pages are all routes never loads it.
  */
 export function staticFiles(root: string, options: { watch: boolean }): StaticFiles {
-  const serve = serveStatic(root, { defer: false, gzip: false, brotli: false });
+  let serve: ReturnType<typeof serveStatic> | undefined;
   const listed = options.watch ? undefined : listPublicPaths(root);
   const exists = (pathname: string): boolean => {
     if (listed) return listed.has(NORMALISES.test(pathname) ? path.posix.normalize(pathname).replace(/(.)\/+$/, "$1") : pathname);
     try {
-      return statSync(path.join(root, pathname), { throwIfNoEntry: false }) !== undefined;
+      const found = statSync(path.join(root, pathname), { throwIfNoEntry: false });
+      return found?.isDirectory() ? statSync(path.join(root, pathname, FOLDER_INDEX), { throwIfNoEntry: false }) !== undefined : found !== undefined;
     } catch {
       return true; // ENOTDIR, ENAMETOOLONG ...: koa-send decides, as before
     }
@@ -64,6 +71,6 @@ export function staticFiles(root: string, options: { watch: boolean }): StaticFi
       if (method !== "GET" && method !== "HEAD") return false;
       return !PLAIN_PATH.test(pathname) || pathname.includes("..") || exists(pathname);
     },
-    serve: (ctx, next) => serve(ctx, next),
+    serve: (ctx, next) => (serve ??= (require("koa-static") as typeof serveStatic)(root, { defer: false, gzip: false, brotli: false }))(ctx, next),
   };
 }

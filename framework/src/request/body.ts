@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import zlib from "node:zlib";
-import qs from "qs";
+import type qs from "qs";
 import getRawBody from "raw-body";
 import { ConfigurationError, FrameworkError } from "../core/errors";
 import { parseByteSize } from "../core/bytes";
@@ -134,7 +134,9 @@ export class BodyReader {
     const { depth, total } = this.limits.settings;
     // One parameter over the total is kept so `check` refuses the body rather than qs cutting it short in silence;
     // qs keeps keys deeper than `depth` as one literal segment, which `check` then finds too deep.
-    const parsed = qs.parse(text, { allowDots: true, depth, parameterLimit: total + 1 });
+    // qs (and its dependency tree) loads with the first form body: start-up and a GET never need it.
+    const { parse } = require("qs") as typeof qs;
+    const parsed = parse(text, { allowDots: true, depth, parameterLimit: total + 1 });
     this.limits.check(parsed);
     return parsed;
   }
