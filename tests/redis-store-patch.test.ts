@@ -1,11 +1,24 @@
 import "./support/env";
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import Redis from "ioredis";
 import { Logger } from "masonite/core";
 import { CLIENT_KEY } from "masonite/sessions";
 import { RedisStore } from "masonite/sessions/stores";
 import { RedisServer } from "./support/redis";
+
+/** A RedisStore on a redis-server of the test's own, and a plain client to look inside it; undefined when the test was skipped. */
+async function connectedStore(t: TestContext, namespace: string): Promise<{ store: RedisStore; inspector: Redis } | undefined> {
+  const server = await RedisServer.startLocalOrSkip(t);
+  if (!server) return undefined;
+  t.after(() => server.destroy());
+  const store = new RedisStore({ url: server.url, host: "127.0.0.1", port: server.port, options: {}, namespace, commandTimeout: 5_000, logger: Logger.silent() });
+  await store.connect();
+  t.after(() => store.close());
+  const inspector = new Redis(server.port, "127.0.0.1");
+  t.after(() => inspector.disconnect());
+  return { store, inspector };
+}
 
 /**
  * The redis store against a real redis-server, through the contract alone: a patch of a session
@@ -13,14 +26,9 @@ import { RedisServer } from "./support/redis";
  * index entry, and answers false, as the file and memory stores do.
  */
 test("a patch of a destroyed session recreates neither its hash nor its owner index entry, and answers false", { timeout: 60_000 }, async (t) => {
-  const server = await RedisServer.startLocalOrSkip(t);
-  if (!server) return;
-  t.after(() => server.destroy());
-  const store = new RedisStore({ url: server.url, host: "127.0.0.1", port: server.port, options: {}, namespace: "patchtest", commandTimeout: 5_000, logger: Logger.silent() });
-  await store.connect();
-  t.after(() => store.close());
-  const inspector = new Redis(server.port, "127.0.0.1");
-  t.after(() => inspector.disconnect());
+  const started = await connectedStore(t, "patchtest");
+  if (!started) return;
+  const { store, inspector } = started;
 
   const id = "P".repeat(43);
   const bump = { set: new Map([["seen", true]]), deleted: new Set<string>(), increments: new Map([["n", 1]]) };
@@ -36,14 +44,9 @@ test("a patch of a destroyed session recreates neither its hash nor its owner in
 });
 
 test("a read leaves the client metadata in Redis, and a rewrite on the same id keeps it unless it brings its own", { timeout: 60_000 }, async (t) => {
-  const server = await RedisServer.startLocalOrSkip(t);
-  if (!server) return;
-  t.after(() => server.destroy());
-  const store = new RedisStore({ url: server.url, host: "127.0.0.1", port: server.port, options: {}, namespace: "clienttest", commandTimeout: 5_000, logger: Logger.silent() });
-  await store.connect();
-  t.after(() => store.close());
-  const inspector = new Redis(server.port, "127.0.0.1");
-  t.after(() => inspector.disconnect());
+  const started = await connectedStore(t, "clienttest");
+  if (!started) return;
+  const { store, inspector } = started;
 
   const id = "C".repeat(43);
   const client = { ip: "10.0.0.1", agent: "Firefox on Linux" };
