@@ -1,6 +1,6 @@
 import "./support/env";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,41 +9,10 @@ import { after, before, describe, test } from "node:test";
 import { createCraft } from "masonite/commands";
 import { CookieJar } from "masonite/testing";
 import { createDatabase } from "./support/database";
+import { NPM, run, shellEnv, spawnNpmStart, untilServing, type Finished } from "./support/productionApp";
 import { freePort, RedisServer } from "./support/redis";
 
 const REPO = path.resolve(__dirname, "..");
-const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * The environment a developer's shell would give a child: this test's own settings
- * (APP_ENV=testing, its APP_KEY ...), the npm script variables of `npm test`, and the
- * test runner's NODE_TEST_CONTEXT (which would turn the app's `node --test` into a
- * silent sub-runner of this one) stay out.
- */
-function shellEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(APP_|SESSION_|REDIS_|LOG_LEVEL$|INIT_CWD$|NODE_TEST_CONTEXT$|npm_)/.test(name)) env[name] = value;
-  }
-  return { ...env, ...extra };
-}
-
-/** Runs a command to the end (killed after `timeout` ms), keeping its output. */
-async function run(command: string, args: string[], cwd: string, options: { env?: Record<string, string>; timeout?: number } = {}): Promise<Finished> {
-  const child = spawn(command, args, { cwd, env: shellEnv(options.env), stdio: ["ignore", "pipe", "pipe"], timeout: options.timeout ?? 60_000 });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, "close")) as [number | null];
-  return { code, stdout, stderr };
-}
 
 /** `craft` as this repository's developers run it. */
 function repoCraft(...args: string[]): Promise<Finished> {
@@ -261,21 +230,8 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
   test("npm run build, then npm start serves the welcome page, the flash demo and the generated pages", async () => {
     assertSucceeded(await run(NPM, ["run", "build"], app, { timeout: 120_000 }), "npm run build");
     const port = await freePort();
-    // Its own process group, so the shell npm starts and the node server below it stop together.
-    server = spawn(NPM, ["start", "--", "--port", String(port)], { cwd: app, env: shellEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    server.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the app did not start within 30 s:\n${output}`)), 30_000);
-      server!.stdout!.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes("is serving on")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      server!.on("exit", (code) => reject(new Error(`the app exited with ${code}:\n${output}`)));
-    });
+    server = spawnNpmStart(app, port, shellEnv());
+    await untilServing(server);
 
     const base = `http://127.0.0.1:${port}`;
     const jar = new CookieJar();

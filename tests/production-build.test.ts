@@ -1,12 +1,12 @@
 import "./support/env";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { installedPackages, NPM, productionApp, run, shellEnv, type ProductionApp } from "./support/productionApp";
+import { installedPackages, NPM, productionApp, run, shellEnv, spawnNpmStart, untilServing, type ProductionApp } from "./support/productionApp";
 import { freePort } from "./support/redis";
 
 /** What only development needs; a production install has none of it. */
@@ -54,21 +54,8 @@ describe("a new app in production: craft build, npm ci --omit=dev, plain node", 
   test("npm start runs build/ with plain node and answers 200", async () => {
     const port = await freePort();
     const env = shellEnv({ APP_ENV: "production", APP_KEY: `base64:${Buffer.alloc(32, 7).toString("base64")}`, LOG_LEVEL: "error" });
-    // Its own process group, so the shell npm starts and the node server below it stop together.
-    server = spawn(NPM, ["start", "--", "--port", String(port)], { cwd: shipped.production, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    server.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the app did not start within 30 s:\n${output}`)), 30_000);
-      server!.stdout!.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes("is serving on")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      server!.on("exit", (code) => reject(new Error(`the app exited with ${code}:\n${output}`)));
-    });
+    server = spawnNpmStart(shipped.production, port, env);
+    await untilServing(server);
     const page = await fetch(`http://127.0.0.1:${port}/`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /Hello, world!/);

@@ -1,8 +1,8 @@
 // A new app taken to production the way its README says: `craft new`, a full install, `npm run
 // build`, then build/ with package.json, the lockfile and vendor/ in a folder of their own where
-// `npm ci --omit=dev` installs without the development tools. Shared by the production test
-// and bench/startup.ts.
-import { spawn } from "node:child_process";
+// `npm ci --omit=dev` installs without the development tools; and running npm and an app's server
+// as a developer's shell would. Shared by the production and craft tests and bench/startup.ts.
+import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { cpSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
@@ -44,6 +44,31 @@ export async function succeed(what: string, command: string, args: string[], cwd
   const result = await run(command, args, cwd, options);
   if (result.code !== 0) throw new Error(`${what} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
   return result;
+}
+
+/**
+ * `npm start -- --port <port>` in `cwd`, in a process group of its own, so the shell npm starts
+ * and the node server below it stop together (`process.kill(-server.pid, ...)`).
+ */
+export function spawnNpmStart(cwd: string, port: number, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(NPM, ["start", "--", "--port", String(port)], { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** Resolves once the server says it is serving; rejects when it exits first or stays silent for 30 s, with its output. */
+export function untilServing(server: ChildProcess): Promise<void> {
+  let output = "";
+  server.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the app did not start within 30 s:\n${output}`)), 30_000);
+    server.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("is serving on")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    server.on("exit", (code) => reject(new Error(`the app exited with ${code}:\n${output}`)));
+  });
 }
 
 export interface ProductionApp {
