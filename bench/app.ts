@@ -24,7 +24,7 @@ export class BenchController extends Controller {
     return { status: "ok" };
   }
 
-  /** Issue 22's (A) and (B): a route with a parameter and a query string, nothing stored. */
+  /** (A) and (B): a route with a parameter and a query string, nothing stored. */
   @inject()
   user(request: Request, id: string) {
     return { id, q: request.input("q") ?? null };

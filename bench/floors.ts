@@ -1,4 +1,4 @@
-// The floors of issue 14: for each kind of work the framework does, the cheapest plain Koa
+// The floors: for each kind of work the framework does, the cheapest plain Koa
 // code that does the same work, as a careful engineer would write it without a framework.
 // The framework's scenarios are measured as ratios to these, in the same run.
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomFillSync } from "node:crypto";
@@ -57,7 +57,7 @@ export function routedJsonFloor(headers: PreparedHeaders): Koa {
     sendHeaders(ctx.res, headers);
     ctx.body = { status: "ok" };
   });
-  // The route shape of issue 22's scenarios (A) and (B): a parameter and a query string.
+  // The route shape of scenarios (A) and (B): a parameter and a query string.
   router.get("/api/bench/users/:id", (ctx) => {
     sendHeaders(ctx.res, headers);
     ctx.body = { id: ctx.params.id, q: ctx.query.q ?? null };

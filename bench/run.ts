@@ -1,4 +1,4 @@
-// `npm run bench`: this framework against bare Koa, koa-session, express-session and the floors of issue 14
+// `npm run bench`: this framework against bare Koa, koa-session, express-session and its floors
 // (bench/floors.ts), each server in its own child process, the servers taking turns under one load generator.
 // The Redis scenarios get a redis-server of the bench's own (or REDIS_URL), the database ones a PostgreSQL database
 // of its own on DATABASE_URL's server (else 127.0.0.1:5432 as postgres), dropped at the end: without it the bench fails.
@@ -54,7 +54,7 @@ const settings = {
   memorySessions: Number(args.sessions ?? (quick ? 2_000 : 100_000)),
   memoryChunkS: quick ? 1 : 5,
 };
-if (!quick && settings.rounds < 5) console.warn("note: fewer than 5 rounds; issue 22's targets ask for the median of at least 5.");
+if (!quick && settings.rounds < 5) console.warn("note: fewer than 5 rounds; a target's verdict needs the median of at least 5.");
 const outDir = path.resolve(args.out ?? path.join(ROOT, "bench", "results"));
 const profileKinds = (args.profile ?? "").split(",").map((s) => s.trim()).filter(Boolean) as ServerKind[];
 for (const kind of profileKinds) if (!SERVER_KINDS.includes(kind)) throw new Error(`--profile: unknown server kind ${kind} (known: ${SERVER_KINDS.join(", ")})`);
@@ -530,7 +530,7 @@ async function main(): Promise<void> {
     console.log("");
     const [l1, l5, l15] = loadAverage.start;
     console.log(`Load average (1, 5, 15 min): ${l1} ${l5} ${l15} at the start, ${loadAverage.end.join(" ")} at the end of the rounds.`);
-    console.log(`Targets of issue 22 (CPU ratio: the base's server CPU us per request over the scenario's, median of ${settings.rounds} round(s), min-max over them; req/s ratio beside it):`);
+    console.log(`Targets (CPU ratio: the base's server CPU us per request over the scenario's, median of ${settings.rounds} round(s), min-max over them; req/s ratio beside it):`);
     printTable(
       ["target", "CPU ratio", "min-max", "req/s ratio", "least", "result"],
       targets.map((t) => [
@@ -556,7 +556,7 @@ async function main(): Promise<void> {
         subtitle,
         sections: [
           {
-            heading: "Issue 22's targets: server CPU per request, the base's over the scenario's (tick: the least ratio that passes)",
+            heading: "Targets: server CPU per request, the base's over the scenario's (tick: the least ratio that passes)",
             bars: ratioTargets.map((t) => ({ label: t.text, ratio: t.value, rps: byId(t.scenario!).rps, target: t.goal ?? undefined, kind: "framework" })),
           },
           {

@@ -17,7 +17,7 @@ export interface BenchServices {
   database?: BenchDatabase;
 }
 
-/** One of the seven scenarios of issue 6 (and the api group's): a server kind, a route, and how its returning user is made. */
+/** One scenario: a server kind, a route, and how its returning user is made. */
 export interface Scenario {
   n: number;
   id: string;
@@ -103,7 +103,7 @@ export async function headerNames(visitor: Visitor, pathname: string): Promise<s
   return [...response.headers.keys()].filter((name) => !FRAMING_HEADERS.has(name)).sort();
 }
 
-/** Issue 22's route shape: a parameter and a query string, answered `{"id":"42","q":"1"}` with no cookie. */
+/** The route shape of (A) and (B): a parameter and a query string, answered `{"id":"42","q":"1"}` with no cookie. */
 function primeUser(pathname: string) {
   return async (visitor: Visitor): Promise<void> => {
     const response = await visitor.get(pathname);
@@ -165,14 +165,14 @@ export const SCENARIOS: Scenario[] = [
     },
     counter: frameworkCounter,
   },
-  // The floors (issue 14): plain Koa code doing the same work as a framework scenario, no framework code.
+  // The floors: plain Koa code doing the same work as a framework scenario, no framework code.
   { n: 10, id: "floor-router", label: "floor F1: Koa + @koa/router, JSON route", kind: "floor-router", path: "/api/status", redis: false, framework: false, prime: primeStatus("/api/status"), sameHeadersAs: "masonite-api" },
   { n: 11, id: "floor-cookie", label: "floor F2: Koa + AES-256-GCM cookie counter", kind: "floor-cookie", path: "/bench/counter", redis: false, framework: false, prime: primeCounter, sameHeadersAs: "masonite-cookie" },
   { n: 12, id: "floor-redis", label: "floor F3: Koa + ioredis, two scripts", kind: "floor-redis", path: "/bench/counter", redis: true, framework: false, prime: primeCounter, counter: floorCounter, sameHeadersAs: "masonite-redis" },
   { n: 13, id: "masonite-web-fresh", label: "masonite, web group JSON, fresh visitor", kind: "masonite-cookie", path: "/bench/status", redis: false, framework: true, prime: primeStatus("/bench/status") },
   { n: 14, id: "masonite-api-logged", label: "masonite, api group JSON, a request log line each (LOG_REQUESTS=true)", kind: "masonite-logged", path: "/api/status", redis: false, framework: true, prime: primeStatus("/api/status") },
   { n: 15, id: "masonite-file", label: "masonite, file driver counter (one lock per change)", kind: "masonite-file", path: "/bench/counter", redis: false, framework: true, prime: primeCounter, counter: appCounter },
-  // Issue 22: routes with a parameter, as real apps have, and a floor for the read-only redis request.
+  // Routes with a parameter, as real apps have, and a floor for the read-only redis request.
   { n: 16, id: "masonite-api-users", label: "(A) masonite, api group JSON, /api/bench/users/:id?q=1", kind: "masonite-cookie", path: "/api/bench/users/42?q=1", redis: false, framework: true, prime: primeUser("/api/bench/users/42?q=1") },
   { n: 17, id: "masonite-web-users", label: "(B) masonite, web group JSON, /bench/users/:id?q=1, stores nothing", kind: "masonite-cookie", path: "/bench/users/42?q=1", redis: false, framework: true, prime: primeUser("/bench/users/42?q=1") },
   { n: 18, id: "floor-router-users", label: "floor F1: Koa + @koa/router, /api/bench/users/:id?q=1", kind: "floor-router", path: "/api/bench/users/42?q=1", redis: false, framework: false, prime: primeUser("/api/bench/users/42?q=1"), sameHeadersAs: "masonite-api-users" },

@@ -1,5 +1,5 @@
 /**
- * Issue 22's targets: ratios of server CPU time per request, each framework scenario against a
+ * The bench's targets: ratios of server CPU time per request, each framework scenario against a
  * floor, a peer, or another framework scenario measured in the same run. A ratio is the base's
  * CPU µs per request over the scenario's (higher is better), worked out within each round, so
  * both sides ran minutes apart at most on the same machine in the same state; the verdict takes
@@ -26,7 +26,7 @@ export const RATIO_TARGETS: RatioTarget[] = [
   { id: "E", text: "(E) redis driver read-only: F3r / (E)", scenario: "masonite-redis-read", base: "floor-redis-read", min: 0.8 },
   // "No regression" has no number of its own: the full page is reported against the cookie counter.
   { id: "F", text: "(F) full page with flash, errors, old(): (C) / (F)", scenario: "masonite-page", base: "masonite-cookie" },
-  // What production's optional request log costs (issue 15): reported, no target.
+  // What production's optional request log costs: reported, no target.
   { id: "A-logged", text: "(14) api JSON with a request log line: (8) / (14)", scenario: "masonite-api-logged", base: "masonite-api" },
   // The database driver on PostgreSQL against its floor, and the peer reported beside it.
   { id: "G", text: "(G) database driver counter, PostgreSQL: F4 / (G)", scenario: "masonite-database", base: "floor-database", min: 0.8 },

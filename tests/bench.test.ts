@@ -18,7 +18,7 @@ import { freePort, RedisServer } from "./support/redis";
 
 const ROOT = path.resolve(__dirname, "..");
 const SCENARIOS = ["koa", "koa-session-cookie", "koa-session-redis", "masonite-cookie", "masonite-redis", "masonite-page", "masonite-redis-read", "masonite-api", "masonite-redis-signed-in", "floor-router", "floor-cookie", "floor-redis", "masonite-web-fresh", "masonite-api-logged", "masonite-file", "masonite-api-users", "masonite-web-users", "floor-router-users", "floor-redis-read", "masonite-database", "masonite-database-sqlite", "floor-database", "express-session-pg"];
-/** Issue 22's targets, each a ratio of server CPU per request to a floor, peer or other scenario measured in the same run. */
+/** The bench's targets, each a ratio of server CPU per request to a floor, peer or other scenario measured in the same run. */
 const RATIO_TARGETS = ["A", "B", "C", "C-koa-session", "D", "D-koa-session", "E", "F", "A-logged", "G", "G-express-session", "G-sqlite"];
 
 interface Results {

@@ -73,7 +73,7 @@ describe("kernel: routes, method injection, responses, errors", () => {
     assert.deepEqual(res.assertOk().json(), { name: "ada", count: 42, typeOfCount: "number", param: "ada" });
   });
 
-  test("the issue's user route: @id param plus request input, returned as JSON", async () => {
+  test("the user route: @id param plus request input, returned as JSON", async () => {
     const res = await app.get("/users/17?q=hello");
     assert.deepEqual(res.assertOk().json(), { id: "17", q: "hello" });
     assert.match(res.header("content-type") ?? "", /application\/json/);

@@ -10,7 +10,7 @@ import type { TestClient } from "masonite/testing";
 import { startApp } from "./support/app";
 
 /**
- * Secrets a real request carries, and the shapes an app logs them in (issue 21, item 5): the
+ * Secrets a real request carries, and the shapes an app logs them in: the
  * Node request, Koa's request and context, responses, raw header pairs, deep fields, secret
  * names in every spelling, and an HTTP client's error; plus the framework's own 5xx line.
  */
