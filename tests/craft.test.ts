@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { createCraft } from "masonite/commands";
 import { CookieJar } from "masonite/testing";
 import { createDatabase } from "./support/database";
-import { NPM, run, shellEnv, spawnNpmStart, untilServing, type Finished } from "./support/productionApp";
+import { NPM, run, shellEnv, killServerGroup, spawnNpmStart, untilServing, type Finished } from "./support/productionApp";
 import { freePort, RedisServer } from "./support/redis";
 
 const REPO = path.resolve(__dirname, "..");
@@ -73,10 +73,7 @@ describe("craft new, generators and routes:list on a scaffolded app", () => {
   });
 
   after(async () => {
-    if (server && server.exitCode === null && server.signalCode === null) {
-      process.kill(-server.pid!, "SIGKILL");
-      await once(server, "exit");
-    }
+    await killServerGroup(server);
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 

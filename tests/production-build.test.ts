@@ -1,12 +1,11 @@
 import "./support/env";
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { installedPackages, NPM, productionApp, run, shellEnv, spawnNpmStart, untilServing, type ProductionApp } from "./support/productionApp";
+import { installedPackages, NPM, productionApp, run, shellEnv, killServerGroup, spawnNpmStart, untilServing, type ProductionApp } from "./support/productionApp";
 import { freePort } from "./support/redis";
 
 /** What only development needs; a production install has none of it. */
@@ -23,10 +22,7 @@ describe("a new app in production: craft build, npm ci --omit=dev, plain node", 
   });
 
   after(async () => {
-    if (server && server.exitCode === null && server.signalCode === null) {
-      process.kill(-server.pid!, "SIGKILL");
-      await once(server, "exit");
-    }
+    await killServerGroup(server);
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -54,6 +54,13 @@ export function spawnNpmStart(cwd: string, port: number, env: NodeJS.ProcessEnv)
   return spawn(NPM, ["start", "--", "--port", String(port)], { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
 }
 
+/** Kills a server spawnNpmStart started, with its whole process group, unless it has ended already. */
+export async function killServerGroup(server: ChildProcess | undefined): Promise<void> {
+  if (!server || server.exitCode !== null || server.signalCode !== null) return;
+  process.kill(-server.pid!, "SIGKILL");
+  await once(server, "exit");
+}
+
 /** Resolves once the server says it is serving; rejects when it exits first or stays silent for 30 s, with its output. */
 export function untilServing(server: ChildProcess): Promise<void> {
   let output = "";
