@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test, type TestContext } from "node:test";
 import { Logger } from "masonite/core";
-import { DatabaseStore, databaseDialect, type SqlDialectName } from "masonite/sessions/stores";
+import { DatabaseStore, databaseDialect, type Expiry, type SqlDialectName } from "masonite/sessions/stores";
 import type { TestClient } from "masonite/testing";
 import { startApp } from "./support/app";
 import { createDatabase, type TestDatabase } from "./support/database";
@@ -64,6 +64,39 @@ for (const dialect of DIALECTS) {
       assert.equal(await count(), 3, "two of the three expired rows");
       await sql.sweep(now, 2);
       assert.equal(await count(), 2, "the live rows stay");
+    } finally {
+      await sql.close();
+    }
+  });
+
+  test(`database (${SERVER[dialect]}): reads and patches write expires_at only once it lags the slide by more than the step, so most requests leave the indexed column as it was`, async (t) => {
+    const fresh = await database(t);
+    if (!fresh) return;
+    const { dialect: sql } = databaseDialect({ url: fresh.url }, process.cwd(), Logger.silent());
+    await sql.connect();
+    try {
+      const id = "a".repeat(64);
+      await sql.write({ id, sealedId: "-", data: { n: 1 }, json: '{"n":1}', createdAt: 1, expiresAt: 100_000, owner: null }, false, 0);
+      const expiresAt = async () => Number((await fresh.query("SELECT expires_at FROM sessions"))[0]!.expires_at);
+      const increment = { set: new Map(), deleted: new Set<string>(), increments: new Map([["n", 1]]) };
+      const read = async (expiry: Expiry) => {
+        const row = await sql.read(id, expiry);
+        return row && { ...row.data };
+      };
+
+      // Within the step (the row's expiry is not before slideBefore): read and patch leave it.
+      assert.deepEqual(await read({ now: 1000, until: 100_500, slideBefore: 99_500 }), { n: 1 });
+      assert.equal(await sql.patch(id, increment, { now: 1000, until: 100_500, slideBefore: 99_500 }, null), true);
+      assert.equal(await expiresAt(), 100_000);
+      // Due: each slides it to `until`.
+      assert.deepEqual(await read({ now: 2000, until: 200_000, slideBefore: 199_000 }), { n: 2 });
+      assert.equal(await expiresAt(), 200_000);
+      assert.equal(await sql.patch(id, increment, { now: 3000, until: 300_000, slideBefore: 299_000 }, null), true);
+      assert.equal(await expiresAt(), 300_000);
+      assert.deepEqual(await read({ now: 3000, until: 300_000, slideBefore: 299_000 }), { n: 3 });
+      // Past its expiry the row is neither read nor slid.
+      assert.equal(await read({ now: 300_000, until: 400_000, slideBefore: 399_000 }), undefined);
+      assert.equal(await expiresAt(), 300_000);
     } finally {
       await sql.close();
     }

@@ -3,7 +3,8 @@ import { ConfigurationError, FrameworkError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import { SessionConflict, SessionStoreUnavailable } from "../errors";
 import type { OwnedSession, SessionPatch, SessionRecord, SessionStore, StoredData, WriteOptions, WriteRecord } from "../SessionStore";
-import type { NewRow, SqlDialect } from "./database/dialect";
+import type { Expiry, NewRow, PatchOutcome, SqlDialect } from "./database/dialect";
+import { Deadlines, type StopSignal } from "./deadlines";
 import { SESSION_COLUMNS } from "./database/schema";
 
 export interface DatabaseStoreOptions {
@@ -20,6 +21,15 @@ export interface DatabaseStoreOptions {
 
 const SWEEP_EVERY_MS = 60_000;
 const SWEEP_LIMIT = 1000;
+/** How far a row's idle expiry may lag behind its last request: a minute, or a hundredth of a shorter idle timeout. */
+const SLIDE_STEP_MS = 60_000;
+
+/** The expiry of a request at this moment, for an idle timeout of `ttl` seconds. */
+function expiry(ttl: number): Expiry {
+  const now = Date.now();
+  const until = now + ttl * 1000;
+  return { now, until, slideBefore: until - Math.min(SLIDE_STEP_MS, ttl * 10) };
+}
 
 /**
  * One row per session in a SQL table (PostgreSQL, MySQL/MariaDB, SQLite), keyed by an HMAC of
@@ -28,9 +38,9 @@ const SWEEP_LIMIT = 1000;
  * so an owner's sessions can be listed and revoked; the owner column is an HMAC too.
  *
  * Reading is one statement that answers the row only while it has not expired and slides its
- * expiry; a patch is one statement that applies the request's key-level changes to the row as
- * it is (jsonb operators, JSON_SET/JSON_REMOVE; on SQLite one immediate transaction), only while
- * it is live, so concurrent requests of one user lose nothing and a destroyed session stays
+ * expiry (to within a minute: see Expiry); a patch is one statement that applies the request's
+ * key-level changes to the row as it is (jsonb operators, JSON_SET/JSON_REMOVE; on SQLite one
+ * immediate transaction), only while it is live, so concurrent requests of one user lose nothing and a destroyed session stays
  * destroyed. Expired rows are never read, and a sweep deletes a bounded batch of them once a minute.
  * Every call is bounded by `statementTimeout`, past which the request answers 503 and the
  * dialect's signal tells it not to run the statement any more.
@@ -38,11 +48,13 @@ const SWEEP_LIMIT = 1000;
 export class DatabaseStore implements SessionStore {
   readonly dialect: SqlDialect;
   #options: DatabaseStoreOptions;
+  #deadlines: Deadlines;
   #sweeper: NodeJS.Timeout | undefined;
 
   constructor(options: DatabaseStoreOptions) {
     this.#options = options;
     this.dialect = options.dialect;
+    this.#deadlines = new Deadlines(options.statementTimeout);
   }
 
   /** Connects, and refuses a missing table or one without the store's columns, naming the command that makes it. */
@@ -50,8 +62,8 @@ export class DatabaseStore implements SessionStore {
     const { dialect, table } = this.#options;
     let columns: string[];
     try {
-      await this.#bounded(() => dialect.connect());
-      columns = await this.#bounded((signal) => dialect.columns(signal));
+      await this.#deadlines.run(() => dialect.connect());
+      columns = await this.#deadlines.run((signal) => dialect.columns(signal));
     } catch (error) {
       await dialect.close().catch(() => {});
       throw new FrameworkError(
@@ -72,9 +84,9 @@ export class DatabaseStore implements SessionStore {
     this.#sweeper = setInterval(() => void this.#sweep(), SWEEP_EVERY_MS).unref();
   }
 
-  async read(id: string, ttl: number): Promise<SessionRecord | undefined> {
-    const now = Date.now();
-    return this.#run((signal) => this.dialect.read(this.#hash(id), now, now + ttl * 1000, signal));
+  read(id: string, ttl: number): Promise<SessionRecord | undefined> {
+    const slide = expiry(ttl);
+    return this.#run((signal) => this.dialect.read(this.#hash(id), slide, signal));
   }
 
   async write(id: string, record: WriteRecord, ttl: number, owner?: string, options?: WriteOptions): Promise<boolean> {
@@ -91,14 +103,12 @@ export class DatabaseStore implements SessionStore {
     return this.#run((signal) => this.dialect.write(row, options?.existing === true, now, signal));
   }
 
-  async patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<boolean> {
-    const now = Date.now();
-    const outcome = await this.#run((signal) => this.dialect.patch(this.#hash(id), patch, now, now + ttl * 1000, owner === undefined ? null : this.#hash(`owner:${owner}`), signal));
-    if (typeof outcome === "object") throw new SessionConflict(outcome.conflict);
-    return outcome;
+  patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<boolean> {
+    const slide = expiry(ttl);
+    return this.#deadlines.run((signal) => this.dialect.patch(this.#hash(id), patch, slide, owner === undefined ? null : this.#hash(`owner:${owner}`), signal), this.#unavailable, applied);
   }
 
-  async destroy(id: string): Promise<boolean> {
+  destroy(id: string): Promise<boolean> {
     return this.#run((signal) => this.dialect.destroy(this.#hash(id), signal));
   }
 
@@ -117,7 +127,7 @@ export class DatabaseStore implements SessionStore {
 
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
-    await this.#bounded(() => this.dialect.close()).catch(() => {});
+    await this.#deadlines.run(() => this.dialect.close()).catch(() => {});
   }
 
   /** The table's key for a session id, or the owner column's value for `owner:<name>`. */
@@ -153,37 +163,22 @@ export class DatabaseStore implements SessionStore {
   }
 
   /** A database call bounded by the statement timeout, any failure of it a 503 that names the database. */
-  async #run<T>(send: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    try {
-      return await this.#bounded(send);
-    } catch (error) {
-      if (error instanceof SessionConflict) throw error;
-      throw new SessionStoreUnavailable(error, {
-        name: this.dialect.where,
-        fix: "start that database (or wait for it to come back), or point DATABASE_URL (DRIVERS.database in config/session.ts) at one that runs",
-      });
-    }
+  #run<T>(send: (signal: StopSignal) => Promise<T>): Promise<T> {
+    return this.#deadlines.run(send, this.#unavailable);
   }
 
-  /** The call's answer, or a rejection once the statement timeout passes, which also aborts the signal the call was given. */
-  #bounded<T>(send: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const { statementTimeout } = this.#options;
-    const stopped = new AbortController();
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        stopped.abort();
-        reject(new Error(`no answer within ${statementTimeout} ms.`));
-      }, statementTimeout);
-      send(stopped.signal).then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
-  }
+  /** Any failure but a conflict (SQLite's patch throws one) is a 503. A field, so every call can pass it as it is. */
+  #unavailable = (error: unknown): unknown =>
+    error instanceof SessionConflict
+      ? error
+      : new SessionStoreUnavailable(error, {
+          name: this.dialect.where,
+          fix: "start that database (or wait for it to come back), or point DATABASE_URL (DRIVERS.database in config/session.ts) at one that runs",
+        });
+}
+
+/** Whether a patch applied; an increment the database refused is a conflict. */
+function applied(outcome: PatchOutcome): boolean {
+  if (typeof outcome === "object") throw new SessionConflict(outcome.conflict);
+  return outcome;
 }

@@ -3,6 +3,7 @@ import { ConfigurationError, FrameworkError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import { SessionConflict, SessionStoreUnavailable } from "../errors";
 import { CLIENT_KEY, CREATED_FIELD } from "../keys";
+import { Deadlines, NoAnswer } from "./deadlines";
 import type { LoadedSession, OwnedSession, StoredData, SessionPatch, SessionRecord, SessionStore, WriteOptions } from "../SessionStore";
 
 export interface RedisStoreOptions {
@@ -119,8 +120,6 @@ SessionFields.prototype = Object.create(null);
 const RECONNECT_AFTER_MS = 5000;
 
 /** Redis did not answer within the command timeout. */
-class NoAnswer extends Error {}
-
 /** Our own timeout, or ioredis's "Command timed out" (an app may still set commandTimeout in `options`). */
 function isNoAnswer(error: unknown): boolean {
   return error instanceof NoAnswer || /timed out/i.test((error as Error)?.message ?? "");
@@ -150,19 +149,21 @@ function isNoAnswer(error: unknown): boolean {
 export class RedisStore implements SessionStore {
   readonly client: Redis | Cluster;
   #options: RedisStoreOptions;
+  #deadlines: Deadlines;
   /** Set while Redis is not answering: requests fail fast until the probe it holds succeeds. */
   #stalled: Promise<void> | undefined;
   #closing = false;
 
   constructor(options: RedisStoreOptions) {
     this.#options = options;
+    this.#deadlines = new Deadlines(options.commandTimeout);
     const connection: RedisOptions = {
       password: options.password || undefined,
       ...options.options,
       // Fail fast while disconnected instead of queueing requests behind a dead server.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      // No ioredis commandTimeout: #bounded already bounds every call, and a second timer per
+      // No ioredis commandTimeout: #deadlines already bounds every call, and a second timer per
       // command showed in the read-only request's throughput.
       lazyConnect: true,
       // Commands issued in the same tick (many requests' loads and commits) go out in one write.
@@ -202,8 +203,8 @@ export class RedisStore implements SessionStore {
   async connect(): Promise<void> {
     const where = this.#where();
     try {
-      await this.#bounded(this.client.connect());
-      await this.#bounded(this.client.ping());
+      await this.#deadlines.run(() => this.client.connect());
+      await this.#deadlines.run(() => this.client.ping());
     } catch (error) {
       this.client.disconnect();
       throw new FrameworkError(
@@ -322,7 +323,7 @@ export class RedisStore implements SessionStore {
   async close(): Promise<void> {
     this.#closing = true;
     // Bounded: a Redis that stopped answering must not keep the app from stopping.
-    if (this.client.status === "ready") await this.#bounded(this.client.quit()).catch(() => this.client.disconnect());
+    if (this.client.status === "ready") await this.#deadlines.run(() => this.client.quit()).catch(() => this.client.disconnect());
     else this.client.disconnect();
   }
 
@@ -332,13 +333,7 @@ export class RedisStore implements SessionStore {
    */
   #run<T, R = T>(send: () => Promise<T>, answer?: (reply: T) => R): Promise<R> {
     if (this.#stalled) return Promise.reject(this.#storeUnavailable(new Error("Redis is not answering; failing fast until it does.")));
-    let sent: Promise<T>;
-    try {
-      sent = send();
-    } catch (error) {
-      return Promise.reject(this.#unavailable(error));
-    }
-    return this.#bounded(sent, this.#unavailable, answer);
+    return this.#deadlines.run(send, this.#unavailable, answer);
   }
 
   /** The 503 for a failed call; a timeout starts failing fast. A field, so every call can pass it as it is. */
@@ -368,7 +363,7 @@ export class RedisStore implements SessionStore {
       let silentSince = Date.now();
       while (!this.#closing) {
         try {
-          await this.#bounded(this.client.ping());
+          await this.#deadlines.run(() => this.client.ping());
           break;
         } catch (error) {
           if (isNoAnswer(error) && Date.now() - silentSince >= reconnectAfter) {
@@ -383,85 +378,6 @@ export class RedisStore implements SessionStore {
       if (!this.#closing) logger.warn("redis session store: Redis answers again");
     })();
   }
-
-  /**
-   * `promise`, or a NoAnswer once the command timeout passed, with `failed` applied to
-   * either failure, and `answer`, when given, applied to the reply before the promise resolves
-   * (one promise per call, not one more per step). Every call's deadline is the command timeout after it was sent, so
-   * deadlines arrive in sending order: they wait in one queue, watched by one timer armed for
-   * the oldest, instead of a timer set and cleared per call on every request.
-   */
-  #bounded<T, R = T>(promise: Promise<T>, failed: (error: unknown) => unknown = (error) => error, answer?: (reply: T) => R): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      const deadline: Deadline = { at: Date.now() + this.#options.commandTimeout, settled: false, reject, failed };
-      this.#deadlines.push(deadline);
-      this.#timer ??= setTimeout(this.#expire, this.#options.commandTimeout).unref();
-      promise.then(
-        (value) => {
-          if (deadline.settled) return; // already answered by its deadline
-          this.#settle(deadline);
-          if (!answer) return resolve(value as unknown as R);
-          try {
-            resolve(answer(value));
-          } catch (error) {
-            reject(error);
-          }
-        },
-        (error: unknown) => {
-          if (deadline.settled) return; // already answered by its deadline; a late failure must not count twice
-          this.#settle(deadline);
-          reject(failed(error));
-        },
-      );
-    });
-  }
-
-  /** Pending deadlines, oldest first; settled ones leave when they reach the front. */
-  #deadlines: Deadline[] = [];
-  /**
-   * Left armed when the queue empties (its turn then finds nothing), and unref'd: a pending
-   * command's socket keeps the process alive, the timer alone must not once the store is closed.
-   */
-  #timer: NodeJS.Timeout | undefined;
-
-  /**
-   * Answers mostly arrive in sending order, so the front usually settles first: the queue stays
-   * as short as the calls in flight, rather than holding every settled call until the timer's next turn.
-   */
-  #settle(deadline: Deadline): void {
-    deadline.settled = true;
-    const queue = this.#deadlines;
-    if (queue[0] !== deadline) return;
-    let first = 1;
-    while (first < queue.length && queue[first]!.settled) first++;
-    if (first === 1) queue.shift();
-    else queue.splice(0, first);
-  }
-
-  /** The timer's turn: fails every call whose deadline passed, then waits for the next unsettled one. */
-  #expire = (): void => {
-    this.#timer = undefined;
-    const now = Date.now();
-    const queue = this.#deadlines;
-    let first = 0;
-    for (; first < queue.length; first++) {
-      const deadline = queue[first]!;
-      if (deadline.settled) continue;
-      if (deadline.at > now) break;
-      deadline.settled = true;
-      deadline.reject(deadline.failed(new NoAnswer(`no answer within ${this.#options.commandTimeout} ms.`)));
-    }
-    queue.splice(0, first);
-    if (queue.length) this.#timer = setTimeout(this.#expire, queue[0]!.at - now).unref();
-  };
-}
-
-/** One call's deadline in the queue #bounded keeps. */
-interface Deadline {
-  at: number;
-  settled: boolean;
-  reject: (error: unknown) => void;
-  failed: (error: unknown) => unknown;
 }
 
 /** The commit script's answer: whether it wrote; the field that refused an increment is a conflict. */

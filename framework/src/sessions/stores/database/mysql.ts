@@ -1,5 +1,5 @@
 import type { SessionPatch } from "../../SessionStore";
-import { decodeFields, encodeFields, NUMBER_TEXT, type NewRow, type OwnedRow, type PatchOutcome, type ServerAddress, type SessionRow, type SqlDialect } from "./dialect";
+import { appliedOrExplained, decodeFields, encodeFields, NUMBER_TEXT, type Expiry, type NewRow, type OwnedRow, type PatchOutcome, type ServerAddress, type SessionRow, type SqlDialect } from "./dialect";
 import { loadClient } from "./client";
 
 // The few parts of `mysql2` the dialect uses, declared here: the framework's source compiles in
@@ -99,9 +99,16 @@ export class MysqlDialect implements SqlDialect {
     return rows.map((row) => String(row.name));
   }
 
-  async read(id: string, now: number, expiresAt: number): Promise<SessionRow | undefined> {
+  async read(id: string, { now, until, slideBefore }: Expiry): Promise<SessionRow | undefined> {
     const t = this.#table;
-    const [, rows] = await this.#query<[ResultSetHeader, RowDataPacket[]]>(`UPDATE ${t} SET expires_at = ? WHERE id = ? AND expires_at > ?; SELECT data, created_at FROM ${t} WHERE id = ? AND expires_at > ?`, [expiresAt, id, now, id, now]);
+    const [, rows] = await this.#query<[ResultSetHeader, RowDataPacket[]]>(`UPDATE ${t} SET expires_at = ? WHERE id = ? AND expires_at > ? AND expires_at < ?; SELECT data, created_at FROM ${t} WHERE id = ? AND expires_at > ?`, [
+      until,
+      id,
+      now,
+      slideBefore,
+      id,
+      now,
+    ]);
     const data = rows[0] && decodeFields(rows[0].data);
     return data && { data, createdAt: Number(rows[0]!.created_at) };
   }
@@ -120,12 +127,7 @@ export class MysqlDialect implements SqlDialect {
     return true;
   }
 
-  async patch(id: string, patch: SessionPatch, now: number, expiresAt: number, owner: string | null): Promise<PatchOutcome> {
-    return this.#patch(id, patch, now, expiresAt, owner, true);
-  }
-
-  /** Refused or ended is told apart afterwards, on the rare path a second round trip may take; a refusal that vanished meanwhile is tried once more. */
-  async #patch(id: string, patch: SessionPatch, now: number, expiresAt: number, owner: string | null, again: boolean): Promise<PatchOutcome> {
+  async patch(id: string, patch: SessionPatch, { now, until, slideBefore }: Expiry, owner: string | null): Promise<PatchOutcome> {
     const setValues: unknown[] = [];
     let data = "data";
     if (patch.increments.size > 0) {
@@ -141,23 +143,16 @@ export class MysqlDialect implements SqlDialect {
       for (const [key, value] of patch.set) setValues.push(path(key), JSON.stringify(value));
     }
     const numbers = [...patch.increments.keys()].map(() => " AND (JSON_EXTRACT(data, ?) IS NULL OR JSON_UNQUOTE(JSON_EXTRACT(data, ?)) REGEXP ?)").join("");
-    const result = await this.#query<ResultSetHeader>(`UPDATE ${this.#table} SET data = ${data}, expires_at = ?, owner = COALESCE(?, owner) WHERE id = ? AND expires_at > ?${numbers}`, [
-      ...setValues,
-      expiresAt,
-      owner,
-      id,
-      now,
-      ...[...patch.increments.keys()].flatMap((key) => [path(key), path(key), NUMBER_TEXT]),
-    ]);
-    if (result.affectedRows === 1) return true;
-    if (patch.increments.size === 0) return false;
-    const [row] = await this.#query<RowDataPacket[]>(`SELECT data FROM ${this.#table} WHERE id = ? AND expires_at > ?`, [id, now]);
-    const current = row && decodeFields(row.data);
-    if (!current) return false;
-    const conflict = [...patch.increments.keys()].find((key) => Object.hasOwn(current, key) && typeof current[key] !== "number");
-    if (conflict !== undefined) return { conflict };
-    if (again) return this.#patch(id, patch, now, expiresAt, owner, false);
-    throw new Error("the database refused a session patch twice without a key that holds no number.");
+    const sql = `UPDATE ${this.#table} SET data = ${data}, expires_at = IF(expires_at < ?, ?, expires_at), owner = COALESCE(?, owner) WHERE id = ? AND expires_at > ?${numbers}`;
+    const values = [...setValues, slideBefore, until, owner, id, now, ...[...patch.increments.keys()].flatMap((key) => [path(key), path(key), NUMBER_TEXT])];
+    return appliedOrExplained(
+      async () => (await this.#query<ResultSetHeader>(sql, values)).affectedRows === 1,
+      async () => {
+        const [row] = await this.#query<RowDataPacket[]>(`SELECT data FROM ${this.#table} WHERE id = ? AND expires_at > ?`, [id, now]);
+        return row && decodeFields(row.data);
+      },
+      patch.increments,
+    );
   }
 
   async destroy(id: string): Promise<boolean> {

@@ -1,8 +1,9 @@
 import { ConfigurationError } from "../../../core/errors";
 import type { SessionPatch } from "../../SessionStore";
-import { sessionData, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "./dialect";
+import { sessionData, type Expiry, type NewRow, type OwnedRow, type PatchOutcome, type SessionRow, type SqlDialect } from "./dialect";
 import { applyPatch } from "../patch";
 import { loadClient } from "./client";
+import type { StopSignal } from "../deadlines";
 
 // The few parts of `better-sqlite3` the dialect uses, declared here: the framework's source
 // compiles in apps that never install it.
@@ -87,7 +88,7 @@ export class SqliteDialect implements SqlDialect {
    * `statement` (synchronous, atomic), tried again while SQLite answers that another
    * connection holds the lock, until the statement timeout or the caller's `signal`.
    */
-  async #whenFree<T>(statement: () => T, signal?: AbortSignal): Promise<T> {
+  async #whenFree<T>(statement: () => T, signal?: StopSignal): Promise<T> {
     const deadline = performance.now() + this.#options.statementTimeout;
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw new Error("the request stopped waiting; the statement was not run.");
@@ -101,20 +102,24 @@ export class SqliteDialect implements SqlDialect {
     }
   }
 
-  async columns(signal?: AbortSignal): Promise<string[]> {
+  async columns(signal?: StopSignal): Promise<string[]> {
     const columns = await this.#whenFree(() => this.#open.pragma(`table_info(${this.#options.table})`) as { name: string }[], signal);
     return columns.map((column) => column.name.toLowerCase());
   }
 
-  async read(id: string, now: number, expiresAt: number, signal?: AbortSignal): Promise<SessionRow | undefined> {
-    const row = (await this.#whenFree(() => this.#open.prepare(`UPDATE ${this.#options.table} SET expires_at = ? WHERE id = ? AND expires_at > ? RETURNING data, created_at`).get(expiresAt, id, now), signal)) as
-      | { data: string; created_at: number }
+  /** The row, and its expiry slid when it is due: only then does a read take the file's write lock. */
+  async read(id: string, { now, until, slideBefore }: Expiry, signal?: StopSignal): Promise<SessionRow | undefined> {
+    const t = this.#options.table;
+    const row = (await this.#whenFree(() => this.#open.prepare(`SELECT data, created_at, expires_at FROM ${t} WHERE id = ? AND expires_at > ?`).get(id, now), signal)) as
+      | { data: string; created_at: number; expires_at: number }
       | undefined;
     const data = row && sessionData(row.data);
-    return data && { data, createdAt: row!.created_at };
+    if (!data) return undefined;
+    if (row!.expires_at < slideBefore) await this.#whenFree(() => this.#open.prepare(`UPDATE ${t} SET expires_at = ? WHERE id = ? AND expires_at > ?`).run(until, id, now), signal);
+    return { data, createdAt: row!.created_at };
   }
 
-  async write(row: NewRow, existing: boolean, now: number, signal?: AbortSignal): Promise<boolean> {
+  async write(row: NewRow, existing: boolean, now: number, signal?: StopSignal): Promise<boolean> {
     const t = this.#options.table;
     if (existing) {
       const { changes } = await this.#whenFree(
@@ -136,27 +141,27 @@ export class SqliteDialect implements SqlDialect {
     return true;
   }
 
-  async patch(id: string, patch: SessionPatch, now: number, expiresAt: number, owner: string | null, signal?: AbortSignal): Promise<PatchOutcome> {
+  async patch(id: string, patch: SessionPatch, { now, until, slideBefore }: Expiry, owner: string | null, signal?: StopSignal): Promise<PatchOutcome> {
     const db = this.#open;
     const t = this.#options.table;
     const apply = db.transaction((): PatchOutcome => {
-      const row = db.prepare(`SELECT data FROM ${t} WHERE id = ? AND expires_at > ?`).get(id, now) as { data: string } | undefined;
+      const row = db.prepare(`SELECT data, expires_at FROM ${t} WHERE id = ? AND expires_at > ?`).get(id, now) as { data: string; expires_at: number } | undefined;
       const data = row && sessionData(row.data);
       if (!data) return false;
       // A key that holds no number throws SessionConflict here, which rolls the transaction back.
       applyPatch(data, patch);
-      db.prepare(`UPDATE ${t} SET data = ?, expires_at = ?, owner = COALESCE(?, owner) WHERE id = ?`).run(JSON.stringify(data), expiresAt, owner, id);
+      db.prepare(`UPDATE ${t} SET data = ?, expires_at = ?, owner = COALESCE(?, owner) WHERE id = ?`).run(JSON.stringify(data), row!.expires_at < slideBefore ? until : row!.expires_at, owner, id);
       return true;
     });
     return this.#whenFree(() => apply.immediate(), signal);
   }
 
-  async destroy(id: string, signal?: AbortSignal): Promise<boolean> {
+  async destroy(id: string, signal?: StopSignal): Promise<boolean> {
     const { changes } = await this.#whenFree(() => this.#open.prepare(`DELETE FROM ${this.#options.table} WHERE id = ?`).run(id), signal);
     return changes === 1;
   }
 
-  async listOwner(owner: string, now: number, signal?: AbortSignal): Promise<OwnedRow[]> {
+  async listOwner(owner: string, now: number, signal?: StopSignal): Promise<OwnedRow[]> {
     const rows = (await this.#whenFree(() => this.#open.prepare(`SELECT id, sealed_id, data, created_at, expires_at FROM ${this.#options.table} WHERE owner = ? AND expires_at > ?`).all(owner, now), signal)) as {
       id: string;
       sealed_id: string;
@@ -167,11 +172,11 @@ export class SqliteDialect implements SqlDialect {
     return rows.map((row) => ({ id: row.id, sealedId: row.sealed_id, data: sessionData(row.data) ?? {}, createdAt: row.created_at, expiresAt: row.expires_at }));
   }
 
-  async unindex(ids: string[], signal?: AbortSignal): Promise<void> {
+  async unindex(ids: string[], signal?: StopSignal): Promise<void> {
     await this.#whenFree(() => this.#open.prepare(`UPDATE ${this.#options.table} SET owner = NULL WHERE id IN (${ids.map(() => "?").join(", ")})`).run(...ids), signal);
   }
 
-  async sweep(now: number, limit: number, signal?: AbortSignal): Promise<void> {
+  async sweep(now: number, limit: number, signal?: StopSignal): Promise<void> {
     const t = this.#options.table;
     await this.#whenFree(() => this.#open.prepare(`DELETE FROM ${t} WHERE id IN (SELECT id FROM ${t} WHERE expires_at <= ? LIMIT ?)`).run(now, limit), signal);
   }
