@@ -102,6 +102,29 @@ for (const dialect of DIALECTS) {
     }
   });
 
+  test(`database (${SERVER[dialect]}): patches of many shapes each apply, past the ones PostgreSQL keeps a named statement for`, async (t) => {
+    const fresh = await database(t);
+    if (!fresh) return;
+    const { dialect: sql } = databaseDialect({ url: fresh.url }, process.cwd(), Logger.silent());
+    await sql.connect();
+    try {
+      const id = "b".repeat(64);
+      const expiry = { now: 0, until: 100_000, slideBefore: 99_000 };
+      await sql.write({ id, sealedId: "-", data: {}, json: "{}", createdAt: 1, expiresAt: 100_000, owner: null }, false, 0);
+      const expected: Record<string, number> = {};
+      for (let shape = 1; shape <= 40; shape++) {
+        const set = new Map(Array.from({ length: shape }, (_, k) => [`s${shape}_${k}`, k] as [string, number]));
+        const increments = new Map([[`n${shape % 3}`, shape]]);
+        assert.equal(await sql.patch(id, { set, deleted: new Set(), increments }, expiry, null), true, `shape ${shape}`);
+        for (const [key, value] of set) expected[key] = value;
+        expected[`n${shape % 3}`] = (expected[`n${shape % 3}`] ?? 0) + shape;
+      }
+      assert.deepEqual({ ...(await sql.read(id, expiry))!.data }, expected);
+    } finally {
+      await sql.close();
+    }
+  });
+
   describe(`database driver on ${SERVER[dialect]}, over HTTP`, () => {
     let db: TestDatabase | undefined;
     let app: TestClient;

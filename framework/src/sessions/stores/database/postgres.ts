@@ -9,7 +9,7 @@ interface Result<Row> {
   rowCount: number | null;
 }
 interface PoolClient {
-  query<Row>(sql: string, values: unknown[] | undefined, callback: (error: Error | null, result: Result<Row>) => void): void;
+  query<Row>(query: string | { name: string; text: string; values?: unknown[] }, values: unknown[] | undefined, callback: (error: Error | null, result: Result<Row>) => void): void;
   /** Back to the pool; with an error, the connection is closed instead. */
   release(error?: Error): void;
 }
@@ -28,6 +28,12 @@ export interface PostgresOptions {
   where: string;
 }
 
+/**
+ * How many patch shapes (counts of keys incremented, deleted and set) get a named statement, which
+ * each connection parses and plans once: the few a typical app has. A rarer shape is sent unnamed.
+ */
+const NAMED_PATCH_SHAPES = 32;
+
 /** Only a field holding a JSON number takes an increment. */
 const NUMBER = `'${NUMBER_TEXT}'`;
 
@@ -42,6 +48,8 @@ export class PostgresDialect implements SqlDialect {
   #pool: Pool;
   #table: string;
   #timeout: number;
+  /** Each patch shape's statement, by `<increments>_<deleted>_<set>`. */
+  #patches = new Map<string, { name: string | undefined; sql: string }>();
 
   constructor(options: PostgresOptions) {
     const { Pool } = loadClient<Client>("pg", "postgres");
@@ -64,7 +72,7 @@ export class PostgresDialect implements SqlDialect {
    * bound) sends nothing, so a request that answered 503 writes nothing later. A statement that
    * failed closes its connection, as pg's own pool.query does.
    */
-  #query<Row = unknown>(sql: string, values?: unknown[]): Promise<Result<Row>> {
+  #query<Row = unknown>(sql: string, values?: unknown[], name?: string): Promise<Result<Row>> {
     const deadline = performance.now() + this.#timeout;
     // pg's callbacks rather than its promises: one promise per statement, not one per step.
     return new Promise((resolve, reject) => {
@@ -74,7 +82,7 @@ export class PostgresDialect implements SqlDialect {
           client.release();
           return reject(new Error(`every connection of the pool was busy for ${this.#timeout} ms; the statement was not sent.`));
         }
-        client.query<Row>(sql, values, (error, result) => {
+        client.query<Row>(name ? { name, text: sql } : sql, values, (error, result) => {
           if (error) {
             client.release(error);
             return reject(error);
@@ -103,7 +111,7 @@ export class PostgresDialect implements SqlDialect {
    */
   async read(id: string, { now, until, slideBefore }: Expiry): Promise<SessionRow | undefined> {
     const t = this.#table;
-    const { rows } = await this.#query<{ data: unknown; created_at: string; due: boolean }>(`SELECT data, created_at, expires_at < $3 AS due FROM ${t} WHERE id = $1 AND expires_at > $2`, [id, now, slideBefore]);
+    const { rows } = await this.#query<{ data: unknown; created_at: string; due: boolean }>(`SELECT data, created_at, expires_at < $3 AS due FROM ${t} WHERE id = $1 AND expires_at > $2`, [id, now, slideBefore], "masonite_session_read");
     const data = rows[0] && decodeFields(rows[0].data);
     if (!data) return undefined;
     if (rows[0]!.due) await this.#query(`UPDATE ${t} SET expires_at = $3 WHERE id = $1 AND expires_at > $2 AND expires_at < $4`, [id, now, until, slideBefore]);
@@ -133,31 +141,47 @@ export class PostgresDialect implements SqlDialect {
    * ended session does; the rare second statement tells them apart.
    */
   async patch(id: string, patch: SessionPatch, { now, until, slideBefore }: Expiry, owner: string | null): Promise<PatchOutcome> {
+    const { increments, deleted, set } = patch;
     const values: unknown[] = [id, now, until, owner, slideBefore];
-    const param = (value: unknown) => `$${values.push(value)}`;
-    let data = "data";
-    let numbers = "";
-    if (patch.increments.size > 0) {
-      const sums: string[] = [];
-      for (const [key, delta] of patch.increments) {
-        const at = `${param(key)}::text`;
-        sums.push(`${at}, (COALESCE((data ->> ${at})::numeric, 0) + ${param(JSON.stringify(delta))}::numeric)::text`);
-        numbers += ` AND (NOT (data ? ${at}) OR data ->> ${at} ~ ${NUMBER})`;
-      }
-      data = `(data || jsonb_build_object(${sums.join(", ")}))`;
+    for (const [key, delta] of increments) values.push(key, JSON.stringify(delta));
+    if (deleted.size > 0) values.push([...deleted]);
+    if (set.size > 0) values.push(encodeFields(set));
+    const shape = `${increments.size}_${deleted.size}_${set.size}`;
+    let statement = this.#patches.get(shape);
+    if (!statement) {
+      statement = { name: `masonite_session_patch_${shape}`, sql: this.#patchSql(increments.size, deleted.size, set.size) };
+      if (this.#patches.size < NAMED_PATCH_SHAPES) this.#patches.set(shape, statement);
+      else statement.name = undefined;
     }
-    if (patch.deleted.size > 0) data = `(${data} - ${param([...patch.deleted])}::text[])`;
-    if (patch.set.size > 0) data = `(${data} || ${param(encodeFields(patch.set))}::jsonb)`;
+    const { name, sql } = statement;
     const t = this.#table;
-    const sql = `UPDATE ${t} SET data = ${data}, expires_at = CASE WHEN expires_at < $5 THEN $3 ELSE expires_at END, owner = COALESCE($4, owner) WHERE id = $1 AND expires_at > $2${numbers}`;
     return appliedOrExplained(
-      async () => (await this.#query(sql, values)).rowCount === 1,
+      async () => (await this.#query(sql, values, name)).rowCount === 1,
       async () => {
         const { rows } = await this.#query<{ data: unknown }>(`SELECT data FROM ${t} WHERE id = $1 AND expires_at > $2`, [id, now]);
         return rows[0] && decodeFields(rows[0].data);
       },
-      patch.increments,
+      increments,
     );
+  }
+
+  /** A patch's UPDATE for its shape; its parameters after the first five are each increment's key and amount, the deleted keys, the set fields. */
+  #patchSql(increments: number, deleted: number, set: number): string {
+    let n = 5;
+    let data = "data";
+    let numbers = "";
+    if (increments > 0) {
+      const sums: string[] = [];
+      for (let i = 0; i < increments; i++) {
+        const at = `$${++n}::text`;
+        sums.push(`${at}, (COALESCE((data ->> ${at})::numeric, 0) + $${++n}::numeric)::text`);
+        numbers += ` AND (NOT (data ? ${at}) OR data ->> ${at} ~ ${NUMBER})`;
+      }
+      data = `(data || jsonb_build_object(${sums.join(", ")}))`;
+    }
+    if (deleted > 0) data = `(${data} - $${++n}::text[])`;
+    if (set > 0) data = `(${data} || $${++n}::jsonb)`;
+    return `UPDATE ${this.#table} SET data = ${data}, expires_at = CASE WHEN expires_at < $5 THEN $3 ELSE expires_at END, owner = COALESCE($4, owner) WHERE id = $1 AND expires_at > $2${numbers}`;
   }
 
   async destroy(id: string): Promise<boolean> {
