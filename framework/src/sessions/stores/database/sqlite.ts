@@ -73,6 +73,15 @@ export class SqliteDialect implements SqlDialect {
     return this.#db;
   }
 
+  /** The statements of fixed text, each compiled once per open database rather than on every call. */
+  #statements = new Map<string, Statement>();
+
+  #prepared(sql: string): Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) this.#statements.set(sql, (statement = this.#open.prepare(sql)));
+    return statement;
+  }
+
   async connect(): Promise<void> {
     const db = new this.#Sqlite(this.#options.file, { timeout: 0 });
     try {
@@ -110,12 +119,12 @@ export class SqliteDialect implements SqlDialect {
   /** The row, and its expiry slid when it is due: only then does a read take the file's write lock. */
   async read(id: string, { now, until, slideBefore }: Expiry, signal?: StopSignal): Promise<SessionRow | undefined> {
     const t = this.#options.table;
-    const row = (await this.#whenFree(() => this.#open.prepare(`SELECT data, created_at, expires_at FROM ${t} WHERE id = ? AND expires_at > ?`).get(id, now), signal)) as
+    const row = (await this.#whenFree(() => this.#prepared(`SELECT data, created_at, expires_at FROM ${t} WHERE id = ? AND expires_at > ?`).get(id, now), signal)) as
       | { data: string; created_at: number; expires_at: number }
       | undefined;
     const data = row && sessionData(row.data);
     if (!data) return undefined;
-    if (row!.expires_at < slideBefore) await this.#whenFree(() => this.#open.prepare(`UPDATE ${t} SET expires_at = ? WHERE id = ? AND expires_at > ?`).run(until, id, now), signal);
+    if (row!.expires_at < slideBefore) await this.#whenFree(() => this.#prepared(`UPDATE ${t} SET expires_at = ? WHERE id = ? AND expires_at > ?`).run(until, id, now), signal);
     return { data, createdAt: row!.created_at };
   }
 
@@ -123,19 +132,17 @@ export class SqliteDialect implements SqlDialect {
     const t = this.#options.table;
     if (existing) {
       const { changes } = await this.#whenFree(
-        () => this.#open.prepare(`UPDATE ${t} SET sealed_id = ?, data = ?, created_at = ?, expires_at = ?, owner = COALESCE(?, owner) WHERE id = ? AND expires_at > ?`).run(row.sealedId, row.json, row.createdAt, row.expiresAt, row.owner, row.id, now),
+        () => this.#prepared(`UPDATE ${t} SET sealed_id = ?, data = ?, created_at = ?, expires_at = ?, owner = COALESCE(?, owner) WHERE id = ? AND expires_at > ?`).run(row.sealedId, row.json, row.createdAt, row.expiresAt, row.owner, row.id, now),
         signal,
       );
       return changes === 1;
     }
     await this.#whenFree(
       () =>
-        this.#open
-          .prepare(
-            `INSERT INTO ${t} (id, sealed_id, data, created_at, expires_at, owner) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET sealed_id = excluded.sealed_id, data = excluded.data, created_at = excluded.created_at, expires_at = excluded.expires_at, owner = COALESCE(excluded.owner, owner)`,
-          )
-          .run(row.id, row.sealedId, row.json, row.createdAt, row.expiresAt, row.owner),
+        this.#prepared(
+          `INSERT INTO ${t} (id, sealed_id, data, created_at, expires_at, owner) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET sealed_id = excluded.sealed_id, data = excluded.data, created_at = excluded.created_at, expires_at = excluded.expires_at, owner = COALESCE(excluded.owner, owner)`,
+        ).run(row.id, row.sealedId, row.json, row.createdAt, row.expiresAt, row.owner),
       signal,
     );
     return true;
@@ -145,24 +152,24 @@ export class SqliteDialect implements SqlDialect {
     const db = this.#open;
     const t = this.#options.table;
     const apply = db.transaction((): PatchOutcome => {
-      const row = db.prepare(`SELECT data, expires_at FROM ${t} WHERE id = ? AND expires_at > ?`).get(id, now) as { data: string; expires_at: number } | undefined;
+      const row = this.#prepared(`SELECT data, expires_at FROM ${t} WHERE id = ? AND expires_at > ?`).get(id, now) as { data: string; expires_at: number } | undefined;
       const data = row && sessionData(row.data);
       if (!data) return false;
       // A key that holds no number throws SessionConflict here, which rolls the transaction back.
       applyPatch(data, patch);
-      db.prepare(`UPDATE ${t} SET data = ?, expires_at = ?, owner = COALESCE(?, owner) WHERE id = ?`).run(JSON.stringify(data), row!.expires_at < slideBefore ? until : row!.expires_at, owner, id);
+      this.#prepared(`UPDATE ${t} SET data = ?, expires_at = ?, owner = COALESCE(?, owner) WHERE id = ?`).run(JSON.stringify(data), row!.expires_at < slideBefore ? until : row!.expires_at, owner, id);
       return true;
     });
     return this.#whenFree(() => apply.immediate(), signal);
   }
 
   async destroy(id: string, signal?: StopSignal): Promise<boolean> {
-    const { changes } = await this.#whenFree(() => this.#open.prepare(`DELETE FROM ${this.#options.table} WHERE id = ?`).run(id), signal);
+    const { changes } = await this.#whenFree(() => this.#prepared(`DELETE FROM ${this.#options.table} WHERE id = ?`).run(id), signal);
     return changes === 1;
   }
 
   async listOwner(owner: string, now: number, signal?: StopSignal): Promise<OwnedRow[]> {
-    const rows = (await this.#whenFree(() => this.#open.prepare(`SELECT id, sealed_id, data, created_at, expires_at FROM ${this.#options.table} WHERE owner = ? AND expires_at > ?`).all(owner, now), signal)) as {
+    const rows = (await this.#whenFree(() => this.#prepared(`SELECT id, sealed_id, data, created_at, expires_at FROM ${this.#options.table} WHERE owner = ? AND expires_at > ?`).all(owner, now), signal)) as {
       id: string;
       sealed_id: string;
       data: string;
@@ -178,11 +185,12 @@ export class SqliteDialect implements SqlDialect {
 
   async sweep(now: number, limit: number, signal?: StopSignal): Promise<void> {
     const t = this.#options.table;
-    await this.#whenFree(() => this.#open.prepare(`DELETE FROM ${t} WHERE id IN (SELECT id FROM ${t} WHERE expires_at <= ? LIMIT ?)`).run(now, limit), signal);
+    await this.#whenFree(() => this.#prepared(`DELETE FROM ${t} WHERE id IN (SELECT id FROM ${t} WHERE expires_at <= ? LIMIT ?)`).run(now, limit), signal);
   }
 
   async close(): Promise<void> {
     this.#db?.close();
     this.#db = undefined;
+    this.#statements.clear();
   }
 }
