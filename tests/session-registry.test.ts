@@ -13,7 +13,7 @@ function listed(html: string): { handles: string[]; current: string | undefined 
 }
 
 /** The "active sessions" page of docs/sessions-registry.md over HTTP, on the server-side drivers it names. */
-for (const driver of ["redis", "file", "database:postgres"] as DriverSetup[]) {
+for (const driver of ["redis", "file", "database:postgres", "database:mysql", "database:sqlite"] as DriverSetup[]) {
   describe(`a user's sessions: list, revoke, log out the others (${driver} driver)`, () => {
     let running: DriverApp | undefined;
     const skips = new SuiteSkip();
