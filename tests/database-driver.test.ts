@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test, type TestContext } from "node:test";
 import { Logger } from "masonite/core";
-import { DatabaseStore, databaseDialect, type Expiry, type SqlDialectName } from "masonite/sessions/stores";
+import { DatabaseStore, databaseDialect, type Expiry, type SqlDialect, type SqlDialectName } from "masonite/sessions/stores";
 import type { TestClient } from "masonite/testing";
 import { startApp } from "./support/app";
 import { createDatabase, type TestDatabase } from "./support/database";
@@ -36,6 +36,19 @@ for (const dialect of DIALECTS) {
     return made;
   }
 
+  /** The dialect on a database of this run's own (with the sessions table), connected for `body` and closed after it. */
+  async function onDialect(t: Pick<TestContext, "skip">, body: (sql: SqlDialect, fresh: TestDatabase) => Promise<void>): Promise<void> {
+    const fresh = await database(t);
+    if (!fresh) return;
+    const { dialect: sql } = databaseDialect({ url: fresh.url }, process.cwd(), Logger.silent());
+    await sql.connect();
+    try {
+      await body(sql, fresh);
+    } finally {
+      await sql.close();
+    }
+  }
+
   // Each contract case gets a store of its own keys on one shared database: a new HMAC key is a new, empty table as far as the store can tell.
   storeContract(
     `database (${SERVER[dialect]})`,
@@ -51,12 +64,8 @@ for (const dialect of DIALECTS) {
     { numRuns: 40, skipReason: `no ${SERVER[dialect]} server (see the warning above)` },
   );
 
-  test(`database (${SERVER[dialect]}): the sweep deletes expired rows only, at most its limit per statement`, async (t) => {
-    const fresh = await database(t);
-    if (!fresh) return;
-    const { dialect: sql } = databaseDialect({ url: fresh.url }, process.cwd(), Logger.silent());
-    await sql.connect();
-    try {
+  test(`database (${SERVER[dialect]}): the sweep deletes expired rows only, at most its limit per statement`, (t) =>
+    onDialect(t, async (sql, fresh) => {
       const now = Date.now();
       for (let n = 0; n < 5; n++) await sql.write({ id: String(n).padStart(64, "0"), sealedId: "-", data: {}, json: "{}", createdAt: 1, expiresAt: n < 3 ? now - 1000 : now + 60_000, owner: null }, false, now);
       const count = async () => (await fresh.query("SELECT id FROM sessions")).length;
@@ -64,17 +73,10 @@ for (const dialect of DIALECTS) {
       assert.equal(await count(), 3, "two of the three expired rows");
       await sql.sweep(now, 2);
       assert.equal(await count(), 2, "the live rows stay");
-    } finally {
-      await sql.close();
-    }
-  });
+    }));
 
-  test(`database (${SERVER[dialect]}): reads and patches write expires_at only once it lags the slide by more than the step, so most requests leave the indexed column as it was`, async (t) => {
-    const fresh = await database(t);
-    if (!fresh) return;
-    const { dialect: sql } = databaseDialect({ url: fresh.url }, process.cwd(), Logger.silent());
-    await sql.connect();
-    try {
+  test(`database (${SERVER[dialect]}): reads and patches write expires_at only once it lags the slide by more than the step, so most requests leave the indexed column as it was`, (t) =>
+    onDialect(t, async (sql, fresh) => {
       const id = "a".repeat(64);
       await sql.write({ id, sealedId: "-", data: { n: 1 }, json: '{"n":1}', createdAt: 1, expiresAt: 100_000, owner: null }, false, 0);
       const expiresAt = async () => Number((await fresh.query("SELECT expires_at FROM sessions"))[0]!.expires_at);
@@ -97,17 +99,10 @@ for (const dialect of DIALECTS) {
       // Past its expiry the row is neither read nor slid.
       assert.equal(await read({ now: 300_000, until: 400_000, slideBefore: 399_000 }), undefined);
       assert.equal(await expiresAt(), 300_000);
-    } finally {
-      await sql.close();
-    }
-  });
+    }));
 
-  test(`database (${SERVER[dialect]}): patches of many shapes each apply, past the ones PostgreSQL keeps a named statement for`, async (t) => {
-    const fresh = await database(t);
-    if (!fresh) return;
-    const { dialect: sql } = databaseDialect({ url: fresh.url }, process.cwd(), Logger.silent());
-    await sql.connect();
-    try {
+  test(`database (${SERVER[dialect]}): patches of many shapes each apply, past the ones PostgreSQL keeps a named statement for`, (t) =>
+    onDialect(t, async (sql, fresh) => {
       const id = "b".repeat(64);
       const expiry = { now: 0, until: 100_000, slideBefore: 99_000 };
       await sql.write({ id, sealedId: "-", data: {}, json: "{}", createdAt: 1, expiresAt: 100_000, owner: null }, false, 0);
@@ -120,10 +115,7 @@ for (const dialect of DIALECTS) {
         expected[`n${shape % 3}`] = (expected[`n${shape % 3}`] ?? 0) + shape;
       }
       assert.deepEqual({ ...(await sql.read(id, expiry))!.data }, expected);
-    } finally {
-      await sql.close();
-    }
-  });
+    }));
 
   describe(`database driver on ${SERVER[dialect]}, over HTTP`, () => {
     let db: TestDatabase | undefined;
