@@ -40,10 +40,10 @@ function expiry(ttl: number): Expiry {
  * Reading is one statement that answers the row only while it has not expired and slides its
  * expiry (to within a minute: see Expiry); a patch is one statement that applies the request's
  * key-level changes to the row as it is (jsonb operators, JSON_SET/JSON_REMOVE; on SQLite one
- * immediate transaction), only while it is live, so concurrent requests of one user lose nothing and a destroyed session stays
- * destroyed. Expired rows are never read, and a sweep deletes a bounded batch of them once a minute.
- * Every call is bounded by `statementTimeout`, past which the request answers 503 and the
- * dialect's signal tells it not to run the statement any more.
+ * immediate transaction), only while it is live, so concurrent requests of one user lose nothing
+ * and a destroyed session stays destroyed. Expired rows are never read, and a sweep deletes a
+ * bounded batch of them once a minute. Every call is bounded by `statementTimeout`, past which
+ * the request answers 503 and the dialect's signal tells it not to run the statement any more.
  */
 export class DatabaseStore implements SessionStore {
   readonly dialect: SqlDialect;

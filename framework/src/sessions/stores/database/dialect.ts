@@ -73,7 +73,7 @@ export interface SqlDialect {
   connect(): Promise<void>;
   /** The table's column names, lower case; none when the table does not exist. */
   columns(signal?: StopSignal): Promise<string[]>;
-  /** The live row `id`, its expiry slid as `expiry` says, in one statement. */
+  /** The live row `id`, its expiry slid as `expiry` says: one statement, and on PostgreSQL and SQLite a second when the slide is due. */
   read(id: string, expiry: Expiry, signal?: StopSignal): Promise<SessionRow | undefined>;
   /** Stores the row whole; with `existing`, only over a live row, answering false when there was none. */
   write(row: NewRow, existing: boolean, now: number, signal?: StopSignal): Promise<boolean>;

@@ -9,7 +9,7 @@ interface Result<Row> {
   rowCount: number | null;
 }
 interface PoolClient {
-  query<Row>(query: string | { name: string; text: string; values?: unknown[] }, values: unknown[] | undefined, callback: (error: Error | null, result: Result<Row>) => void): void;
+  query<Row>(query: string | { name: string; text: string }, values: unknown[] | undefined, callback: (error: Error | null, result: Result<Row>) => void): void;
   /** Back to the pool; with an error, the connection is closed instead. */
   release(error?: Error): void;
 }
@@ -149,9 +149,9 @@ export class PostgresDialect implements SqlDialect {
     const shape = `${increments.size}_${deleted.size}_${set.size}`;
     let statement = this.#patches.get(shape);
     if (!statement) {
-      statement = { name: `masonite_session_patch_${shape}`, sql: this.#patchSql(increments.size, deleted.size, set.size) };
-      if (this.#patches.size < NAMED_PATCH_SHAPES) this.#patches.set(shape, statement);
-      else statement.name = undefined;
+      const sql = this.#patchSql(increments.size, deleted.size, set.size);
+      if (this.#patches.size >= NAMED_PATCH_SHAPES) statement = { name: undefined, sql };
+      else this.#patches.set(shape, (statement = { name: `masonite_session_patch_${shape}`, sql }));
     }
     const { name, sql } = statement;
     const t = this.#table;
