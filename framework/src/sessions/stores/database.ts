@@ -105,7 +105,7 @@ export class DatabaseStore implements SessionStore {
 
   patch(id: string, patch: SessionPatch, ttl: number, owner?: string): Promise<boolean> {
     const slide = expiry(ttl);
-    return this.#deadlines.run((signal) => this.dialect.patch(this.#hash(id), patch, slide, owner === undefined ? null : this.#hash(`owner:${owner}`), signal), this.#unavailable, applied);
+    return this.#run((signal) => this.dialect.patch(this.#hash(id), patch, slide, owner === undefined ? null : this.#hash(`owner:${owner}`), signal), applied);
   }
 
   destroy(id: string): Promise<boolean> {
@@ -162,9 +162,9 @@ export class DatabaseStore implements SessionStore {
     }
   }
 
-  /** A database call bounded by the statement timeout, any failure of it a 503 that names the database. */
-  #run<T>(send: (signal: StopSignal) => Promise<T>): Promise<T> {
-    return this.#deadlines.run(send, this.#unavailable);
+  /** A database call bounded by the statement timeout, `answer` applied to its reply, any failure of it a 503 that names the database. */
+  #run<T, R = T>(send: (signal: StopSignal) => Promise<T>, answer?: (reply: T) => R): Promise<R> {
+    return this.#deadlines.run(send, this.#unavailable, answer);
   }
 
   /** Any failure but a conflict (SQLite's patch throws one) is a 503. A field, so every call can pass it as it is. */
